@@ -1,0 +1,226 @@
+package bot
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"okienko/bot/crisis"
+	"okienko/bot/officehours"
+	"okienko/bot/script"
+)
+
+// ErrUnavailable reports that the engine could not handle a message (the
+// session store failed). Handle still returns an apology for the resident.
+var ErrUnavailable = errors.New("conversation state unavailable")
+
+// Config configures an Engine. Script and Store are required.
+type Config struct {
+	Script   *script.Script
+	Store    SessionStore
+	Searcher Searcher      // nil: searches find nothing and the bot offers a person
+	Clock    Clock         // default time.Now
+	Logger   *slog.Logger  // default slog.Default()
+	NewID    func() string // case ids; default random hex
+	// StoreTimeout bounds each message's work with the store, so that a
+	// resident gets an apology quickly when it is down. Default 2 s.
+	StoreTimeout time.Duration
+	// MaxAttempts bounds how often a message is re-applied after a
+	// concurrent change of its session. Default 8.
+	MaxAttempts int
+}
+
+// Engine turns residents' messages into replies by following a dialog
+// script. It is safe for concurrent use; messages of one conversation are
+// applied one at a time and in order within a process, and a version check
+// in the store guards against other replicas.
+type Engine struct {
+	cfg    Config
+	flow   atomic.Pointer[flow]
+	locks  chatLocks
+	logger *slog.Logger
+}
+
+// flow is a script with its compiled parts, swapped as a whole on reload.
+type flow struct {
+	sc     *script.Script
+	crisis *crisis.Detector
+	hours  *officehours.Schedule
+}
+
+// New returns an engine for the config.
+func New(cfg Config) (*Engine, error) {
+	if cfg.Store == nil {
+		return nil, errors.New("new engine: no session store")
+	}
+	if cfg.Clock == nil {
+		cfg.Clock = time.Now
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	if cfg.NewID == nil {
+		cfg.NewID = randomID
+	}
+	if cfg.StoreTimeout <= 0 {
+		cfg.StoreTimeout = 2 * time.Second
+	}
+	if cfg.MaxAttempts <= 0 {
+		cfg.MaxAttempts = 8
+	}
+	e := &Engine{cfg: cfg, logger: cfg.Logger}
+	if err := e.SetScript(cfg.Script); err != nil {
+		return nil, fmt.Errorf("new engine: %w", err)
+	}
+	return e, nil
+}
+
+// SetScript replaces the dialog script; conversations in progress continue
+// with the new one at their current step (or the start if it is gone).
+func (e *Engine) SetScript(sc *script.Script) error {
+	if sc == nil {
+		return errors.New("no dialog script")
+	}
+	f := &flow{sc: sc}
+	if sc.Crisis != nil {
+		groups := make([]crisis.Group, len(sc.Crisis.Groups))
+		for i, g := range sc.Crisis.Groups {
+			groups[i] = crisis.Group{Name: g.Name, Phrases: g.Phrases}
+		}
+		d, err := crisis.New(groups)
+		if err != nil {
+			return fmt.Errorf("crisis patterns: %w", err)
+		}
+		f.crisis = d
+	}
+	if oh := sc.OfficeHours; oh != nil {
+		s, err := officehours.New(officehours.Config{Timezone: oh.Timezone, Week: oh.Week, PolishHolidays: oh.PolishHolidays, Closed: oh.Closed})
+		if err != nil {
+			return fmt.Errorf("office hours: %w", err)
+		}
+		f.hours = s
+	}
+	e.flow.Store(f)
+	return nil
+}
+
+// Script returns the dialog script in use.
+func (e *Engine) Script() *script.Script { return e.flow.Load().sc }
+
+// Handle applies one resident message and returns what the engine produced.
+// A redelivered message (same EventID) returns no events. When the session
+// store fails, Handle returns an apology reply with the Centre's phone number
+// together with an error wrapping ErrUnavailable.
+func (e *Engine) Handle(ctx context.Context, msg Message) ([]Event, error) {
+	unlock := e.locks.lock(msg.Key())
+	defer unlock()
+	f := e.flow.Load()
+	ctx, cancel := context.WithTimeout(ctx, e.cfg.StoreTimeout)
+	defer cancel()
+	var err error
+	for attempt := 0; attempt < e.cfg.MaxAttempts; attempt++ {
+		var events []Event
+		events, err = e.apply(ctx, f, msg)
+		if err == nil {
+			return events, nil
+		}
+		if !errors.Is(err, ErrConflict) {
+			break
+		}
+	}
+	e.logger.Error("handle message", "channel", msg.Channel, "err", err)
+	lang := normalizeLang(msg.Language)
+	text := script.Render(f.sc.Message("unavailable", lang), func(name string) string { return builtin(f, name, lang) })
+	return []Event{{Kind: EventReply, Reply: &Reply{Text: text, Lang: lang}}}, fmt.Errorf("%w: %w", ErrUnavailable, err)
+}
+
+// apply runs the message against the stored session once.
+func (e *Engine) apply(ctx context.Context, f *flow, msg Message) ([]Event, error) {
+	key := msg.Key()
+	s, seen, err := e.cfg.Store.Load(ctx, key, msg.EventID)
+	if err != nil {
+		return nil, fmt.Errorf("load session: %w", err)
+	}
+	if seen {
+		return nil, nil
+	}
+	now := e.cfg.Clock()
+	if s == nil {
+		s = &Session{Format: SessionFormat, Key: key, Lang: normalizeLang(msg.Language), Started: now}
+	}
+	c := &conversation{engine: e, flow: f, s: s, ctx: ctx, now: now, msg: msg}
+	c.receive()
+	if c.erased {
+		if err := e.cfg.Store.Erase(ctx, key); err != nil {
+			return nil, fmt.Errorf("erase session: %w", err)
+		}
+		return c.events, nil
+	}
+	s.Updated = now
+	if err := e.cfg.Store.Save(ctx, s, msg.EventID); err != nil {
+		return nil, fmt.Errorf("save session: %w", err)
+	}
+	return c.events, nil
+}
+
+// chatLocks serialises the messages of each conversation in this process.
+type chatLocks struct {
+	mu sync.Mutex
+	m  map[string]*chatLock
+}
+
+type chatLock struct {
+	mu      sync.Mutex
+	waiters int
+}
+
+func (l *chatLocks) lock(key string) (unlock func()) {
+	l.mu.Lock()
+	if l.m == nil {
+		l.m = map[string]*chatLock{}
+	}
+	cl := l.m[key]
+	if cl == nil {
+		cl = &chatLock{}
+		l.m[key] = cl
+	}
+	cl.waiters++
+	l.mu.Unlock()
+	cl.mu.Lock()
+	return func() {
+		cl.mu.Unlock()
+		l.mu.Lock()
+		cl.waiters--
+		if cl.waiters == 0 {
+			delete(l.m, key)
+		}
+		l.mu.Unlock()
+	}
+}
+
+func randomID() string {
+	var b [6]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		panic(err) // crypto/rand never fails on supported platforms
+	}
+	return hex.EncodeToString(b[:])
+}
+
+// normalizeLang maps a channel's language hint to a supported language.
+func normalizeLang(code string) string {
+	if len(code) >= 2 {
+		switch code[:2] {
+		case "uk", "ru", "be":
+			return script.Ukrainian
+		case "en":
+			return script.English
+		}
+	}
+	return script.Polish
+}

@@ -1,0 +1,295 @@
+package bot_test
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"okienko/bot"
+	"okienko/bot/memory"
+	"okienko/bot/script"
+	"okienko/dialogs"
+)
+
+var update = flag.Bool("update", false, "rewrite golden transcripts in testdata")
+
+// testTime is a working Tuesday morning.
+var testTime = time.Date(2026, 11, 24, 10, 0, 0, 0, time.FixedZone("CET", 3600))
+
+func bundledScript(t testing.TB) *script.Script {
+	t.Helper()
+	sc, probs := script.Load(dialogs.Scripts(), "dialogs")
+	if sc == nil {
+		t.Fatalf("bundled dialogs: %v", probs.Err())
+	}
+	return sc
+}
+
+type harness struct {
+	eng   *bot.Engine
+	store *memory.Store
+	n     int
+	now   time.Time
+}
+
+func newHarness(t testing.TB, searcher bot.Searcher) *harness {
+	t.Helper()
+	h := &harness{store: memory.New(), now: testTime}
+	cases := 0
+	eng, err := bot.New(bot.Config{
+		Script:   bundledScript(t),
+		Store:    h.store,
+		Searcher: searcher,
+		Clock:    func() time.Time { return h.now },
+		NewID:    func() string { cases++; return "C" + strconv.Itoa(cases) },
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.eng = eng
+	return h
+}
+
+// say sends one line: "[id]" presses a button, anything else is typed.
+func (h *harness) say(t testing.TB, line string) []bot.Event {
+	t.Helper()
+	h.n++
+	msg := bot.Message{Channel: "test", ChatID: "42", EventID: strconv.Itoa(h.n), Text: line}
+	if id, ok := strings.CutPrefix(line, "["); ok && strings.HasSuffix(id, "]") {
+		msg.Text, msg.Choice = "", strings.TrimSuffix(id, "]")
+	}
+	events, err := h.eng.Handle(context.Background(), msg)
+	if err != nil {
+		t.Fatalf("handle %q: %v", line, err)
+	}
+	h.now = h.now.Add(time.Minute)
+	return events
+}
+
+// transcript renders events for golden files.
+func transcript(line string, events []bot.Event) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "> %s\n", line)
+	for _, ev := range events {
+		switch ev.Kind {
+		case bot.EventReply:
+			for _, l := range strings.Split(ev.Reply.Text, "\n") {
+				fmt.Fprintf(&b, "  %s\n", l)
+			}
+			for _, c := range ev.Reply.Choices {
+				fmt.Fprintf(&b, "  [%s] %s\n", c.ID, c.Label)
+			}
+		case bot.EventStep:
+			fmt.Fprintf(&b, "  · step %s\n", ev.Step)
+		case bot.EventSearch:
+			fmt.Fprintf(&b, "  · search %q category=%q confident=%v results=%v\n", ev.Search.Query, ev.Search.Category, ev.Search.Confident, ev.Search.Results)
+		case bot.EventHandoff:
+			c := ev.Handoff
+			fmt.Fprintf(&b, "  · handoff %s urgency=%s reason=%s topic=%q consent=%v words=%q phone=%q contact=%s\n", c.ID, c.Urgency, c.Reason, c.Topic, c.Consent, c.Words, c.Phone, c.Contact)
+		case bot.EventCrisis:
+			fmt.Fprintf(&b, "  · crisis %s\n", ev.Crisis)
+		case bot.EventErasure:
+			fmt.Fprintf(&b, "  · erasure\n")
+		}
+	}
+	return b.String()
+}
+
+// TestTranscripts replays testdata/conversations/*.in (one resident
+// message per line) and compares with the .golden transcripts; run with
+// -update after an intended change and review the diff.
+func TestTranscripts(t *testing.T) {
+	ins, err := filepath.Glob("testdata/conversations/*.in")
+	if err != nil || len(ins) == 0 {
+		t.Fatalf("no conversations in testdata: %v", err)
+	}
+	for _, in := range ins {
+		name := strings.TrimSuffix(filepath.Base(in), ".in")
+		t.Run(name, func(t *testing.T) {
+			data, err := os.ReadFile(in)
+			if err != nil {
+				t.Fatal(err)
+			}
+			h := newHarness(t, testSearcher(t))
+			var b strings.Builder
+			for _, line := range strings.Split(strings.TrimRight(string(data), "\n"), "\n") {
+				if strings.HasPrefix(line, "#") {
+					continue
+				}
+				b.WriteString(transcript(line, h.say(t, line)))
+			}
+			golden := strings.TrimSuffix(in, ".in") + ".golden"
+			if *update {
+				if err := os.WriteFile(golden, []byte(b.String()), 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			want, err := os.ReadFile(golden)
+			if err != nil {
+				t.Fatalf("%v (run go test ./bot -run TestTranscripts -update)", err)
+			}
+			if got := b.String(); got != string(want) {
+				t.Errorf("transcript differs from %s (run with -update and review the diff):\n%s", golden, diffLines(string(want), got))
+			}
+		})
+	}
+}
+
+func diffLines(want, got string) string {
+	w, g := strings.Split(want, "\n"), strings.Split(got, "\n")
+	var b strings.Builder
+	for i := 0; i < max(len(w), len(g)); i++ {
+		var wl, gl string
+		if i < len(w) {
+			wl = w[i]
+		}
+		if i < len(g) {
+			gl = g[i]
+		}
+		if wl != gl {
+			fmt.Fprintf(&b, "line %d:\n  want %q\n  got  %q\n", i+1, wl, gl)
+			if b.Len() > 2000 {
+				break
+			}
+		}
+	}
+	return b.String()
+}
+
+func TestRedeliveredMessageIsNotAppliedTwice(t *testing.T) {
+	h := newHarness(t, nil)
+	ctx := context.Background()
+	msg := bot.Message{Channel: "test", ChatID: "7", EventID: "u1", Text: "/start"}
+	first, err := h.eng.Handle(ctx, msg)
+	if err != nil || len(first) == 0 {
+		t.Fatalf("first delivery: %v, %d events", err, len(first))
+	}
+	again, err := h.eng.Handle(ctx, msg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(again) != 0 {
+		t.Errorf("redelivery produced %d events, want none", len(again))
+	}
+}
+
+// TestConcurrentMessagesOfOneChatApplyInOrderOnce sends many messages of one
+// chat at once: each must be applied exactly once (the counter of the
+// misunderstood answers would otherwise skip or repeat).
+func TestConcurrentMessagesOfOneChatApplyInOrderOnce(t *testing.T) {
+	h := newHarness(t, nil)
+	ctx := context.Background()
+	if _, err := h.eng.Handle(ctx, bot.Message{Channel: "test", ChatID: "9", EventID: "0", Text: "/start"}); err != nil {
+		t.Fatal(err)
+	}
+	const n = 50
+	var wg sync.WaitGroup
+	for i := 1; i <= n; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			// Each /pomoc is applied once; the session's version counts the saves.
+			_, err := h.eng.Handle(ctx, bot.Message{Channel: "test", ChatID: "9", EventID: strconv.Itoa(i), Text: "/pomoc"})
+			if err != nil {
+				t.Error(err)
+			}
+		}()
+	}
+	wg.Wait()
+	s, _, err := h.store.Load(ctx, "test:9", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.Version != n+1 {
+		t.Errorf("session saved %d times, want %d", s.Version, n+1)
+	}
+}
+
+// failingStore fails every call, like a Redis that is down.
+type failingStore struct{}
+
+func (failingStore) Load(context.Context, string, string) (*bot.Session, bool, error) {
+	return nil, false, errors.New("dial tcp 127.0.0.1:6379: connection refused")
+}
+func (failingStore) Save(context.Context, *bot.Session, string) error {
+	return errors.New("connection refused")
+}
+func (failingStore) Erase(context.Context, string) error { return errors.New("connection refused") }
+
+func TestStoreFailureGivesAnApologyWithThePhone(t *testing.T) {
+	eng, err := bot.New(bot.Config{Script: bundledScript(t), Store: failingStore{}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	events, err := eng.Handle(context.Background(), bot.Message{Channel: "test", ChatID: "1", Text: "dzień dobry"})
+	if !errors.Is(err, bot.ErrUnavailable) {
+		t.Fatalf("err = %v, want ErrUnavailable", err)
+	}
+	if len(events) != 1 || events[0].Kind != bot.EventReply {
+		t.Fatalf("events = %+v, want one apology", events)
+	}
+	text := events[0].Reply.Text
+	if !strings.Contains(text, "55 000 00 00") || strings.Contains(text, "refused") {
+		t.Errorf("apology %q must give the Centre's phone and no error text", text)
+	}
+}
+
+func TestErasureRemovesTheSession(t *testing.T) {
+	h := newHarness(t, nil)
+	h.say(t, "/start")
+	h.say(t, "[seniorzy]")
+	if h.store.Len() != 1 {
+		t.Fatalf("sessions = %d, want 1", h.store.Len())
+	}
+	events := h.say(t, "/usun")
+	if h.store.Len() != 0 {
+		t.Errorf("after /usun %d sessions remain", h.store.Len())
+	}
+	var erased bool
+	for _, ev := range events {
+		erased = erased || ev.Kind == bot.EventErasure
+	}
+	if !erased {
+		t.Error("no erasure event")
+	}
+}
+
+func TestConsentDecidesWhatStaffSee(t *testing.T) {
+	for _, tt := range []struct {
+		consent   string
+		wantWords bool
+	}{{"[tak]", true}, {"[nie]", false}} {
+		t.Run(tt.consent, func(t *testing.T) {
+			h := newHarness(t, nil)
+			h.say(t, "/start")
+			h.say(t, "[inne]")
+			h.say(t, "potrzebuję pomocy z dokumentami")
+			h.say(t, "/czlowiek")
+			h.say(t, "[telefon]")
+			h.say(t, "501 234 567")
+			var cs *bot.Case
+			for _, ev := range h.say(t, tt.consent) {
+				if ev.Kind == bot.EventHandoff {
+					cs = ev.Handoff
+				}
+			}
+			if cs == nil {
+				t.Fatal("no handoff")
+			}
+			if got := cs.Words != "" && cs.Phone == "+48501234567"; got != tt.wantWords {
+				t.Errorf("case words=%q phone=%q; details shared = %v, want %v", cs.Words, cs.Phone, got, tt.wantWords)
+			}
+			if cs.Topic != "inne" {
+				t.Errorf("topic = %q, want inne", cs.Topic)
+			}
+		})
+	}
+}

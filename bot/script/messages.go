@@ -1,0 +1,95 @@
+package script
+
+// DefaultMessages are the engine's own phrases; a script's messages section
+// overrides any of them. Keys not listed here are errors in a script.
+var DefaultMessages = map[string]Text{
+	"not_understood": {
+		Polish:    "Nie jestem pewien, co masz na myśli. Wybierz jedną z możliwości albo napisz numer:",
+		Ukrainian: "Я не впевнений, що ви маєте на увазі. Оберіть один із варіантів або напишіть номер:",
+		English:   "I'm not sure what you mean. Please pick one of the options or type its number:",
+	},
+	"offer_person": {
+		Polish:    "Przepraszam, że trudno mi zrozumieć. Mogę przekazać rozmowę pracownikowi Centrum — napisz „człowiek” albo wybierz przycisk.",
+		Ukrainian: "Вибачте, мені важко зрозуміти. Я можу передати розмову працівнику Центру — напишіть «людина» або натисніть кнопку.",
+		English:   "Sorry, I find this hard to understand. I can pass you to a member of the Centre's staff — type “person” or use the button.",
+	},
+	"person_button": {
+		Polish:    "Porozmawiaj z człowiekiem",
+		Ukrainian: "Поговорити з людиною",
+		English:   "Talk to a person",
+	},
+	"invalid_phone": {
+		Polish:    "To nie wygląda na numer telefonu. Napisz 9 cyfr, np. 501 234 567.",
+		Ukrainian: "Це не схоже на номер телефону. Напишіть 9 цифр, напр. 501 234 567.",
+		English:   "That doesn't look like a phone number. Please type 9 digits, e.g. 501 234 567.",
+	},
+	"invalid_yes_no": {
+		Polish:    "Odpowiedz proszę „tak” albo „nie”.",
+		Ukrainian: "Будь ласка, дайте відповідь «так» або «ні».",
+		English:   "Please answer “yes” or “no”.",
+	},
+	"invalid_number": {
+		Polish:    "Napisz proszę samą liczbę, np. 3.",
+		Ukrainian: "Будь ласка, напишіть лише число, напр. 3.",
+		English:   "Please type just a number, e.g. 3.",
+	},
+	"invalid_answer": {
+		Polish:    "Nie rozumiem tej odpowiedzi. Spróbuj proszę jeszcze raz.",
+		Ukrainian: "Я не розумію цієї відповіді. Спробуйте ще раз.",
+		English:   "I don't understand that answer. Please try again.",
+	},
+	"empty_answer": {
+		Polish:    "Napisz proszę kilka słów.",
+		Ukrainian: "Напишіть, будь ласка, кілька слів.",
+		English:   "Please write a few words.",
+	},
+	"unavailable": {
+		Polish:    "Przepraszamy, mamy chwilowy problem techniczny. Spróbuj za kilka minut albo zadzwoń do nas: {{centre_phone}}.",
+		Ukrainian: "Вибачте, у нас тимчасова технічна проблема. Спробуйте за кілька хвилин або зателефонуйте нам: {{centre_phone}}.",
+		English:   "Sorry, we have a temporary technical problem. Please try again in a few minutes or call us: {{centre_phone}}.",
+	},
+	"erased": {
+		Polish:    "Usunąłem wszystkie dane tej rozmowy. Jeśli zechcesz, napisz do mnie znowu — zaczniemy od nowa.",
+		Ukrainian: "Я видалив усі дані цієї розмови. Якщо захочете, напишіть мені знову — почнемо спочатку.",
+		English:   "I have deleted all data of this conversation. Write to me again whenever you like — we'll start afresh.",
+	},
+	"label_provider":    {Polish: "Kto prowadzi", Ukrainian: "Хто надає", English: "Provided by"},
+	"label_address":     {Polish: "Adres", Ukrainian: "Адреса", English: "Address"},
+	"label_phone":       {Polish: "Telefon", Ukrainian: "Телефон", English: "Phone"},
+	"label_hours":       {Polish: "Godziny", Ukrainian: "Години роботи", English: "Hours"},
+	"label_cost":        {Polish: "Koszt", Ukrainian: "Вартість", English: "Cost"},
+	"label_eligibility": {Polish: "Dla kogo", Ukrainian: "Для кого", English: "Who can use it"},
+	"no_results": {
+		Polish:    "Nie mam teraz wyników do pokazania.",
+		Ukrainian: "Зараз у мене немає результатів.",
+		English:   "I have no results to show right now.",
+	},
+	"open_now": {
+		Polish:    "Pracownik odpowie najszybciej, jak to możliwe.",
+		Ukrainian: "Працівник відповість якнайшвидше.",
+		English:   "A member of staff will answer as soon as possible.",
+	},
+}
+
+// Builtins are the variables every template may use.
+var Builtins = map[string]string{
+	"centre_name":  "the Centre's name",
+	"centre_phone": "the Centre's phone number",
+	"centre_email": "the Centre's e-mail address",
+	"centre_hours": "the Centre's opening hours",
+	"next_open":    "when a person will answer, e.g. \"jutro o 8:00\" (empty while open)",
+	"open_now":     "\"tak\" while organizers are at work, else \"nie\"",
+	"lang":         "the conversation's language: pl, uk or en",
+	"found":        "how many services the last search found",
+	"numbers":      "the emergency numbers, one per line (crisis reply)",
+	"case_id":      "the id of the last handoff case",
+}
+
+// Message returns the script's phrase for key in lang, falling back to the
+// defaults and to Polish.
+func (sc *Script) Message(key, lang string) string {
+	if t, ok := sc.Messages[key]; ok && t.In(lang) != "" {
+		return t.In(lang)
+	}
+	return DefaultMessages[key].In(lang)
+}

@@ -1,0 +1,182 @@
+package script
+
+import (
+	"fmt"
+	"regexp"
+	"strconv"
+	"strings"
+
+	"github.com/goccy/go-yaml/ast"
+	"github.com/goccy/go-yaml/token"
+)
+
+// Text is something the bot says, by language code. In YAML it is either a
+// plain string (Polish) or a mapping such as {pl: ..., uk: ..., en: ...}.
+type Text map[string]string
+
+// UnmarshalYAML accepts a plain string as Polish text.
+func (t *Text) UnmarshalYAML(node ast.Node) error {
+	switch n := unwrap(node).(type) {
+	case *ast.StringNode, *ast.LiteralNode:
+		*t = Text{Polish: scalarString(n)}
+		return nil
+	case *ast.NullNode:
+		*t = nil
+		return nil
+	case *ast.MappingNode:
+		out := Text{}
+		for _, kv := range n.Values {
+			lang := kv.Key.String()
+			if _, null := unwrap(kv.Value).(*ast.NullNode); null {
+				return nodeError(kv.Key, "the text for %q is missing; a text with a comma inside {...} must be in quotes", lang)
+			}
+			if !isScalar(unwrap(kv.Value)) {
+				return nodeError(kv.Value, "the text for %q must be a string", lang)
+			}
+			out[lang] = scalarString(unwrap(kv.Value))
+		}
+		*t = out
+		return nil
+	default:
+		return nodeError(node, "expected a text: a string, or languages with strings (pl: ..., uk: ..., en: ...)")
+	}
+}
+
+// In returns the text in lang, falling back to Polish.
+func (t Text) In(lang string) string {
+	if s, ok := t[lang]; ok && s != "" {
+		return s
+	}
+	return t[Polish]
+}
+
+// UnmarshalYAML accepts a step id or a list of branches.
+func (n *Next) UnmarshalYAML(node ast.Node) error {
+	switch v := unwrap(node).(type) {
+	case *ast.NullNode:
+		*n = nil
+		return nil
+	case *ast.SequenceNode:
+		var out Next
+		for _, item := range v.Values {
+			m, ok := unwrap(item).(*ast.MappingNode)
+			if !ok {
+				return nodeError(item, "expected a branch: {when: {...}, goto: step}")
+			}
+			var b Branch
+			for _, kv := range m.Values {
+				switch kv.Key.String() {
+				case "goto":
+					if !isScalar(unwrap(kv.Value)) {
+						return nodeError(kv.Value, "goto must be a step id")
+					}
+					b.Goto = scalarString(unwrap(kv.Value))
+				case "when":
+					cond, ok := unwrap(kv.Value).(*ast.MappingNode)
+					if !ok {
+						return nodeError(kv.Value, "when must list conditions: {variable: value}")
+					}
+					b.When = map[string]string{}
+					for _, c := range cond.Values {
+						if !isScalar(unwrap(c.Value)) {
+							return nodeError(c.Value, "the condition on %q must be a value", c.Key.String())
+						}
+						b.When[c.Key.String()] = scalarString(unwrap(c.Value))
+					}
+				default:
+					return nodeError(kv.Key, "unknown field %q in a branch (use when and goto)", kv.Key.String())
+				}
+			}
+			if b.Goto == "" {
+				return nodeError(item, "a branch needs goto: the step to go to")
+			}
+			out = append(out, b)
+		}
+		*n = out
+		return nil
+	default:
+		if !isScalar(v) {
+			return nodeError(node, "next must be a step id or a list of branches")
+		}
+		*n = Next{{Goto: scalarString(v)}}
+		return nil
+	}
+}
+
+func unwrap(n ast.Node) ast.Node {
+	for {
+		switch v := n.(type) {
+		case *ast.TagNode:
+			n = v.Value
+		case *ast.AnchorNode:
+			n = v.Value
+		default:
+			return n
+		}
+	}
+}
+
+func isScalar(n ast.Node) bool {
+	switch n.(type) {
+	case *ast.StringNode, *ast.LiteralNode, *ast.IntegerNode, *ast.FloatNode, *ast.BoolNode:
+		return true
+	}
+	return false
+}
+
+func scalarString(n ast.Node) string {
+	switch v := n.(type) {
+	case *ast.StringNode:
+		return v.Value
+	case *ast.LiteralNode:
+		return v.Value.Value
+	default:
+		return n.GetToken().Value
+	}
+}
+
+// positionedError is a problem at a YAML node; the loader turns it into a
+// path:line:col line.
+type positionedError struct {
+	tok *token.Token
+	msg string
+}
+
+func nodeError(n ast.Node, format string, args ...any) error {
+	return &positionedError{tok: n.GetToken(), msg: fmt.Sprintf(format, args...)}
+}
+
+func (e *positionedError) Error() string {
+	return fmt.Sprintf("%d:%d: %s", e.tok.Position.Line, e.tok.Position.Column, e.msg)
+}
+
+// GetToken, GetMessage and FormatError let the YAML decoder treat it as one
+// of its own errors.
+func (e *positionedError) GetToken() *token.Token        { return e.tok }
+func (e *positionedError) GetMessage() string            { return e.msg }
+func (e *positionedError) FormatError(bool, bool) string { return e.Error() }
+
+// templateVar finds {{ name }} placeholders.
+var templateVar = regexp.MustCompile(`\{\{\s*([^{}\s]*)\s*\}\}`)
+
+// TemplateVars lists the variable names a template uses.
+func TemplateVars(s string) []string {
+	var out []string
+	for _, m := range templateVar.FindAllStringSubmatch(s, -1) {
+		out = append(out, m[1])
+	}
+	return out
+}
+
+// Render replaces {{ name }} placeholders with values from lookup; unknown
+// names become empty.
+func Render(s string, lookup func(name string) string) string {
+	if !strings.Contains(s, "{{") {
+		return s
+	}
+	return templateVar.ReplaceAllStringFunc(s, func(m string) string {
+		return lookup(templateVar.FindStringSubmatch(m)[1])
+	})
+}
+
+func itoa(i int) string { return strconv.Itoa(i) }

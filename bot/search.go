@@ -1,0 +1,49 @@
+package bot
+
+import "context"
+
+// Searcher finds catalogue services that fit what a resident described.
+// The catalogue package implements it over a full-text index.
+type Searcher interface {
+	Search(ctx context.Context, q SearchQuery) (SearchResult, error)
+}
+
+// SearchQuery is a resident's own words plus the facets the dialog collected.
+type SearchQuery struct {
+	Text     string // the resident's own words
+	Lang     string // "pl", "uk" or "en": which translations to match and show
+	Category string // optional catalogue category slug (a topic chosen in the dialog)
+	Audience string // optional audience the services must serve (e.g. "seniorzy")
+	Limit    int    // at most this many services; 0 means the searcher's default
+}
+
+// SearchResult lists services best first. Confident is false when nothing
+// matched well: the bot then says so and offers a person instead of showing
+// weak matches.
+type SearchResult struct {
+	Services  []Service
+	Confident bool
+}
+
+// Service is what a resident needs to know about one catalogue service, in
+// the language asked for (Polish where no translation exists).
+type Service struct {
+	ID          string
+	Name        string
+	Category    string
+	Summary     string
+	Eligibility string
+	Cost        string
+	Provider    Provider
+	Score       float64
+}
+
+// Provider is who runs a service and how to reach them.
+type Provider struct {
+	Name    string
+	Address string
+	Phone   string
+	Email   string
+	Hours   string
+	URL     string
+}

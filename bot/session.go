@@ -1,0 +1,50 @@
+package bot
+
+import (
+	"context"
+	"errors"
+	"time"
+)
+
+// SessionFormat is the version of the Session layout. Stores write it with
+// every session so that an upgrade can still read older ones.
+const SessionFormat = 1
+
+// Session is what the engine remembers about one conversation.
+type Session struct {
+	Format  int       `json:"format"`
+	Key     string    `json:"key"`     // Message.Key of the conversation
+	Version int64     `json:"version"` // incremented by each save; guards concurrent writers
+	Lang    string    `json:"lang"`
+	Step    string    `json:"step"` // the step waiting for the resident's answer; "" before start
+	Vars    Vars      `json:"vars,omitempty"`
+	Misses  int       `json:"misses,omitempty"`  // misunderstood answers in a row
+	Offered []string  `json:"offered,omitempty"` // ids of services shown last
+	Case    string    `json:"case,omitempty"`    // id of the open handoff case, if any
+	Started time.Time `json:"started"`
+	Updated time.Time `json:"updated"`
+}
+
+// Vars holds the answers a dialog collected, by variable name.
+type Vars map[string]string
+
+// ErrConflict reports that a session changed since it was loaded (another
+// replica saved it first): the caller reloads and applies the message again.
+var ErrConflict = errors.New("session changed concurrently")
+
+// SessionStore keeps sessions between messages. Implementations: the
+// in-process store in bot/memory and Redis in bot/redis.
+type SessionStore interface {
+	// Load returns the session under key, or nil if there is none, and
+	// whether eventID was already applied to it (a redelivery).
+	Load(ctx context.Context, key, eventID string) (s *Session, seen bool, err error)
+	// Save stores s if its Version is still the stored one (else
+	// ErrConflict), increments s.Version, and records eventID as applied.
+	Save(ctx context.Context, s *Session, eventID string) error
+	// Erase removes everything kept under key: the session, the applied
+	// event ids and anything else tied to that conversation.
+	Erase(ctx context.Context, key string) error
+}
+
+// Clock tells the time; tests inject a fixed one.
+type Clock func() time.Time

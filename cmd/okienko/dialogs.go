@@ -1,0 +1,175 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+
+	"okienko/bot/dialogtest"
+	"okienko/bot/script"
+	"okienko/dialogs"
+)
+
+// runDialogs checks, tests and draws dialog scripts for organizers.
+func runDialogs(ctx context.Context, args []string, io stdio) error {
+	if len(args) == 0 {
+		fmt.Fprint(io.err, dialogsUsage)
+		return usageError("dialogs: name a subcommand: check, test or graph")
+	}
+	switch args[0] {
+	case "check":
+		return dialogsCheck(args[1:], io)
+	case "test":
+		return dialogsTest(ctx, args[1:], io)
+	case "graph":
+		return dialogsGraph(args[1:], io)
+	case "-h", "--help", "help":
+		fmt.Fprint(io.out, dialogsUsage)
+		return nil
+	}
+	fmt.Fprint(io.err, dialogsUsage)
+	return usageError(fmt.Sprintf("dialogs: unknown subcommand %q", args[0]))
+}
+
+const dialogsUsage = `usage:
+  okienko dialogs check [DIR]                       list every problem as path:line:col: message
+  okienko dialogs test  [DIR] [--catalog FILE]...   run the conversation tests in DIR/tests
+  okienko dialogs graph [DIR] [--format mermaid|dot] draw the flow
+
+DIR defaults to ./dialogs if it exists, else the bundled scripts.
+`
+
+// dialogsSource is a folder of dialog files: on disk, or the bundled ones.
+type dialogsSource struct {
+	fsys    fs.FS
+	tests   fs.FS
+	display string
+}
+
+// openDialogs picks the dialog folder named on the command line, ./dialogs,
+// or the bundled scripts.
+func openDialogs(dir string) dialogsSource {
+	if dir == "" {
+		if st, err := os.Stat("dialogs"); err == nil && st.IsDir() {
+			dir = "dialogs"
+		}
+	}
+	if dir == "" {
+		return dialogsSource{fsys: dialogs.Scripts(), tests: dialogs.Tests(), display: "(bundled)"}
+	}
+	return dialogsSource{fsys: os.DirFS(dir), tests: os.DirFS(filepath.Join(dir, "tests")), display: dir}
+}
+
+// loadScript loads dialogs and prints their problems; it fails on errors.
+func loadScript(src dialogsSource, io stdio, showWarnings bool) (*script.Script, error) {
+	sc, probs := script.Load(src.fsys, src.display)
+	for _, p := range probs {
+		if showWarnings || !p.Warning {
+			fmt.Fprintln(io.err, p)
+		}
+	}
+	if sc == nil {
+		return nil, fmt.Errorf("dialogs in %s have %d errors", src.display, probs.Errors())
+	}
+	return sc, nil
+}
+
+func dialogsCheck(args []string, io stdio) error {
+	fl := flag.NewFlagSet("dialogs check", flag.ContinueOnError)
+	fl.SetOutput(io.err)
+	if err := fl.Parse(args); err != nil {
+		return usageError(err.Error())
+	}
+	src := openDialogs(fl.Arg(0))
+	sc, probs := script.Load(src.fsys, src.display)
+	for _, p := range probs {
+		fmt.Fprintln(io.out, p)
+	}
+	warnings := len(probs) - probs.Errors()
+	if sc == nil {
+		fmt.Fprintf(io.out, "%d errors, %d warnings\n", probs.Errors(), warnings)
+		return exitError{1}
+	}
+	fmt.Fprintf(io.out, "ok: %d steps, %d triggers, 0 errors, %d warnings\n", len(sc.Steps), len(sc.Triggers), warnings)
+	return nil
+}
+
+func dialogsTest(ctx context.Context, args []string, io stdio) error {
+	fl := flag.NewFlagSet("dialogs test", flag.ContinueOnError)
+	fl.SetOutput(io.err)
+	var cat catalogFlags
+	cat.register(fl)
+	verbose := fl.Bool("v", false, "list every test")
+	if err := parseInterspersed(fl, args); err != nil {
+		return usageError(err.Error())
+	}
+	src := openDialogs(fl.Arg(0))
+	sc, err := loadScript(src, io, false)
+	if err != nil {
+		return err
+	}
+	files, probs := script.LoadTests(src.tests, filepath.Join(src.display, "tests"))
+	for _, p := range probs {
+		fmt.Fprintln(io.out, p)
+	}
+	if probs.Errors() > 0 {
+		return exitError{1}
+	}
+	searcher, err := cat.searcher(io)
+	if err != nil {
+		return err
+	}
+	report := dialogtest.Run(ctx, dialogtest.Config{Script: sc, Searcher: searcher}, files)
+	for _, f := range report.Failures {
+		fmt.Fprintln(io.out, "FAIL", f)
+	}
+	if *verbose {
+		for _, f := range files {
+			for _, t := range f.Tests {
+				fmt.Fprintf(io.out, "%s:%d: %s\n", f.Name, t.Line, t.Name)
+			}
+		}
+	}
+	fmt.Fprintf(io.out, "%d passed, %d failed\n", report.Passed, report.Failed)
+	if report.Failed > 0 || report.Passed == 0 {
+		return exitError{1}
+	}
+	return nil
+}
+
+func dialogsGraph(args []string, io stdio) error {
+	fl := flag.NewFlagSet("dialogs graph", flag.ContinueOnError)
+	fl.SetOutput(io.err)
+	format := fl.String("format", script.GraphMermaid, "mermaid or dot")
+	if err := parseInterspersed(fl, args); err != nil {
+		return usageError(err.Error())
+	}
+	if *format != script.GraphMermaid && *format != script.GraphDot {
+		return usageError(fmt.Sprintf("dialogs graph: unknown format %q (use mermaid or dot)", *format))
+	}
+	sc, err := loadScript(openDialogs(fl.Arg(0)), io, false)
+	if err != nil {
+		return err
+	}
+	return sc.WriteGraph(io.out, *format)
+}
+
+// parseInterspersed parses flags that may come before or after the
+// positional arguments ("graph dialogs --format dot").
+func parseInterspersed(fl *flag.FlagSet, args []string) error {
+	var positional []string
+	for {
+		if err := fl.Parse(args); err != nil {
+			return err
+		}
+		if fl.NArg() == 0 {
+			break
+		}
+		positional = append(positional, fl.Arg(0))
+		args = fl.Args()[1:]
+	}
+	return fl.Parse(append([]string{"--"}, positional...))
+}
