@@ -274,7 +274,13 @@ func (c *conversation) matchChoice(st *script.Step) *script.Choice {
 			return ch
 		}
 		for _, w := range ch.Words {
-			if phraseIn(phraseWords(w), words) {
+			pw := phraseWords(w)
+			// Where the resident may also describe things in their own
+			// words, a choice's word must be nearly all they wrote.
+			if st.FreeText != nil && len(words) > len(pw)+1 {
+				continue
+			}
+			if phraseIn(pw, words) {
 				return ch
 			}
 		}

@@ -180,7 +180,14 @@ func decodeFile(name string, data []byte) (*source, Problems) {
 
 // decodeInto parses a YAML file within the limits into v, strictly, and
 // returns the positions of its nodes.
-func decodeInto(name string, data []byte, v any) (*source, Problems) {
+func decodeInto(name string, data []byte, v any) (src *source, probs Problems) {
+	defer func() {
+		// The YAML library can panic on some malformed input; a broken file
+		// must give a clear answer, never a crash.
+		if r := recover(); r != nil {
+			src, probs = nil, Problems{{File: name, Line: 1, Col: 1, Message: "the file cannot be read as YAML: check indentation and quotes"}}
+		}
+	}()
 	at := func(line, col int, format string, args ...any) Problems {
 		return Problems{{File: name, Line: line, Col: col, Message: fmt.Sprintf(format, args...)}}
 	}
@@ -194,7 +201,7 @@ func decodeInto(name string, data []byte, v any) (*source, Problems) {
 	if err != nil {
 		return nil, yamlProblem(name, err)
 	}
-	src := &source{name: name, pos: map[string]token.Position{}}
+	src = &source{name: name, pos: map[string]token.Position{}}
 	for _, doc := range astFile.Docs {
 		if doc.Body == nil {
 			continue
@@ -227,6 +234,9 @@ func checkTokens(name, data string) Problems {
 		case token.AnchorType, token.AliasType, token.MergeKeyType:
 			return Problems{{File: name, Line: tk.Position.Line, Col: tk.Position.Column,
 				Message: "anchors and aliases (&name, *name, <<) are not allowed: write the text out"}}
+		case token.TagType:
+			return Problems{{File: name, Line: tk.Position.Line, Col: tk.Position.Column,
+				Message: "tags (!name) are not allowed: put texts that start with ! in quotes"}}
 		case token.SequenceStartType, token.MappingStartType:
 			flow++
 			if flow > MaxDepth {
