@@ -89,11 +89,7 @@ func (e *Engine) SetScript(sc *script.Script) error {
 	}
 	f := &flow{sc: sc}
 	if sc.Crisis != nil {
-		groups := make([]crisis.Group, len(sc.Crisis.Groups))
-		for i, g := range sc.Crisis.Groups {
-			groups[i] = crisis.Group{Name: g.Name, Phrases: g.Phrases}
-		}
-		d, err := crisis.New(groups)
+		d, err := sc.Crisis.Detector()
 		if err != nil {
 			return fmt.Errorf("crisis patterns: %w", err)
 		}

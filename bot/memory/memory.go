@@ -54,7 +54,7 @@ func (m *Store) Save(ctx context.Context, s *bot.Session, eventID string) error 
 			stored = old.Version
 		}
 	}
-	if stored != s.Version {
+	if stored != s.Version || (eventID != "" && m.seen[s.Key][eventID]) {
 		return bot.ErrConflict
 	}
 	s.Version++

@@ -216,8 +216,12 @@ func (c *checker) checkCrisis() {
 			c.errAt(src, fmt.Sprintf("crisis.groups[%d]", i), "crisis group %s has no phrases", g.Name)
 		}
 	}
-	if err := crisisPhraseError(cr.Groups); err != nil {
-		c.errAt(src, fmt.Sprintf("crisis.groups[%d].phrases[%d]", err.group, err.index), "%s", err.msg)
+	if err := crisisPhraseError(cr); err != nil {
+		list := "phrases"
+		if err.except {
+			list = "except"
+		}
+		c.errAt(src, fmt.Sprintf("crisis.groups[%d].%s[%d]", err.group, list, err.index), "%s", err.msg)
 	}
 	if cr.Next != "" {
 		if _, ok := c.sc.Steps[cr.Next]; !ok {

@@ -50,6 +50,10 @@ func TestCheckReportsEachProblemAtItsPosition(t *testing.T) {
 		{"unknown condition variable", strings.Replace(base, "        next: b\n", "        next:\n          - when: {wiek: \">= 60\"}\n            goto: b\n          - goto: b\n", 1), `d/f.yaml:13:20: condition uses unknown variable "wiek"`},
 		{"too deep", "start: a\nsteps: " + strings.Repeat("[", 30) + strings.Repeat("]", 30) + "\n", "d/f.yaml:2:32: nested too deeply (at most 24 levels)"},
 		{"too large", "start: a\n#" + strings.Repeat("x", MaxFileSize) + "\n", "d/f.yaml:1:1: file too large: 1048587 bytes (at most 1048576)"},
+		{"bad crisis phrase", base + "crisis:\n  reply: \"{{numbers}}\"\n  numbers: [{number: \"112\", label: alarm}]\n  groups:\n    - name: x\n      phrases: [ratunku, \"za*bic sie\"]\n", `d/f.yaml:21:26: "za*bic": '*' may only end a word`},
+		{"bad crisis except phrase", base + "crisis:\n  reply: \"{{numbers}}\"\n  numbers: [{number: \"112\", label: alarm}]\n  groups:\n    - name: x\n      phrases: [ratunku]\n      except: [\"zb* temu\"]\n", `d/f.yaml:22:16: "zb*": a stem before '*' needs at least 3 letters`},
+		{"bad office hours", base + "office_hours:\n  week:\n    mon: \"8-16\"\n", `d/f.yaml:18:10: time "8" should look like 08:00`},
+		{"unknown office day", base + "office_hours:\n  week:\n    pon: \"08:00-16:00\"\n", `d/f.yaml:18:10: unknown day "pon" (use mon, tue, wed, thu, fri, sat, sun)`},
 		{"multi-line text in a trigger", strings.Replace(base, "commands: [/czlowiek]", "commands: [czlowiek]", 1), "d/f.yaml:4:16: a command starts with / and has no spaces, e.g. /czlowiek"},
 	}
 	for _, tt := range tests {

@@ -1,13 +1,47 @@
 package script
 
+import (
+	"errors"
+
+	"okienko/bot/crisis"
+	"okienko/bot/officehours"
+)
+
 // phraseError locates a crisis phrase the detector cannot use.
 type phraseError struct {
 	group, index int
+	except       bool
 	msg          string
 }
 
-// crisisPhraseError is filled in when the crisis detector lands.
-func crisisPhraseError(groups []CrisisGroup) *phraseError { return nil }
+// crisisPhraseError compiles the groups exactly as the engine will and
+// reports the first phrase it rejects.
+func crisisPhraseError(cr *Crisis) *phraseError {
+	_, err := cr.Detector()
+	var pe *crisis.PhraseError
+	if errors.As(err, &pe) {
+		return &phraseError{group: pe.Group, index: pe.Index, except: pe.Except, msg: pe.Err.Error()}
+	}
+	return nil
+}
 
-// officeHoursError is filled in when the office-hours package lands.
-func officeHoursError(oh *OfficeHours) (field, msg string) { return "", "" }
+// Detector compiles the crisis groups for matching messages; errors are
+// *crisis.PhraseError.
+func (cr *Crisis) Detector() (*crisis.Detector, error) {
+	groups := make([]crisis.Group, len(cr.Groups))
+	for i, g := range cr.Groups {
+		groups[i] = crisis.Group{Name: g.Name, Phrases: g.Phrases, Except: g.Except}
+	}
+	return crisis.New(groups)
+}
+
+// officeHoursError validates the hours exactly as the engine will and names
+// the field at fault.
+func officeHoursError(oh *OfficeHours) (field, msg string) {
+	_, err := officehours.New(officehours.Config{Timezone: oh.Timezone, Week: oh.Week, PolishHolidays: oh.PolishHolidays, Closed: oh.Closed})
+	var fe *officehours.FieldError
+	if errors.As(err, &fe) {
+		return fe.Field, fe.Err.Error()
+	}
+	return "", ""
+}

@@ -78,6 +78,7 @@ type EmergencyNumber struct {
 type CrisisGroup struct {
 	Name    string   `yaml:"name"`
 	Phrases []string `yaml:"phrases"`
+	Except  []string `yaml:"except"` // phrases showing the danger is past or a figure of speech
 }
 
 // Step is one point of a conversation.

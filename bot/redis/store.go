@@ -1,0 +1,431 @@
+// Package redis keeps conversation sessions in Redis, so that they survive
+// restarts and are shared by several bot replicas. It is the only package
+// that imports go-redis (and miniredis, for the embedded default).
+//
+// # Key layout
+//
+// Every key of a conversation carries the conversation's key (bot.Message.Key,
+// "channel:chatid") as a Redis Cluster hash tag, so that all of them live in
+// one slot and transactions over them work in Cluster:
+//
+//	<prefix>:sess:{<chat>}           the session, JSON with its format version
+//	<prefix>:seen:{<chat>}           applied event ids (sorted set, newest kept)
+//	<prefix>:<kind>:{<chat>}[:<id>]  anything later features add: use Store.Key
+//
+// <chat> is the conversation key with every byte outside [A-Za-z0-9:_.@=+/-]
+// written as %XX, so it holds no braces or glob characters. Erase deletes
+// every key whose name contains "{<chat>}" after the prefix; a feature that
+// keeps data about a chat must therefore build its keys with Store.Key.
+//
+// # Lifetimes
+//
+// A session expires IdleTTL after its last save. While its Case is set (a
+// handoff case is open) it is written without expiry, which removes any
+// previous TTL (the effect of PERSIST). When a save closes the case, the
+// session goes back to IdleTTL and the conversation's other keys that have no
+// expiry (case routing) get ClosedCaseRetention. The applied event ids always
+// expire IdleTTL after the last save: redeliveries come within minutes.
+package redis
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+
+	goredis "github.com/redis/go-redis/v9"
+
+	"okienko/bot"
+)
+
+var _ bot.SessionStore = (*Store)(nil)
+
+// Store is a bot.SessionStore in Redis. It is safe for concurrent use by
+// many goroutines and many processes sharing one Redis.
+type Store struct {
+	cfg     Config
+	client  goredis.UniversalClient
+	cluster bool
+	log     *slog.Logger
+}
+
+// New connects to the Redis the config names. It does not wait for Redis to
+// answer: a Redis that is down makes calls fail until it is back, and Ping
+// tells readiness.
+func New(ctx context.Context, cfg Config) (*Store, error) {
+	cfg, err := cfg.withDefaults()
+	if err != nil {
+		return nil, fmt.Errorf("redis store config: %w", err)
+	}
+	opts, err := cfg.clientOptions()
+	if err != nil {
+		return nil, fmt.Errorf("redis store config: %w", err)
+	}
+	routeLibraryLogs(cfg.Logger)
+	client := goredis.NewUniversalClient(opts)
+	_, cluster := client.(*goredis.ClusterClient)
+	return &Store{cfg: cfg, client: client, cluster: cluster, log: cfg.Logger}, nil
+}
+
+// Close releases the connections.
+func (st *Store) Close() error {
+	if err := st.client.Close(); err != nil {
+		return fmt.Errorf("close redis: %w", err)
+	}
+	return nil
+}
+
+// Ping reports whether Redis answers, for readiness checks.
+func (st *Store) Ping(ctx context.Context) error {
+	ctx, cancel := st.bound(ctx)
+	defer cancel()
+	if err := st.client.Ping(ctx).Err(); err != nil {
+		return fmt.Errorf("ping redis: %w", err)
+	}
+	return nil
+}
+
+// Key returns the name of a key of kind (a short word such as "case") that
+// belongs to the conversation chat, with optional further parts. Keys built
+// this way share the conversation's hash tag and are removed by Erase.
+func (st *Store) Key(kind, chat string, parts ...string) string {
+	var b strings.Builder
+	b.WriteString(st.cfg.Prefix)
+	b.WriteByte(':')
+	escapeTo(&b, kind)
+	b.WriteString(":{")
+	escapeTo(&b, chat)
+	b.WriteByte('}')
+	for _, p := range parts {
+		b.WriteByte(':')
+		escapeTo(&b, p)
+	}
+	return b.String()
+}
+
+// The kinds of key the store itself keeps.
+const (
+	kindSession = "sess"
+	kindSeen    = "seen"
+)
+
+// Load implements bot.SessionStore. A value under the session key that
+// cannot be read (corrupt JSON, a newer format, another type of key) is
+// logged without its content and reported as no session, so the
+// conversation starts afresh instead of failing.
+func (st *Store) Load(ctx context.Context, key, eventID string) (*bot.Session, bool, error) {
+	if key == "" {
+		return nil, false, errors.New("load session: empty key")
+	}
+	ctx, cancel := st.bound(ctx)
+	defer cancel()
+	sessKey := st.Key(kindSession, key)
+	var get *goredis.StringCmd
+	var score *goredis.FloatCmd
+	if eventID == "" {
+		get = st.client.Get(ctx, sessKey)
+	} else {
+		pipe := st.client.Pipeline()
+		get = pipe.Get(ctx, sessKey)
+		score = pipe.ZScore(ctx, st.Key(kindSeen, key), eventID)
+		_, _ = pipe.Exec(ctx) // errors are read per command below
+	}
+	seen := false
+	if score != nil {
+		switch err := score.Err(); {
+		case err == nil:
+			seen = true
+		case errors.Is(err, goredis.Nil):
+		case isWrongType(err):
+			st.log.Warn("applied event ids unreadable: ignored", "channel", channelOf(key), "reason", "wrong type")
+		default:
+			return nil, false, fmt.Errorf("load session: %w", err)
+		}
+	}
+	data, err := get.Bytes()
+	switch {
+	case errors.Is(err, goredis.Nil):
+		return nil, seen, nil
+	case isWrongType(err):
+		st.log.Warn("session unreadable: starting afresh", "channel", channelOf(key), "reason", "wrong type")
+		return nil, seen, nil
+	case err != nil:
+		return nil, false, fmt.Errorf("load session: %w", err)
+	}
+	s, err := decodeSession(key, data)
+	if err != nil {
+		st.log.Warn("session unreadable: starting afresh", "channel", channelOf(key), "reason", err.Error(), "bytes", len(data))
+		return nil, seen, nil
+	}
+	return s, seen, nil
+}
+
+// Save implements bot.SessionStore with optimistic concurrency: it watches
+// the session and applied-id keys, checks the stored version and that the
+// event was not applied meanwhile, and writes the session and the applied
+// event id in one MULTI/EXEC. An unreadable stored value counts
+// as version 0, so a fresh session replaces it.
+func (st *Store) Save(ctx context.Context, s *bot.Session, eventID string) error {
+	if s == nil || s.Key == "" {
+		return errors.New("save session: no session or empty key")
+	}
+	ctx, cancel := st.bound(ctx)
+	defer cancel()
+	next := *s
+	next.Version++
+	next.Format = bot.SessionFormat
+	data, err := json.Marshal(&next)
+	if err != nil {
+		return fmt.Errorf("save session: encode: %w", err)
+	}
+	sessKey, seenKey := st.Key(kindSession, s.Key), st.Key(kindSeen, s.Key)
+	var closedCase bool
+	var seenCmd *goredis.IntCmd
+	txn := func(tx *goredis.Tx) error {
+		var watch *goredis.Cmd
+		var get *goredis.StringCmd
+		var applied *goredis.FloatCmd
+		_, _ = tx.Pipelined(ctx, func(p goredis.Pipeliner) error {
+			if !st.cluster {
+				// WATCH travels with the reads: one round trip instead of two.
+				watch = p.Do(ctx, "watch", sessKey, seenKey)
+			}
+			get = p.Get(ctx, sessKey)
+			if eventID != "" {
+				applied = p.ZScore(ctx, seenKey, eventID)
+			}
+			return nil
+		}) // errors are read per command
+		if watch != nil && watch.Err() != nil {
+			return watch.Err()
+		}
+		if err := get.Err(); err != nil && !errors.Is(err, goredis.Nil) && !isWrongType(err) {
+			return err
+		}
+		// Another replica may have applied this very event between our Load
+		// and now: refuse, so the engine reloads and sees it as applied.
+		alreadyApplied := applied != nil && applied.Err() == nil
+		stored := storedHeadOf(s.Key, get)
+		if stored.version != s.Version || alreadyApplied {
+			_ = tx.Unwatch(ctx).Err() // the connection goes back to the pool clean
+			return bot.ErrConflict
+		}
+		closedCase = stored.caseOpen && s.Case == ""
+		ttl := st.cfg.IdleTTL
+		if s.Case != "" {
+			ttl = 0 // SET without expiry clears any TTL: kept while the case is open
+		}
+		_, err := tx.TxPipelined(ctx, func(p goredis.Pipeliner) error {
+			p.Set(ctx, sessKey, data, ttl)
+			if eventID != "" {
+				seenCmd = p.ZAdd(ctx, seenKey, goredis.Z{Score: float64(st.cfg.Clock().UnixMilli()), Member: eventID})
+				p.ZRemRangeByRank(ctx, seenKey, 0, int64(-st.cfg.SeenIDs-1))
+				p.PExpire(ctx, seenKey, st.cfg.IdleTTL)
+			}
+			return nil
+		})
+		return err
+	}
+	if st.cluster {
+		err = st.client.Watch(ctx, txn, sessKey, seenKey)
+	} else {
+		err = st.client.Watch(ctx, txn)
+	}
+	switch {
+	case errors.Is(err, bot.ErrConflict), errors.Is(err, goredis.TxFailedErr):
+		return bot.ErrConflict
+	case seenCmd != nil && isWrongType(seenCmd.Err()):
+		// The session is written; only the id record was something else.
+		st.log.Warn("applied event ids unreadable: replaced", "channel", channelOf(s.Key), "reason", "wrong type")
+		if err := st.replaceSeen(ctx, seenKey, eventID); err != nil {
+			return fmt.Errorf("save session: %w", err)
+		}
+	case err != nil:
+		return fmt.Errorf("save session: %w", err)
+	}
+	s.Version = next.Version
+	s.Format = next.Format
+	if closedCase {
+		st.retainCaseKeys(ctx, s.Key)
+	}
+	return nil
+}
+
+// replaceSeen puts a fresh record of applied ids in place of a foreign value.
+func (st *Store) replaceSeen(ctx context.Context, seenKey, eventID string) error {
+	_, err := st.client.TxPipelined(ctx, func(p goredis.Pipeliner) error {
+		p.Del(ctx, seenKey)
+		p.ZAdd(ctx, seenKey, goredis.Z{Score: float64(st.cfg.Clock().UnixMilli()), Member: eventID})
+		p.PExpire(ctx, seenKey, st.cfg.IdleTTL)
+		return nil
+	})
+	return err
+}
+
+// retainCaseKeys gives the conversation's keys other than the session and
+// the applied ids, kept without expiry while its case was open, the closed
+// case retention. A failure is logged: the session itself is saved.
+func (st *Store) retainCaseKeys(ctx context.Context, chat string) {
+	skip := map[string]bool{st.Key(kindSession, chat): true, st.Key(kindSeen, chat): true}
+	err := st.scanChat(ctx, chat, func(ctx context.Context, c goredis.Cmdable, keys []string) error {
+		for _, k := range keys {
+			if skip[k] {
+				continue
+			}
+			// Only keys without expiry: a shorter TTL set by a feature stays.
+			if err := c.ExpireNX(ctx, k, st.cfg.ClosedCaseRetention).Err(); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		st.log.Error("closed case retention not applied", "channel", channelOf(chat), "err", err)
+	}
+}
+
+// Erase implements bot.SessionStore: it deletes every key of the
+// conversation (see the key layout in the package documentation).
+func (st *Store) Erase(ctx context.Context, key string) error {
+	if key == "" {
+		return errors.New("erase session: empty key")
+	}
+	ctx, cancel := st.bound(ctx)
+	defer cancel()
+	// The known keys first, so that the essential part is done even if the
+	// scan were cut short.
+	if err := st.client.Del(ctx, st.Key(kindSession, key), st.Key(kindSeen, key)).Err(); err != nil {
+		return fmt.Errorf("erase session: %w", err)
+	}
+	err := st.scanChat(ctx, key, func(ctx context.Context, c goredis.Cmdable, keys []string) error {
+		return c.Del(ctx, keys...).Err()
+	})
+	if err != nil {
+		return fmt.Errorf("erase session: %w", err)
+	}
+	return nil
+}
+
+// scanChat calls fn with batches of the keys of the conversation chat, on
+// every master when in Cluster.
+func (st *Store) scanChat(ctx context.Context, chat string, fn func(context.Context, goredis.Cmdable, []string) error) error {
+	var b strings.Builder
+	globEscapeTo(&b, st.cfg.Prefix)
+	b.WriteString(":*\\{")
+	escapeTo(&b, chat) // escaped chats hold no glob characters
+	b.WriteString("\\}*")
+	match := b.String()
+	scan := func(ctx context.Context, c goredis.Cmdable) error {
+		var cursor uint64
+		for {
+			keys, next, err := c.Scan(ctx, cursor, match, 1000).Result()
+			if err != nil {
+				return fmt.Errorf("scan keys: %w", err)
+			}
+			if len(keys) > 0 {
+				if err := fn(ctx, c, keys); err != nil {
+					return err
+				}
+			}
+			if next == 0 {
+				return nil
+			}
+			cursor = next
+		}
+	}
+	if cc, ok := st.client.(*goredis.ClusterClient); ok {
+		return cc.ForEachMaster(ctx, func(ctx context.Context, c *goredis.Client) error { return scan(ctx, c) })
+	}
+	return scan(ctx, st.client)
+}
+
+// bound limits a call to the configured operation timeout.
+func (st *Store) bound(ctx context.Context) (context.Context, context.CancelFunc) {
+	return context.WithTimeout(ctx, st.cfg.OpTimeout)
+}
+
+// storedHead is what Save needs to know about the stored session.
+type storedHead struct {
+	version  int64 // 0 when absent or unreadable
+	caseOpen bool
+}
+
+// storedHeadOf reads the version and case from a GET's reply. Everything
+// that Load would not return as a session counts as version 0.
+func storedHeadOf(key string, get *goredis.StringCmd) storedHead {
+	data, err := get.Bytes()
+	if err != nil {
+		return storedHead{}
+	}
+	s, err := decodeSession(key, data)
+	if err != nil {
+		return storedHead{}
+	}
+	return storedHead{version: s.Version, caseOpen: s.Case != ""}
+}
+
+// Reasons why a stored session is not used.
+var (
+	errCorrupt     = errors.New("corrupt session")
+	errNewerFormat = errors.New("session format newer than this program")
+	errForeign     = errors.New("session of another conversation")
+)
+
+// decodeSession reads a stored session of the conversation key. Formats up
+// to bot.SessionFormat are read (0 is a session written before formats were
+// recorded); a newer one is an error, as is a session of another key.
+func decodeSession(key string, data []byte) (*bot.Session, error) {
+	var s bot.Session
+	if err := json.Unmarshal(data, &s); err != nil {
+		return nil, errCorrupt
+	}
+	switch {
+	case s.Format > bot.SessionFormat:
+		return nil, fmt.Errorf("%w: %d", errNewerFormat, s.Format)
+	case s.Format < 0 || s.Version < 1:
+		return nil, errCorrupt
+	case s.Key != key:
+		return nil, errForeign
+	}
+	s.Format = bot.SessionFormat
+	return &s, nil
+}
+
+func isWrongType(err error) bool {
+	return err != nil && strings.HasPrefix(err.Error(), "WRONGTYPE")
+}
+
+// channelOf is the channel part of a conversation key, which is safe to
+// log; the chat id is not logged.
+func channelOf(key string) string {
+	channel, _, _ := strings.Cut(key, ":")
+	return channel
+}
+
+// escapeTo writes s with every byte outside a safe set as %XX, so that key
+// names hold no hash tag braces, glob characters or spaces.
+func escapeTo(b *strings.Builder, s string) {
+	const hex = "0123456789ABCDEF"
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || strings.IndexByte(":_.@=+/-", c) >= 0 {
+			b.WriteByte(c)
+			continue
+		}
+		b.WriteByte('%')
+		b.WriteByte(hex[c>>4])
+		b.WriteByte(hex[c&15])
+	}
+}
+
+// globEscapeTo writes s for a SCAN MATCH pattern, matching it literally.
+func globEscapeTo(b *strings.Builder, s string) {
+	for i := 0; i < len(s); i++ {
+		if strings.IndexByte(`*?[]\{}^-`, s[i]) >= 0 {
+			b.WriteByte('\\')
+		}
+		b.WriteByte(s[i])
+	}
+}

@@ -1,0 +1,226 @@
+package telegram
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
+
+	"okienko/bot"
+)
+
+// op is one call to Telegram the outbox makes for a chat.
+type op struct {
+	name string // the API method, for logs
+	c    tgbotapi.Chattable
+}
+
+// outbox sends messages to chats within Telegram's limits: in order per
+// chat, at most one message per interval to a chat and at most rate
+// messages per second overall, waiting out 429's retry_after and retrying
+// network failures. Nothing is dropped while the process runs: queues grow
+// instead. Each chat with queued messages has one goroutine.
+type outbox struct {
+	send          func(tgbotapi.Chattable) error
+	clock         bot.Clock
+	perChat       time.Duration // private chats
+	perGroup      time.Duration // group chats (negative ids): 20 messages a minute
+	pace          pacer
+	maxRetries    int
+	maxRetryAfter time.Duration
+	log           *slog.Logger
+
+	ctx    context.Context // cancelled when the outbox gives up waiting
+	cancel context.CancelFunc
+
+	mu      sync.Mutex
+	queues  map[int64]*queue
+	closed  bool
+	wg      sync.WaitGroup
+	dropped atomic.Int64
+	sent    atomic.Int64
+}
+
+type queue struct{ ops []op }
+
+func newOutbox(o *outbox) *outbox {
+	o.ctx, o.cancel = context.WithCancel(context.Background())
+	o.queues = map[int64]*queue{}
+	return o
+}
+
+// enqueue appends calls to a chat's queue. It reports false when the outbox
+// is closed and the calls were dropped.
+func (o *outbox) enqueue(chatID int64, ops ...op) bool {
+	if len(ops) == 0 {
+		return true
+	}
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	if o.closed {
+		o.dropped.Add(int64(len(ops)))
+		o.log.Error("telegram message dropped: the channel is stopping", "count", len(ops))
+		return false
+	}
+	q := o.queues[chatID]
+	if q == nil {
+		q = &queue{}
+		o.queues[chatID] = q
+		o.wg.Add(1)
+		go o.run(chatID, q)
+	}
+	q.ops = append(q.ops, ops...)
+	return true
+}
+
+// run sends a chat's queue in order, one call per interval, and ends when
+// the queue has been empty for an interval.
+func (o *outbox) run(chatID int64, q *queue) {
+	defer o.wg.Done()
+	interval := o.perChat
+	if chatID < 0 {
+		interval = o.perGroup
+	}
+	for {
+		o.mu.Lock()
+		if len(q.ops) == 0 {
+			delete(o.queues, chatID)
+			o.mu.Unlock()
+			return
+		}
+		next := q.ops[0]
+		o.mu.Unlock()
+
+		o.deliver(next)
+
+		o.mu.Lock()
+		q.ops[0] = op{}
+		q.ops = q.ops[1:]
+		if o.ctx.Err() != nil {
+			o.dropped.Add(int64(len(q.ops)))
+			q.ops = nil
+		}
+		o.mu.Unlock()
+		// Keep the queue for an interval, so that a message arriving
+		// meanwhile still waits its turn.
+		sleep(o.ctx, interval)
+	}
+}
+
+// deliver makes one call, waiting out rate limits and retrying network
+// failures. It gives up on calls Telegram refuses (blocked by the
+// resident, bad request) and when the outbox is cancelled.
+func (o *outbox) deliver(x op) {
+	failures := 0
+	for {
+		if err := o.pace.wait(o.ctx); err != nil {
+			o.dropped.Add(1)
+			return
+		}
+		err := o.send(x.c)
+		if err == nil {
+			o.sent.Add(1)
+			return
+		}
+		if o.ctx.Err() != nil {
+			o.dropped.Add(1)
+			return
+		}
+		var apiErr *tgbotapi.Error
+		switch {
+		case errors.As(err, &apiErr) && apiErr.RetryAfter > 0:
+			wait := time.Duration(apiErr.RetryAfter) * time.Second
+			if wait > o.maxRetryAfter {
+				wait = o.maxRetryAfter
+			}
+			o.log.Warn("telegram rate limit: waiting", "method", x.name, "retry_after", apiErr.RetryAfter)
+			if sleep(o.ctx, wait) != nil {
+				o.dropped.Add(1)
+				return
+			}
+		case errors.As(err, &apiErr):
+			if strings.Contains(apiErr.Message, "message is not modified") {
+				return // the keyboard was already marked: nothing to do
+			}
+			o.dropped.Add(1)
+			o.log.Warn("telegram refused a message", "method", x.name, "code", apiErr.Code, "description", apiErr.Message)
+			return
+		default:
+			failures++
+			if failures > o.maxRetries {
+				o.dropped.Add(1)
+				o.log.Error("telegram message dropped after retries", "method", x.name, "attempts", failures, "err", err)
+				return
+			}
+			backoff := min(time.Second<<(failures-1), 30*time.Second)
+			o.log.Warn("telegram send failed: retrying", "method", x.name, "attempt", failures, "backoff", backoff, "err", err)
+			if sleep(o.ctx, backoff) != nil {
+				o.dropped.Add(1)
+				return
+			}
+		}
+	}
+}
+
+// close stops taking messages and waits up to timeout for the queues to be
+// sent; what is left then is dropped and counted.
+func (o *outbox) close(timeout time.Duration) {
+	o.mu.Lock()
+	o.closed = true
+	o.mu.Unlock()
+	done := make(chan struct{})
+	go func() { o.wg.Wait(); close(done) }()
+	t := time.NewTimer(timeout)
+	defer t.Stop()
+	select {
+	case <-done:
+	case <-t.C:
+	}
+	o.cancel()
+	<-done
+	if n := o.dropped.Load(); n > 0 {
+		o.log.Warn("telegram messages not sent before stopping", "count", n)
+	}
+}
+
+// pacer spaces calls evenly to stay under a rate per second, in the order
+// they asked.
+type pacer struct {
+	mu       sync.Mutex
+	interval time.Duration
+	next     time.Time
+	clock    bot.Clock
+}
+
+// wait blocks until the caller's turn.
+func (p *pacer) wait(ctx context.Context) error {
+	p.mu.Lock()
+	now := p.clock()
+	slot := p.next
+	if slot.Before(now) {
+		slot = now
+	}
+	p.next = slot.Add(p.interval)
+	p.mu.Unlock()
+	return sleep(ctx, slot.Sub(now))
+}
+
+// sleep waits for d or until ctx ends.
+func sleep(ctx context.Context, d time.Duration) error {
+	if d <= 0 {
+		return ctx.Err()
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
