@@ -60,18 +60,3 @@ func TestPhraseErrors(t *testing.T) {
 		}
 	}
 }
-
-func TestWithin1(t *testing.T) {
-	for _, tt := range []struct {
-		a, b string
-		want bool
-	}{
-		{"oddycha", "oddycha", true}, {"odycha", "oddycha", true}, {"oddychaa", "oddycha", true},
-		{"oddyxha", "oddycha", true}, {"odydcha", "oddycha", true}, {"odyxha", "oddycha", false},
-		{"ab", "abcd", false}, {"", "a", true},
-	} {
-		if got := within1(tt.a, tt.b); got != tt.want {
-			t.Errorf("within1(%q, %q) = %v", tt.a, tt.b, got)
-		}
-	}
-}

@@ -7,6 +7,8 @@ import (
 	"sort"
 	"strings"
 	"time"
+
+	"okienko/bot/yamlfile"
 )
 
 // TestFile is a file of conversation tests written by organizers: a
@@ -93,11 +95,12 @@ func LoadTests(fsys fs.FS, display string) ([]TestFile, Problems) {
 			continue
 		}
 		var tf testsFile
-		src, p := decodeInto(shown, data, &tf)
+		pos, p := yamlfile.Decode(shown, data, &tf, yamlfile.Options{MaxSize: MaxFileSize, MaxDepth: MaxDepth, Schema: "dialogs/tests/schema.json"})
 		if p != nil {
 			probs = append(probs, p...)
 			continue
 		}
+		src := &source{name: shown, pos: pos}
 		for i := range tf.Tests {
 			t := &tf.Tests[i]
 			tp := fmt.Sprintf("tests[%d]", i)

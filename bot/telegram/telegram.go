@@ -496,7 +496,9 @@ func (b *Bot) handle(ctx context.Context, in inbound) {
 			b.log.Error("telegram update not handled", "update_id", in.updateID, "unavailable", errors.Is(err, bot.ErrUnavailable), "err", err)
 		}
 		var ops []op
-		if in.pressed != nil && len(events) > 0 {
+		// Mark the keyboard only when the choice was applied: with the
+		// apology (store down) it stays, so the resident can tap again.
+		if in.pressed != nil && len(events) > 0 && err == nil {
 			ops = append(ops, markPressed(in.chatID, in.pressed))
 		}
 		if in.notice != noticeNone {

@@ -3,6 +3,8 @@ package main
 import (
 	"bufio"
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"encoding/json"
 	"flag"
 	"fmt"
@@ -15,7 +17,6 @@ import (
 	"golang.org/x/term"
 
 	"okienko/bot"
-	"okienko/bot/memory"
 	"okienko/bot/textnorm"
 )
 
@@ -29,6 +30,8 @@ func runChat(ctx context.Context, args []string, stdio stdio) error {
 	jsonOut := fl.Bool("json", false, "print one JSON object per engine event")
 	var cat catalogFlags
 	cat.register(fl)
+	var stf storeFlags
+	stf.register(fl)
 	if err := fl.Parse(args); err != nil {
 		return usageError(err.Error())
 	}
@@ -43,17 +46,23 @@ func runChat(ctx context.Context, args []string, stdio stdio) error {
 	if err != nil {
 		return err
 	}
+	logger := slog.New(slog.NewTextHandler(stdio.err, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	store, err := stf.open(ctx, stdio, logger)
+	if err != nil {
+		return err
+	}
+	defer store.Close()
 	eng, err := bot.New(bot.Config{
 		Script:   sc,
-		Store:    memory.New(),
+		Store:    store,
 		Searcher: searcher,
-		Logger:   slog.New(slog.NewTextHandler(stdio.err, &slog.HandlerOptions{Level: slog.LevelWarn})),
+		Logger:   logger,
 	})
 	if err != nil {
 		return fmt.Errorf("start engine: %w", err)
 	}
 	interactive := isTerminal(stdio.in) && !*jsonOut
-	t := &terminal{eng: eng, out: stdio.out, lang: *lang, json: *jsonOut, echo: !interactive && !*jsonOut}
+	t := &terminal{eng: eng, out: stdio.out, lang: *lang, json: *jsonOut, echo: !interactive && !*jsonOut, run: runID()}
 	if interactive {
 		fmt.Fprintln(stdio.out, "Okienko — rozmowa w terminalu. Ctrl+D kończy. Wybieraj numerem albo pisz własnymi słowami.")
 		if err := t.send(ctx, "/start"); err != nil {
@@ -94,13 +103,14 @@ type terminal struct {
 	json    bool
 	echo    bool
 	choices []bot.Choice // the buttons of the last reply, answered by number or label
+	run     string       // unique per run, so a Redis kept between runs never takes a line for a redelivery
 	n       int
 }
 
 // send passes one line to the engine and prints what it produced.
 func (t *terminal) send(ctx context.Context, line string) error {
 	t.n++
-	msg := bot.Message{Channel: "terminal", ChatID: "1", EventID: strconv.Itoa(t.n), Text: line, Language: t.lang}
+	msg := bot.Message{Channel: "terminal", ChatID: "1", EventID: t.run + "-" + strconv.Itoa(t.n), Text: line, Language: t.lang}
 	if id, ok := t.pressed(line); ok {
 		msg.Text, msg.Choice = "", id
 	}
@@ -158,4 +168,11 @@ func (t *terminal) print(r *bot.Reply) {
 func isTerminal(r io.Reader) bool {
 	f, ok := r.(*os.File)
 	return ok && term.IsTerminal(int(f.Fd()))
+}
+
+// runID is a random id for one terminal session.
+func runID() string {
+	var b [6]byte
+	_, _ = rand.Read(b[:]) // crypto/rand does not fail on supported platforms
+	return hex.EncodeToString(b[:])
 }

@@ -49,6 +49,7 @@ func commands() map[string]command {
 		"chat":    {"talk to the bot in a terminal", runChat},
 		"dialogs": {"check, test and draw dialog scripts", runDialogs},
 		"catalog": {"check, import, search and evaluate the service catalogue", runCatalog},
+		"serve":   {"serve residents on Telegram", runServe},
 	}
 }
 

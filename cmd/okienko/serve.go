@@ -14,7 +14,6 @@ import (
 	"time"
 
 	"okienko/bot"
-	"okienko/bot/memory"
 	"okienko/bot/telegram"
 )
 
@@ -36,6 +35,8 @@ func runServe(ctx context.Context, args []string, io stdio) error {
 	verbose := fl.Bool("v", false, "log debug details")
 	var cat catalogFlags
 	cat.register(fl)
+	var stf storeFlags
+	stf.register(fl)
 	if err := fl.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return nil
@@ -90,7 +91,12 @@ func runServe(ctx context.Context, args []string, io stdio) error {
 	if err != nil {
 		return err
 	}
-	eng, err := bot.New(bot.Config{Script: sc, Store: memory.New(), Searcher: searcher, Logger: logger})
+	store, err := stf.open(ctx, io, logger)
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	eng, err := bot.New(bot.Config{Script: sc, Store: store, Searcher: searcher, Logger: logger})
 	if err != nil {
 		return fmt.Errorf("start engine: %w", err)
 	}
@@ -109,6 +115,10 @@ func runServe(ctx context.Context, args []string, io stdio) error {
 	}
 	mux := http.NewServeMux()
 	mux.Handle(webhookPath, tg)
+	// For the load balancer: /healthz while the process runs, /readyz while
+	// the session store answers too.
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) { fmt.Fprintln(w, "ok") })
+	mux.Handle("GET /readyz", readiness(store))
 	srv := &http.Server{
 		Handler:           mux,
 		ReadHeaderTimeout: 10 * time.Second,
@@ -155,6 +165,7 @@ Serves residents on Telegram. Configure with environment variables:
   OKIENKO_TELEGRAM_WEBHOOK_URL  public https:// URL for webhook mode; unset: long polling
   OKIENKO_TELEGRAM_SECRET       webhook secret token (required in webhook mode)
   OKIENKO_HTTP_ADDR             webhook listen address (default 127.0.0.1:8080)
+  OKIENKO_REDIS_URL             Redis for conversation state (unset: embedded, lost on restart)
 
 Example:
   OKIENKO_TELEGRAM_TOKEN=123456:ABC... okienko serve
@@ -167,4 +178,23 @@ func serveEnvOr(name, def string) string {
 		return v
 	}
 	return def
+}
+
+// pinger is what readiness needs from the session store.
+type pinger interface {
+	Ping(ctx context.Context) error
+}
+
+// readiness answers 200 while the store answers, else 503, so that a load
+// balancer sends residents to replicas that can keep their conversations.
+func readiness(st pinger) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+		defer cancel()
+		if err := st.Ping(ctx); err != nil {
+			http.Error(w, "session store unavailable", http.StatusServiceUnavailable)
+			return
+		}
+		fmt.Fprintln(w, "ready")
+	})
 }

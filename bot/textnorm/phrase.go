@@ -1,0 +1,177 @@
+package textnorm
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
+
+// Phrase syntax, shared by crisis patterns and the catalogue thesaurus so
+// organizers learn it once:
+//
+//	zabi* sie          "*" ends a stem: any word starting with "zabi"
+//	nie chce|chcę zyc  "|" separates spellings of one word
+//
+// Words match in order on folded text (lower case, no diacritics,
+// apostrophes dropped); up to MaxGap other words may stand between two
+// words of a phrase, and one typo is forgiven in words (and stems) of six
+// letters or more.
+const (
+	// MaxGap is how many other words may stand between two words of a phrase.
+	MaxGap = 2
+	// minTypoLen is the shortest word in which one typo is forgiven.
+	minTypoLen = 6
+	// minStem is the shortest stem before a '*'.
+	minStem = 3
+	// maxPhraseWords bounds a phrase, keeping matching cheap and patterns readable.
+	maxPhraseWords = 8
+)
+
+// apostrophes are dropped rather than splitting words: Ukrainian "б'є"
+// and English "don't" stay one word.
+var apostrophes = strings.NewReplacer("'", "", "’", "", "ʼ", "", "`", "")
+
+// alt is one accepted spelling of a phrase word.
+type alt struct {
+	text   string
+	prefix bool
+	n      int // length in runes
+}
+
+type word []alt
+
+// Phrase is a compiled phrase; the zero Phrase matches nothing.
+type Phrase struct {
+	words []word
+}
+
+// PhraseWords splits text into folded words the way phrases see them.
+func PhraseWords(text string) []string {
+	return Words(apostrophes.Replace(text))
+}
+
+// CompilePhrase checks and compiles one phrase.
+func CompilePhrase(p string) (Phrase, error) {
+	fields := strings.Fields(p)
+	if len(fields) == 0 {
+		return Phrase{}, errors.New("the phrase is empty")
+	}
+	if len(fields) > maxPhraseWords {
+		return Phrase{}, fmt.Errorf("%q has more than %d words; split it into shorter phrases", p, maxPhraseWords)
+	}
+	var ph Phrase
+	for _, f := range fields {
+		var w word
+		for _, a := range strings.Split(f, "|") {
+			prefix := strings.HasSuffix(a, "*")
+			stem := strings.TrimSuffix(a, "*")
+			if strings.Contains(stem, "*") {
+				return Phrase{}, fmt.Errorf("%q: '*' may only end a word", f)
+			}
+			folded := Fold(apostrophes.Replace(stem))
+			for _, r := range folded {
+				if !unicode.IsLetter(r) && !unicode.IsNumber(r) {
+					return Phrase{}, fmt.Errorf("%q: use only letters, digits, '*' and '|'", f)
+				}
+			}
+			n := utf8.RuneCountInString(folded)
+			if n == 0 {
+				return Phrase{}, fmt.Errorf("%q has an empty alternative", f)
+			}
+			if prefix && n < minStem {
+				return Phrase{}, fmt.Errorf("%q: a stem before '*' needs at least %d letters", f, minStem)
+			}
+			w = append(w, alt{text: folded, prefix: prefix, n: n})
+		}
+		ph.words = append(ph.words, w)
+	}
+	return ph, nil
+}
+
+// In reports whether the phrase's words occur in words (from PhraseWords)
+// in order, each within MaxGap words of the previous one.
+func (ph Phrase) In(words []string) bool {
+	if len(ph.words) == 0 {
+		return false
+	}
+	for start, w := range words {
+		if ph.words[0].matches(w) && ph.rest(words, start+1, 1) {
+			return true
+		}
+	}
+	return false
+}
+
+func (ph Phrase) rest(words []string, from, k int) bool {
+	if k == len(ph.words) {
+		return true
+	}
+	for i := from; i < len(words) && i <= from+MaxGap; i++ {
+		if ph.words[k].matches(words[i]) && ph.rest(words, i+1, k+1) {
+			return true
+		}
+	}
+	return false
+}
+
+func (w word) matches(s string) bool {
+	for _, a := range w {
+		if a.matches(s) {
+			return true
+		}
+	}
+	return false
+}
+
+func (a alt) matches(s string) bool {
+	if a.prefix {
+		if strings.HasPrefix(s, a.text) {
+			return true
+		}
+		if a.n < minTypoLen {
+			return false
+		}
+		// One typo inside the stem: compare with the word's beginnings one
+		// letter shorter, equal and longer than the stem.
+		r := []rune(s)
+		for _, l := range []int{a.n - 1, a.n, a.n + 1} {
+			if l <= len(r) && l > 0 && OneEditApart(string(r[:l]), a.text) {
+				return true
+			}
+		}
+		return false
+	}
+	if s == a.text {
+		return true
+	}
+	return a.n >= minTypoLen && OneEditApart(s, a.text)
+}
+
+// OneEditApart reports whether a and b differ by at most one edit (insertion,
+// deletion, substitution or a swap of neighbours).
+func OneEditApart(a, b string) bool {
+	ra, rb := []rune(a), []rune(b)
+	if len(ra) > len(rb) {
+		ra, rb = rb, ra
+	}
+	if len(rb)-len(ra) > 1 {
+		return false
+	}
+	i := 0
+	for i < len(ra) && ra[i] == rb[i] {
+		i++
+	}
+	if i == len(ra) {
+		return true
+	}
+	if len(ra) == len(rb) {
+		if string(ra[i+1:]) == string(rb[i+1:]) {
+			return true
+		}
+		// transposition
+		return i+1 < len(ra) && ra[i] == rb[i+1] && ra[i+1] == rb[i] && string(ra[i+2:]) == string(rb[i+2:])
+	}
+	return string(ra[i:]) == string(rb[i+1:])
+}

@@ -1,0 +1,301 @@
+// Package bleve is the catalogue's full-text search over bleve: Polish
+// stemming and folding, typo tolerance, field boosts, the thesaurus of
+// residents' words, Ukrainian and English translations, filters by
+// category and audience, and a confidence signal. It is the only package
+// that imports bleve.
+package bleve
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+	"unicode"
+
+	blevesearch "github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/index/scorch"
+	"github.com/blevesearch/bleve/v2/mapping"
+	"github.com/blevesearch/bleve/v2/search/query"
+
+	"okienko/bot"
+	"okienko/bot/textnorm"
+	"okienko/catalog"
+)
+
+var _ bot.Searcher = (*Index)(nil)
+
+// Config says what to index.
+type Config struct {
+	Catalog   *catalog.Catalog
+	Thesaurus *catalog.Thesaurus // nil: no everyday-word expansion
+	// Limit is how many services Search returns when the query names no
+	// limit; default 3.
+	Limit int
+	// MaxWords bounds how many words of a long story are searched; the
+	// rest is ignored. Default 40.
+	MaxWords int
+	Logger   *slog.Logger
+}
+
+// Index is an immutable in-memory index of one catalogue. Build a new one
+// to change the catalogue (see Live).
+type Index struct {
+	cfg      Config
+	idx      blevesearch.Index
+	services map[string]catalog.Service
+}
+
+// Fields of an indexed service.
+const (
+	fName, fKeywords, fSummary, fDescription, fAudienceText = "name", "keywords", "summary", "description", "audience_text"
+	fCategory, fAudience                                     = "category", "audience"
+	stemSuffix, foldSuffix                                   = "_s", "_f"
+)
+
+// New indexes the catalogue in one batch (in-memory scorch never merges
+// segments, so one batch keeps queries fast).
+func New(cfg Config) (*Index, error) {
+	if cfg.Catalog == nil {
+		return nil, errors.New("build index: no catalogue")
+	}
+	if cfg.Limit <= 0 {
+		cfg.Limit = 3
+	}
+	if cfg.MaxWords <= 0 {
+		cfg.MaxWords = 40
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	m, err := indexMapping()
+	if err != nil {
+		return nil, fmt.Errorf("build index: mapping: %w", err)
+	}
+	idx, err := blevesearch.NewUsing("", m, scorch.Name, scorch.Name, nil)
+	if err != nil {
+		return nil, fmt.Errorf("build index: %w", err)
+	}
+	ix := &Index{cfg: cfg, idx: idx, services: make(map[string]catalog.Service, len(cfg.Catalog.Services))}
+	batch := idx.NewBatch()
+	for _, s := range cfg.Catalog.Services {
+		ix.services[s.ID] = s
+		if err := batch.Index(s.ID, document(s)); err != nil {
+			idx.Close()
+			return nil, fmt.Errorf("build index: service %s: %w", s.ID, err)
+		}
+	}
+	if err := idx.Batch(batch); err != nil {
+		idx.Close()
+		return nil, fmt.Errorf("build index: %w", err)
+	}
+	return ix, nil
+}
+
+// Close releases the index.
+func (ix *Index) Close() error { return ix.idx.Close() }
+
+// Len is the number of indexed services.
+func (ix *Index) Len() int { return len(ix.services) }
+
+func indexMapping() (*mapping.IndexMappingImpl, error) {
+	m := blevesearch.NewIndexMapping()
+	if err := addAnalyzers(m); err != nil {
+		return nil, err
+	}
+	doc := blevesearch.NewDocumentStaticMapping()
+	text := func(name, analyzer string) {
+		fm := blevesearch.NewTextFieldMapping()
+		fm.Analyzer = analyzer
+		fm.Store = false
+		fm.IncludeTermVectors = true // locations tell which words matched
+		doc.AddFieldMappingsAt(name, fm)
+	}
+	for _, f := range []string{fName, fKeywords, fSummary, fDescription, fAudienceText} {
+		text(f+stemSuffix, analyzerStem)
+	}
+	for _, f := range []string{fName, fKeywords, fSummary} {
+		text(f+foldSuffix, analyzerFold)
+	}
+	for _, f := range []string{fName, fKeywords, fSummary, fDescription} {
+		text("uk_"+f, analyzerUK)
+		text("en_"+f, analyzerEN)
+	}
+	for _, f := range []string{fCategory, fAudience} {
+		km := blevesearch.NewKeywordFieldMapping()
+		km.Store = false
+		doc.AddFieldMappingsAt(f, km)
+	}
+	m.DefaultMapping = doc
+	m.DefaultAnalyzer = analyzerFold
+	return m, nil
+}
+
+// document is what gets indexed for a service.
+func document(s catalog.Service) map[string]any {
+	kw := strings.Join(s.Keywords, " ; ")
+	aud := strings.Join(s.Audience, " ; ")
+	d := map[string]any{
+		fName + stemSuffix: s.Name, fKeywords + stemSuffix: kw, fSummary + stemSuffix: s.Summary,
+		fDescription + stemSuffix: s.Description, fAudienceText + stemSuffix: aud,
+		fName + foldSuffix: s.Name, fKeywords + foldSuffix: kw, fSummary + foldSuffix: s.Summary,
+		fCategory: s.Category,
+	}
+	if len(s.Audience) > 0 {
+		d[fAudience] = s.Audience
+	}
+	for _, lang := range []string{"uk", "en"} {
+		t, ok := s.Translations[lang]
+		if !ok {
+			continue
+		}
+		d[lang+"_"+fName] = t.Name
+		d[lang+"_"+fKeywords] = strings.Join(t.Keywords, " ; ")
+		d[lang+"_"+fSummary] = t.Summary
+		d[lang+"_"+fDescription] = t.Description
+	}
+	return d
+}
+
+// Hit is one ranked service.
+type Hit struct {
+	Service catalog.Service
+	Score   float64
+}
+
+// Query is a search as the catalogue commands and the bot ask it.
+type Query struct {
+	Text     string
+	Lang     string // pl, uk, en: the language of the texts returned
+	Category string // filter; falls back to no filter when nothing fits
+	Audience string // filter; services for everyone always pass
+	Limit    int    // 0: the index's default
+}
+
+// Result is a ranked list and whether the best hit fits the query well.
+type Result struct {
+	Hits      []Hit
+	Confident bool
+}
+
+// Search implements bot.Searcher.
+func (ix *Index) Search(ctx context.Context, q bot.SearchQuery) (bot.SearchResult, error) {
+	res, err := ix.Find(ctx, Query{Text: q.Text, Lang: q.Lang, Category: q.Category, Audience: q.Audience, Limit: q.Limit})
+	if err != nil {
+		return bot.SearchResult{}, err
+	}
+	out := bot.SearchResult{Confident: res.Confident}
+	for _, h := range res.Hits {
+		s := h.Service.In(q.Lang)
+		out.Services = append(out.Services, bot.Service{
+			ID: s.ID, Name: s.Name, Category: s.Category, Summary: s.Summary, Eligibility: s.Eligibility, Cost: s.Cost,
+			Provider: bot.Provider(s.Provider), Score: h.Score,
+		})
+	}
+	return out, nil
+}
+
+// Find ranks services for q. With a category or audience filter that
+// leaves nothing confident, it searches the whole catalogue instead: a
+// resident who picked "seniorzy" and then wrote about debts should still
+// find debt advice.
+func (ix *Index) Find(ctx context.Context, q Query) (Result, error) {
+	limit := q.Limit
+	if limit <= 0 {
+		limit = ix.cfg.Limit
+	}
+	plan := ix.plan(q.Text)
+	if plan.empty() {
+		return Result{}, nil
+	}
+	if q.Category != "" || q.Audience != "" {
+		res, err := ix.run(ctx, plan, q.Category, q.Audience, limit)
+		if err != nil || res.Confident {
+			return res, err
+		}
+	}
+	return ix.run(ctx, plan, "", "", limit)
+}
+
+func (ix *Index) run(ctx context.Context, p *plan, category, audience string, limit int) (Result, error) {
+	var q query.Query = p.query
+	var filters []query.Query
+	if category != "" {
+		t := blevesearch.NewTermQuery(category)
+		t.SetField(fCategory)
+		t.SetBoost(0.001)
+		filters = append(filters, t)
+	}
+	if audience != "" {
+		a := blevesearch.NewTermQuery(audience)
+		a.SetField(fAudience)
+		all := blevesearch.NewTermQuery(catalog.ForEveryone)
+		all.SetField(fAudience)
+		d := blevesearch.NewDisjunctionQuery(a, all)
+		d.SetBoost(0.001)
+		filters = append(filters, d)
+	}
+	if len(filters) > 0 {
+		q = blevesearch.NewConjunctionQuery(append([]query.Query{q}, filters...)...)
+	}
+	req := blevesearch.NewSearchRequestOptions(q, max(limit, 10), 0, false)
+	req.IncludeLocations = true
+	res, err := ix.idx.SearchInContext(ctx, req)
+	if err != nil {
+		return Result{}, fmt.Errorf("search catalogue: %w", err)
+	}
+	var out Result
+	if len(res.Hits) == 0 {
+		return out, nil
+	}
+	top := res.Hits[0]
+	out.Confident = p.confident(top.Locations)
+	for _, h := range res.Hits {
+		if len(out.Hits) == limit {
+			break
+		}
+		// Weak tails are noise to a resident: keep hits near the best.
+		if h.Score < top.Score*relativeFloor {
+			break
+		}
+		if s, ok := ix.services[h.ID]; ok {
+			out.Hits = append(out.Hits, Hit{Service: s, Score: h.Score})
+		}
+	}
+	return out, nil
+}
+
+// relativeFloor drops hits scoring below this share of the best one.
+const relativeFloor = 0.3
+
+// isCyrillic reports a word written in Cyrillic letters.
+func isCyrillic(w string) bool {
+	for _, r := range w {
+		if unicode.Is(unicode.Cyrillic, r) {
+			return true
+		}
+	}
+	return false
+}
+
+// words splits a query keeping diacritics (for stemming) next to the
+// folded form (for folded fields).
+func words(text string) []word {
+	var out []word
+	for _, f := range strings.FieldsFunc(strings.ToLower(text), func(r rune) bool {
+		return !unicode.IsLetter(r) && !unicode.IsNumber(r) && r != '\'' && r != '’'
+	}) {
+		f = strings.NewReplacer("'", "", "’", "").Replace(f)
+		folded := textnorm.Fold(f)
+		if folded == "" {
+			continue
+		}
+		out = append(out, word{orig: f, folded: folded, cyrillic: isCyrillic(f)})
+	}
+	return out
+}
+
+type word struct {
+	orig, folded string
+	cyrillic     bool
+}

@@ -1,0 +1,182 @@
+package catalog
+
+import (
+	"bytes"
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"io"
+	"slices"
+	"strings"
+
+	"okienko/bot/yamlfile"
+)
+
+// CSVColumns are the columns a catalogue spreadsheet may have, in the order
+// `catalog import` documents them. List cells (audience, keywords) separate
+// entries with ";". The header row is required; columns may come in any
+// order; id, name, category, summary and provider_name are required.
+var CSVColumns = []string{
+	"id", "name", "category", "summary", "description", "audience", "keywords", "eligibility", "cost",
+	"provider_name", "provider_address", "provider_phone", "provider_email", "provider_hours", "provider_url",
+	"uk_name", "uk_summary", "uk_description", "uk_keywords",
+	"en_name", "en_summary", "en_description", "en_keywords",
+}
+
+var requiredCSVColumns = []string{"id", "name", "category", "summary", "provider_name"}
+
+// csvField maps a column to the YAML path of the field it fills, so that
+// problems found by the checker point at the right cell.
+func csvField(col string) string {
+	if rest, ok := strings.CutPrefix(col, "provider_"); ok {
+		return "provider." + rest
+	}
+	for _, lang := range Languages {
+		if rest, ok := strings.CutPrefix(col, lang+"_"); ok {
+			return "translations." + lang + "." + rest
+		}
+	}
+	return col
+}
+
+// parseCSV reads a spreadsheet export: comma- or semicolon-separated (as
+// Polish spreadsheets save), UTF-8 with or without a byte order mark.
+func parseCSV(name string, data []byte) (parsed, Problems) {
+	p := parsed{name: name, pos: yamlfile.Positions{}}
+	fail := func(line, col int, format string, args ...any) (parsed, Problems) {
+		return p, Problems{{File: name, Line: line, Col: col, Message: fmt.Sprintf(format, args...)}}
+	}
+	if len(data) > MaxFileSize {
+		return fail(1, 1, "file too large: %d bytes (at most %d)", len(data), MaxFileSize)
+	}
+	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf"))
+	r := csv.NewReader(bytes.NewReader(data))
+	firstLine, _, _ := bytes.Cut(data, []byte("\n"))
+	if bytes.Count(firstLine, []byte(";")) > bytes.Count(firstLine, []byte(",")) {
+		r.Comma = ';'
+	}
+	r.FieldsPerRecord = -1
+	header, err := r.Read()
+	if err != nil {
+		return fail(1, 1, "cannot read the header row: %s", csvMessage(err))
+	}
+	cols := map[string]int{}
+	var probs Problems
+	for i, h := range header {
+		h = strings.ToLower(strings.TrimSpace(h))
+		switch {
+		case !slices.Contains(CSVColumns, h):
+			line, col := r.FieldPos(i)
+			probs = append(probs, Problem{File: name, Line: line, Col: col, Message: fmt.Sprintf("unknown column %q (columns: %s)", h, strings.Join(CSVColumns, ", "))})
+		case cols[h] != 0:
+			line, col := r.FieldPos(i)
+			probs = append(probs, Problem{File: name, Line: line, Col: col, Message: fmt.Sprintf("column %q appears twice", h)})
+		default:
+			cols[h] = i + 1 // 0 means absent
+		}
+	}
+	for _, req := range requiredCSVColumns {
+		if cols[req] == 0 {
+			probs = append(probs, Problem{File: name, Line: 1, Col: 1, Message: fmt.Sprintf("missing required column %q", req)})
+		}
+	}
+	if len(probs) > 0 {
+		return p, probs
+	}
+	for row := 0; ; {
+		rec, err := r.Read()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			var pe *csv.ParseError
+			if errors.As(err, &pe) {
+				probs = append(probs, Problem{File: name, Line: pe.Line, Col: pe.Column, Message: csvMessage(err)})
+				return p, probs
+			}
+			return fail(1, 1, "%s", csvMessage(err))
+		}
+		if len(rec) == 1 && strings.TrimSpace(rec[0]) == "" {
+			continue // an empty line
+		}
+		if len(rec) > len(header) {
+			line, col := r.FieldPos(len(header))
+			probs = append(probs, Problem{File: name, Line: line, Col: col, Message: fmt.Sprintf("row has %d cells but the header has %d columns", len(rec), len(header))})
+			continue
+		}
+		cell := func(col string) string {
+			i := cols[col] - 1
+			if i < 0 || i >= len(rec) {
+				return ""
+			}
+			return strings.TrimSpace(rec[i])
+		}
+		base := fmt.Sprintf("services[%d]", row)
+		line, _ := r.FieldPos(0)
+		p.pos[base] = yamlfile.Position{Line: line, Column: 1}
+		for col, i := range cols {
+			if i-1 < len(rec) {
+				l, c := r.FieldPos(i - 1)
+				p.pos[base+"."+csvField(col)] = yamlfile.Position{Line: l, Column: c}
+			}
+		}
+		s := Service{
+			ID: cell("id"), Name: cell("name"), Category: cell("category"), Summary: cell("summary"),
+			Description: cell("description"), Audience: splitList(cell("audience")), Keywords: splitList(cell("keywords")),
+			Eligibility: cell("eligibility"), Cost: cell("cost"),
+			Provider: Provider{Name: cell("provider_name"), Address: cell("provider_address"), Phone: cell("provider_phone"),
+				Email: cell("provider_email"), Hours: cell("provider_hours"), URL: cell("provider_url")},
+		}
+		for _, lang := range Languages {
+			t := Translation{Name: cell(lang + "_name"), Summary: cell(lang + "_summary"), Description: cell(lang + "_description"), Keywords: splitList(cell(lang + "_keywords"))}
+			if t.Name != "" || t.Summary != "" || t.Description != "" || len(t.Keywords) > 0 {
+				if s.Translations == nil {
+					s.Translations = map[string]Translation{}
+				}
+				s.Translations[lang] = t
+			}
+		}
+		p.cat.Services = append(p.cat.Services, s)
+		row++
+	}
+	return p, probs
+}
+
+func splitList(cell string) []string {
+	var out []string
+	for _, part := range strings.Split(cell, ";") {
+		if part = strings.TrimSpace(part); part != "" {
+			out = append(out, part)
+		}
+	}
+	return out
+}
+
+// csvMessage drops the position the CSV library puts in its message; the
+// problem line carries it.
+func csvMessage(err error) string {
+	var pe *csv.ParseError
+	if errors.As(err, &pe) {
+		return pe.Err.Error()
+	}
+	return err.Error()
+}
+
+// ImportCSV reads one spreadsheet export, checks it, and returns the
+// catalogue as YAML in the documented format.
+func ImportCSV(name string, data []byte) ([]byte, Problems) {
+	p, probs := parseCSV(name, data)
+	if probs.Errors() > 0 {
+		return nil, probs.Sort()
+	}
+	c, probs := check([]parsed{p})
+	if probs.Errors() > 0 {
+		return nil, probs.Sort()
+	}
+	out, err := yamlfile.Encode(c)
+	if err != nil {
+		return nil, append(probs, Problem{File: name, Line: 1, Col: 1, Message: "cannot write YAML: " + err.Error()})
+	}
+	header := "# Generated by `okienko catalog import` from " + name + ".\n# Edit the spreadsheet and import again, or edit this file and stop using the spreadsheet.\n"
+	return append([]byte(header), out...), probs
+}
