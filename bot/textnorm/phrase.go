@@ -3,6 +3,7 @@ package textnorm
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -22,7 +23,7 @@ const (
 	// MaxGap is how many other words may stand between two words of a phrase.
 	MaxGap = 2
 	// minTypoLen is the shortest word in which one typo is forgiven.
-	minTypoLen = 6
+	minTypoLen = 7
 	// minStem is the shortest stem before a '*'.
 	minStem = 3
 	// maxPhraseWords bounds a phrase, keeping matching cheap and patterns readable.
@@ -135,8 +136,16 @@ func (a alt) matches(s string) bool {
 		}
 		// One typo inside the stem: compare with the word's beginnings one
 		// letter shorter, equal and longer than the stem.
+		if isASCII(s) {
+			for _, l := range [3]int{a.n - 1, a.n, a.n + 1} {
+				if l <= len(s) && l > 0 && OneEditApart(s[:l], a.text) {
+					return true
+				}
+			}
+			return false
+		}
 		r := []rune(s)
-		for _, l := range []int{a.n - 1, a.n, a.n + 1} {
+		for _, l := range [3]int{a.n - 1, a.n, a.n + 1} {
 			if l <= len(r) && l > 0 && OneEditApart(string(r[:l]), a.text) {
 				return true
 			}
@@ -150,28 +159,48 @@ func (a alt) matches(s string) bool {
 }
 
 // OneEditApart reports whether a and b differ by at most one edit (insertion,
-// deletion, substitution or a swap of neighbours).
+// deletion, substitution or a swap of neighbours). It runs on every word of
+// every message against every pattern, so ASCII text takes a path that
+// allocates nothing.
 func OneEditApart(a, b string) bool {
-	ra, rb := []rune(a), []rune(b)
-	if len(ra) > len(rb) {
-		ra, rb = rb, ra
+	if d := len(a) - len(b); d > 4 || d < -4 {
+		return false // more than one rune apart even in 4-byte runes
 	}
-	if len(rb)-len(ra) > 1 {
+	if isASCII(a) && isASCII(b) {
+		return oneEdit([]byte(a), []byte(b))
+	}
+	return oneEdit([]rune(a), []rune(b))
+}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
+}
+
+func oneEdit[T byte | rune](a, b []T) bool {
+	if len(a) > len(b) {
+		a, b = b, a
+	}
+	if len(b)-len(a) > 1 {
 		return false
 	}
 	i := 0
-	for i < len(ra) && ra[i] == rb[i] {
+	for i < len(a) && a[i] == b[i] {
 		i++
 	}
-	if i == len(ra) {
+	if i == len(a) {
 		return true
 	}
-	if len(ra) == len(rb) {
-		if string(ra[i+1:]) == string(rb[i+1:]) {
+	if len(a) == len(b) {
+		if slices.Equal(a[i+1:], b[i+1:]) {
 			return true
 		}
 		// transposition
-		return i+1 < len(ra) && ra[i] == rb[i+1] && ra[i+1] == rb[i] && string(ra[i+2:]) == string(rb[i+2:])
+		return i+1 < len(a) && a[i] == b[i+1] && a[i+1] == b[i] && slices.Equal(a[i+2:], b[i+2:])
 	}
-	return string(ra[i:]) == string(rb[i+1:])
+	return slices.Equal(a[i:], b[i+1:])
 }

@@ -5,7 +5,9 @@ package textnorm
 
 import (
 	"strings"
+	"sync"
 	"unicode"
+	"unicode/utf8"
 
 	"golang.org/x/text/runes"
 	"golang.org/x/text/transform"
@@ -15,10 +17,44 @@ import (
 // polish maps the letters that Unicode decomposition leaves alone.
 var polish = strings.NewReplacer("ł", "l", "Ł", "l", "ø", "o", "đ", "d", "ß", "ss")
 
+// folded caches the folding of each non-ASCII rune met: the fast path of
+// Fold, which runs on every word indexed and searched.
+var folded sync.Map // rune → string
+
 // Fold lower-cases s, removes diacritics (ą→a, ł→l, й→и stays Cyrillic but
 // loses its breve) and returns it unchanged otherwise.
 func Fold(s string) string {
-	s = polish.Replace(strings.ToLower(s))
+	s = strings.ToLower(s)
+	ascii := true
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			ascii = false
+			break
+		}
+	}
+	if ascii {
+		return s
+	}
+	var b strings.Builder
+	b.Grow(len(s))
+	for _, r := range s {
+		if r < utf8.RuneSelf {
+			b.WriteRune(r)
+			continue
+		}
+		if f, ok := folded.Load(r); ok {
+			b.WriteString(f.(string))
+			continue
+		}
+		f := foldSlow(string(r))
+		folded.Store(r, f)
+		b.WriteString(f)
+	}
+	return b.String()
+}
+
+func foldSlow(s string) string {
+	s = polish.Replace(s)
 	t := transform.Chain(norm.NFD, runes.Remove(runes.In(unicode.Mn)), norm.NFC)
 	out, _, err := transform.String(t, s)
 	if err != nil {

@@ -1,6 +1,8 @@
 package bleve
 
 import (
+	"sync"
+	"sync/atomic"
 	"unicode/utf8"
 
 	"github.com/blevesearch/bleve/v2/analysis"
@@ -23,6 +25,10 @@ const (
 	// analyzerFold: words folded only — for queries typed without diacritics,
 	// which the Polish stemmer handles badly, and for prefix and fuzzy terms.
 	analyzerFold = "okienko_fold"
+	// analyzerLight: folded words with common Polish endings stripped — the
+	// inflection-tolerant form for text typed without diacritics, which the
+	// Polish stemmer handles badly ("zasilku", "opiekunki", "bezdomnosci").
+	analyzerLight = "okienko_pl_light"
 	// analyzerUK: folded Ukrainian with light suffix stripping (bleve has no
 	// Ukrainian stemmer).
 	analyzerUK = "okienko_uk"
@@ -32,6 +38,8 @@ const (
 	filterFold     = "okienko_fold_filter"
 	filterNonEmpty = "okienko_non_empty"
 	filterUKStem   = "okienko_uk_stem"
+	filterPLLight  = "okienko_pl_light_stem"
+	filterPLStem   = "okienko_pl_stem_cached"
 )
 
 func init() {
@@ -46,6 +54,18 @@ func init() {
 	// The Polish stemmer turns some words ("mąż") into empty tokens.
 	must(registry.RegisterTokenFilter(filterNonEmpty, func(map[string]interface{}, *registry.Cache) (analysis.TokenFilter, error) {
 		return tokenFunc(func(t []byte) []byte { return t }), nil
+	}))
+	// Stempel is slow per word and catalogues repeat their words: remember
+	// each word's stem (the vocabulary of a catalogue is small).
+	must(registry.RegisterTokenFilter(filterPLStem, func(_ map[string]interface{}, cache *registry.Cache) (analysis.TokenFilter, error) {
+		inner, err := cache.TokenFilterNamed(pl.SnowballStemmerName)
+		if err != nil {
+			return nil, err
+		}
+		return &cachedStemmer{inner: inner}, nil
+	}))
+	must(registry.RegisterTokenFilter(filterPLLight, func(map[string]interface{}, *registry.Cache) (analysis.TokenFilter, error) {
+		return tokenFunc(func(t []byte) []byte { return []byte(stemPolishLight(string(t))) }), nil
 	}))
 	must(registry.RegisterTokenFilter(filterUKStem, func(map[string]interface{}, *registry.Cache) (analysis.TokenFilter, error) {
 		return tokenFunc(func(t []byte) []byte { return []byte(stemUkrainian(string(t))) }), nil
@@ -66,11 +86,44 @@ func (f tokenFunc) Filter(in analysis.TokenStream) analysis.TokenStream {
 	return out
 }
 
+// cachedStemmer memoises a stemming filter word by word; it is safe for
+// the concurrent analysis bleve does while indexing a batch.
+type cachedStemmer struct {
+	inner analysis.TokenFilter
+	stems sync.Map // word → stem
+	size  atomic.Int64
+}
+
+// maxCachedStems bounds the memory the cache may take on strange input.
+const maxCachedStems = 200_000
+
+func (c *cachedStemmer) Filter(in analysis.TokenStream) analysis.TokenStream {
+	for _, tok := range in {
+		word := string(tok.Term)
+		if stem, ok := c.stems.Load(word); ok {
+			tok.Term = []byte(stem.(string))
+			continue
+		}
+		one := c.inner.Filter(analysis.TokenStream{&analysis.Token{Term: append([]byte(nil), tok.Term...)}})
+		stem := ""
+		if len(one) > 0 {
+			stem = string(one[0].Term)
+		}
+		if c.size.Load() < maxCachedStems {
+			c.stems.Store(word, stem)
+			c.size.Add(1)
+		}
+		tok.Term = []byte(stem)
+	}
+	return in
+}
+
 func addAnalyzers(m *mapping.IndexMappingImpl) error {
 	analyzers := map[string][]string{
-		analyzerStem: {lowercase.Name, pl.StopName, pl.SnowballStemmerName, filterFold, filterNonEmpty},
-		analyzerFold: {lowercase.Name, filterFold, filterNonEmpty},
-		analyzerUK:   {lowercase.Name, filterFold, filterUKStem},
+		analyzerStem:  {lowercase.Name, pl.StopName, filterPLStem, filterFold, filterNonEmpty},
+		analyzerFold:  {lowercase.Name, filterFold, filterNonEmpty},
+		analyzerLight: {lowercase.Name, filterFold, filterPLLight},
+		analyzerUK:    {lowercase.Name, filterFold, filterUKStem},
 	}
 	for name, filters := range analyzers {
 		err := m.AddCustomAnalyzer(name, map[string]interface{}{
@@ -85,6 +138,31 @@ func addAnalyzers(m *mapping.IndexMappingImpl) error {
 	return nil
 }
 
+// plSuffixes are Polish case and number endings after folding, longest
+// first; "i"-forms before the plain ones so that "mieszkaniem" and
+// "mieszkaniach" meet "mieszkanie" at "mieszkan".
+var plSuffixes = []string{
+	"iami", "iach", "iego", "iemu", "owie",
+	"ami", "ach", "owi", "ego", "emu", "ych", "ymi", "ich", "imi", "iej", "iem", "iom", "iow",
+	"ej", "om", "ow", "em", "ie", "ia", "iu", "ii",
+	"y", "a", "e", "i", "u", "o",
+}
+
+// stemPolishLight strips one ending from a folded word, keeping at least
+// four letters.
+func stemPolishLight(w string) string {
+	return stripSuffix(w, plSuffixes)
+}
+
+func stripSuffix(w string, suffixes []string) string {
+	for _, suf := range suffixes {
+		if len(w) > len(suf) && w[len(w)-len(suf):] == suf && utf8.RuneCountInString(w[:len(w)-len(suf)]) >= 4 {
+			return w[:len(w)-len(suf)]
+		}
+	}
+	return w
+}
+
 // ukSuffixes are Ukrainian case and number endings after folding (й → и,
 // ї → і), longest first.
 var ukSuffixes = []string{
@@ -96,10 +174,5 @@ var ukSuffixes = []string{
 // stemUkrainian strips one inflectional ending, keeping at least four
 // letters, so "доглядальниця", "доглядальницю" and "доглядальниці" meet.
 func stemUkrainian(w string) string {
-	for _, suf := range ukSuffixes {
-		if len(w) > len(suf) && w[len(w)-len(suf):] == suf && utf8.RuneCountInString(w[:len(w)-len(suf)]) >= 4 {
-			return w[:len(w)-len(suf)]
-		}
-	}
-	return w
+	return stripSuffix(w, ukSuffixes)
 }

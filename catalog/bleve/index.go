@@ -32,8 +32,9 @@ type Config struct {
 	// Limit is how many services Search returns when the query names no
 	// limit; default 3.
 	Limit int
-	// MaxWords bounds how many words of a long story are searched; the
-	// rest is ignored. Default 40.
+	// MaxWords bounds how many of a query's strong words (the rarest in the
+	// catalogue) and of its thesaurus words are searched, keeping long
+	// stories fast. Default 12.
 	MaxWords int
 	Logger   *slog.Logger
 }
@@ -44,13 +45,15 @@ type Index struct {
 	cfg      Config
 	idx      blevesearch.Index
 	services map[string]catalog.Service
+	vocab    map[string]*vocabulary // per field: the terms indexed
 }
 
-// Fields of an indexed service.
+// Fields of an indexed service. Name and keywords share the "head" fields
+// (they carry the same weight); summary and description follow.
 const (
-	fName, fKeywords, fSummary, fDescription, fAudienceText = "name", "keywords", "summary", "description", "audience_text"
-	fCategory, fAudience                                     = "category", "audience"
-	stemSuffix, foldSuffix                                   = "_s", "_f"
+	fHead, fSummary, fDescription = "head", "summary", "description"
+	fCategory, fAudience          = "category", "audience"
+	stemSuffix, lightSuffix       = "_s", "_l"
 )
 
 // New indexes the catalogue in one batch (in-memory scorch never merges
@@ -63,7 +66,7 @@ func New(cfg Config) (*Index, error) {
 		cfg.Limit = 3
 	}
 	if cfg.MaxWords <= 0 {
-		cfg.MaxWords = 40
+		cfg.MaxWords = 12
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
@@ -89,6 +92,10 @@ func New(cfg Config) (*Index, error) {
 		idx.Close()
 		return nil, fmt.Errorf("build index: %w", err)
 	}
+	if ix.vocab, err = readVocabulary(idx, textFields()); err != nil {
+		idx.Close()
+		return nil, fmt.Errorf("build index: %w", err)
+	}
 	return ix, nil
 }
 
@@ -98,32 +105,34 @@ func (ix *Index) Close() error { return ix.idx.Close() }
 // Len is the number of indexed services.
 func (ix *Index) Len() int { return len(ix.services) }
 
+// textFields maps every full-text field to its analyzer.
+func textFields() map[string]string {
+	return map[string]string{
+		fHead + stemSuffix: analyzerStem, fSummary + stemSuffix: analyzerStem,
+		fHead + lightSuffix: analyzerLight, fSummary + lightSuffix: analyzerLight, fDescription + lightSuffix: analyzerLight,
+		"uk_" + fHead: analyzerUK, "uk_" + fSummary: analyzerUK,
+		"en_" + fHead: analyzerEN, "en_" + fSummary: analyzerEN,
+	}
+}
+
 func indexMapping() (*mapping.IndexMappingImpl, error) {
 	m := blevesearch.NewIndexMapping()
 	if err := addAnalyzers(m); err != nil {
 		return nil, err
 	}
 	doc := blevesearch.NewDocumentStaticMapping()
-	text := func(name, analyzer string) {
+	for name, analyzer := range textFields() {
 		fm := blevesearch.NewTextFieldMapping()
 		fm.Analyzer = analyzer
 		fm.Store = false
-		fm.IncludeTermVectors = true // locations tell which words matched
+		fm.IncludeTermVectors = false // confidence uses the index's own term sets
+		fm.IncludeInAll = false
 		doc.AddFieldMappingsAt(name, fm)
-	}
-	for _, f := range []string{fName, fKeywords, fSummary, fDescription, fAudienceText} {
-		text(f+stemSuffix, analyzerStem)
-	}
-	for _, f := range []string{fName, fKeywords, fSummary} {
-		text(f+foldSuffix, analyzerFold)
-	}
-	for _, f := range []string{fName, fKeywords, fSummary, fDescription} {
-		text("uk_"+f, analyzerUK)
-		text("en_"+f, analyzerEN)
 	}
 	for _, f := range []string{fCategory, fAudience} {
 		km := blevesearch.NewKeywordFieldMapping()
 		km.Store = false
+		km.IncludeInAll = false
 		doc.AddFieldMappingsAt(f, km)
 	}
 	m.DefaultMapping = doc
@@ -133,12 +142,10 @@ func indexMapping() (*mapping.IndexMappingImpl, error) {
 
 // document is what gets indexed for a service.
 func document(s catalog.Service) map[string]any {
-	kw := strings.Join(s.Keywords, " ; ")
-	aud := strings.Join(s.Audience, " ; ")
+	head := s.Name + " ; " + strings.Join(s.Keywords, " ; ")
 	d := map[string]any{
-		fName + stemSuffix: s.Name, fKeywords + stemSuffix: kw, fSummary + stemSuffix: s.Summary,
-		fDescription + stemSuffix: s.Description, fAudienceText + stemSuffix: aud,
-		fName + foldSuffix: s.Name, fKeywords + foldSuffix: kw, fSummary + foldSuffix: s.Summary,
+		fHead + stemSuffix: head, fSummary + stemSuffix: s.Summary,
+		fHead + lightSuffix: head, fSummary + lightSuffix: s.Summary, fDescription + lightSuffix: s.Description,
 		fCategory: s.Category,
 	}
 	if len(s.Audience) > 0 {
@@ -149,10 +156,8 @@ func document(s catalog.Service) map[string]any {
 		if !ok {
 			continue
 		}
-		d[lang+"_"+fName] = t.Name
-		d[lang+"_"+fKeywords] = strings.Join(t.Keywords, " ; ")
-		d[lang+"_"+fSummary] = t.Summary
-		d[lang+"_"+fDescription] = t.Description
+		d[lang+"_"+fHead] = t.Name + " ; " + strings.Join(t.Keywords, " ; ")
+		d[lang+"_"+fSummary] = t.Summary + " " + t.Description
 	}
 	return d
 }
@@ -239,7 +244,6 @@ func (ix *Index) run(ctx context.Context, p *plan, category, audience string, li
 		q = blevesearch.NewConjunctionQuery(append([]query.Query{q}, filters...)...)
 	}
 	req := blevesearch.NewSearchRequestOptions(q, max(limit, 10), 0, false)
-	req.IncludeLocations = true
 	res, err := ix.idx.SearchInContext(ctx, req)
 	if err != nil {
 		return Result{}, fmt.Errorf("search catalogue: %w", err)
@@ -249,7 +253,7 @@ func (ix *Index) run(ctx context.Context, p *plan, category, audience string, li
 		return out, nil
 	}
 	top := res.Hits[0]
-	out.Confident = p.confident(top.Locations)
+	out.Confident = p.confident(serviceTerms(ix.services[top.ID]))
 	for _, h := range res.Hits {
 		if len(out.Hits) == limit {
 			break

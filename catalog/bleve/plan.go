@@ -1,10 +1,10 @@
 package bleve
 
 import (
+	"slices"
 	"strings"
 
 	blevesearch "github.com/blevesearch/bleve/v2"
-	"github.com/blevesearch/bleve/v2/search"
 	"github.com/blevesearch/bleve/v2/search/query"
 
 	"okienko/bot/textnorm"
@@ -20,76 +20,80 @@ type plan struct {
 
 func (p *plan) empty() bool { return p.clauses == 0 }
 
-// matcher recognises, in a hit's term locations, that one strong word of
-// the query (or one thesaurus expansion) matched.
+// matcher recognises, in a service's light stems, one strong word of the
+// query or one thesaurus expansion.
 type matcher struct {
-	exact  map[string]bool
-	prefix string
-	fuzzy  string
-	all    [][]string // expansion: every token of one analysis must occur
+	exact     string
+	prefix    string
+	fuzzy     bool
+	expansion bool // from the thesaurus rather than the resident's words
 }
 
-func (m matcher) matches(terms map[string]bool) bool {
+func (m matcher) matches(terms termSet) bool {
+	if terms[m.exact] {
+		return true
+	}
+	if m.prefix == "" && !m.fuzzy {
+		return false
+	}
 	for t := range terms {
-		if m.exact[t] || (m.prefix != "" && strings.HasPrefix(t, m.prefix)) || (m.fuzzy != "" && textnorm.OneEditApart(t, m.fuzzy)) {
-			return true
-		}
-	}
-	for _, tokens := range m.all {
-		ok := len(tokens) > 0
-		for _, tok := range tokens {
-			if !terms[tok] {
-				ok = false
-				break
-			}
-		}
-		if ok {
+		if (m.prefix != "" && strings.HasPrefix(t, m.prefix)) || (m.fuzzy && textnorm.OneEditApart(t, m.exact)) {
 			return true
 		}
 	}
 	return false
 }
 
-// confident reports whether the hit's matched terms include a strong word
-// of the query or a thesaurus expansion.
-func (p *plan) confident(locs search.FieldTermLocationMap) bool {
-	terms := map[string]bool{}
-	for _, tl := range locs {
-		for t := range tl {
-			terms[t] = true
-		}
-	}
+// confident reports whether the best hit fits: it matched one of the
+// thesaurus's meanings of what the resident wrote, or more than half of
+// the resident's strong words (not "pomoc", "mama"). One stray word of two
+// or three ("kurs prawa jazdy" finding a language course) is not enough.
+func (p *plan) confident(terms termSet) bool {
+	words, matched := 0, 0
 	for _, m := range p.matchers {
-		if m.matches(terms) {
-			return true
+		hit := m.matches(terms)
+		if m.expansion {
+			if hit {
+				return true
+			}
+			continue
+		}
+		words++
+		if hit {
+			matched++
 		}
 	}
-	return false
+	return matched > 0 && 2*matched > words
+}
+
+type field struct {
+	name  string
+	boost float64
 }
 
 // Boosts: name and keywords above summary above description.
 var (
-	plFields = []struct {
-		name  string
-		boost float64
-	}{{fName, 3}, {fKeywords, 3}, {fSummary, 1.5}, {fDescription, 0.7}, {fAudienceText, 1}}
-	foldFields = []struct {
-		name  string
-		boost float64
-	}{{fName, 3}, {fKeywords, 3}, {fSummary, 1.5}}
-	translatedFields = []struct {
-		name  string
-		boost float64
-	}{{fName, 3}, {fKeywords, 3}, {fSummary, 1.5}, {fDescription, 0.7}}
+	stemFields  = []field{{fHead + stemSuffix, 3}, {fSummary + stemSuffix, 1.5}}
+	lightFields = []field{{fHead + lightSuffix, 3}, {fSummary + lightSuffix, 1.5}, {fDescription + lightSuffix, 0.7}}
+	ukFields    = []field{{"uk_" + fHead, 3}, {"uk_" + fSummary, 1.5}}
+	enFields    = []field{{"en_" + fHead, 3}, {"en_" + fSummary, 1.5}}
 )
 
+// Weights, chosen on the development set and checked on the holdout (see
+// eval_test.go); they matter less than the thesaurus and the per-word
+// grouping of clauses.
 const (
 	weakFactor      = 0.25 // words like "pomoc", "mama" count little
-	expansionFactor = 0.8  // thesaurus words count a little less than the resident's own
-	prefixFactor    = 0.4
+	expansionFactor = 0.5  // thesaurus words count less than the resident's own
 	fuzzyFactor     = 0.35
-	minPrefixWord   = 6
+	prefixFactor    = 0.5
 	minFuzzyWord    = 5
+	minPrefixStem   = 6
+	maxVariants     = 3
+	// commonShare: terms held by more than this share of the services are
+	// not searched (in catalogues of at least minServicesForCutoff).
+	commonShare          = 0.1
+	minServicesForCutoff = 200
 )
 
 func (ix *Index) analyze(analyzer, text string) []string {
@@ -104,133 +108,164 @@ func (ix *Index) analyze(analyzer, text string) []string {
 	return out
 }
 
-// isStopWord reports a Polish function word ("nie", "w", "się"): the
-// stemming analyzer drops it, and so must the folded clauses.
-func (ix *Index) isStopWord(w word) bool {
-	if w.cyrillic || len([]rune(w.folded)) < 2 {
-		return true
+// rarity orders words for a long story: words the catalogue holds in few
+// services first, then words it does not hold at all (typos, which may
+// still match), then the most common ones.
+func (ix *Index) rarity(w word) int {
+	n := ix.vocab[fHead+lightSuffix].count(lightForm(w.folded)) + ix.vocab[fSummary+lightSuffix].count(lightForm(w.folded))
+	if n == 0 {
+		return len(ix.services) // unknown: after the known rare words
 	}
-	return polishStop[w.folded]
+	return n
 }
 
-// plan compiles text into one disjunction of field clauses.
+// wordQuery gathers the clauses of one word.
+type wordQuery struct {
+	ix      *Index
+	factor  float64
+	clauses []query.Query
+	seen    map[string]bool
+}
+
+// term adds a clause for term in each field that holds it. A term in a
+// large share of the services is found but adds no clause: it ranks
+// nothing and costs the most to score.
+func (wq *wordQuery) term(term string, fields []field, factor float64) bool {
+	found := false
+	for _, f := range fields {
+		n := wq.ix.vocab[f.name].count(term)
+		if n == 0 || wq.seen[f.name+"\x00"+term] {
+			continue
+		}
+		found = true
+		if len(wq.ix.services) >= minServicesForCutoff && float64(n) > commonShare*float64(len(wq.ix.services)) {
+			continue
+		}
+		wq.seen[f.name+"\x00"+term] = true
+		q := blevesearch.NewTermQuery(term)
+		q.SetField(f.name)
+		q.SetBoost(f.boost * factor * wq.factor)
+		wq.clauses = append(wq.clauses, q)
+	}
+	return found
+}
+
+// variants adds clauses for terms near light: one typo away (when the word
+// itself is not in the catalogue) and longer derived forms.
+func (wq *wordQuery) variants(light string, fields []field, fuzzy bool) matcher {
+	m := matcher{exact: light}
+	n := len([]rune(light))
+	if fuzzy && n >= minFuzzyWord-1 {
+		m.fuzzy = true
+		for _, f := range fields[:2] {
+			for _, t := range wq.ix.vocab[f.name].oneEditAway(light, maxVariants) {
+				wq.term(t, []field{f}, fuzzyFactor)
+			}
+		}
+	}
+	if n >= minPrefixStem {
+		m.prefix = light
+		for _, f := range fields[:2] {
+			for _, t := range wq.ix.vocab[f.name].withPrefix(light, maxVariants) {
+				wq.term(t, []field{f}, prefixFactor)
+			}
+		}
+	}
+	return m
+}
+
+// word compiles one word: its Polish stem, its light stem (no diacritics),
+// typo and prefix variants and its English form; or, in Cyrillic, its
+// Ukrainian stem and typo variants.
+func (ix *Index) word(w word, factor float64, allowFuzzy bool) ([]query.Query, matcher) {
+	wq := &wordQuery{ix: ix, factor: factor, seen: map[string]bool{}}
+	var m matcher
+	if w.cyrillic {
+		stem := stemUkrainian(w.folded)
+		found := wq.term(stem, ukFields, 1)
+		m = wq.variants(stem, ukFields, allowFuzzy && !found && len([]rune(w.folded)) >= minFuzzyWord)
+		return wq.clauses, m
+	}
+	for _, t := range ix.analyze(analyzerStem, w.orig) {
+		wq.term(t, stemFields, 1)
+	}
+	for _, t := range ix.analyze(analyzerEN, w.orig) {
+		wq.term(t, enFields, 1)
+	}
+	light := stemPolishLight(w.folded)
+	fields := lightFields
+	if factor == expansionFactor {
+		fields = lightFields[:1] // thesaurus words: names and keywords only
+	}
+	found := wq.term(light, fields, 1)
+	m = wq.variants(light, fields, allowFuzzy && !found && len([]rune(w.folded)) >= minFuzzyWord)
+	return wq.clauses, m
+}
+
+// plan compiles text into a disjunction of per-word disjunctions, so that
+// the outer coordination counts words matched rather than clauses.
 func (ix *Index) plan(text string) *plan {
 	p := &plan{}
-	var clauses []query.Query
-	add := func(q query.Query) {
-		clauses = append(clauses, q)
-	}
-	match := func(text, field string, boost float64, and bool) {
-		q := blevesearch.NewMatchQuery(text)
-		q.SetField(field)
-		q.SetBoost(boost)
-		if and {
-			q.SetOperator(query.MatchQueryOperatorAnd)
+	var groups []query.Query
+	add := func(cs []query.Query) {
+		if len(cs) > 0 {
+			groups = append(groups, blevesearch.NewDisjunctionQuery(cs...))
+			p.clauses += len(cs)
 		}
-		add(q)
 	}
+	// The resident's words, rarest first: a long story is searched by its
+	// most telling words (at most MaxWords); weak words always come along.
 	ws := words(text)
-	if len(ws) > ix.cfg.MaxWords {
-		ws = ws[:ix.cfg.MaxWords]
-	}
 	seen := map[string]bool{}
+	var strong, weak []word
 	for _, w := range ws {
-		if seen[w.folded] {
+		if seen[w.folded] || (!w.cyrillic && (polishStop[w.folded] || len([]rune(w.folded)) < 2)) {
 			continue
 		}
 		seen[w.folded] = true
-		weak := ix.cfg.Thesaurus.Weak(w.folded)
-		factor := 1.0
-		if weak {
-			factor = weakFactor
-		}
-		m := matcher{exact: map[string]bool{}}
-		if w.cyrillic {
-			for _, f := range translatedFields {
-				match(w.orig, "uk_"+f.name, f.boost*factor, false)
-			}
-			stem := stemUkrainian(w.folded)
-			for _, t := range ix.analyze(analyzerUK, w.orig) {
-				m.exact[t] = true
-			}
-			if n := len([]rune(stem)); n >= minFuzzyWord {
-				for _, f := range foldFields[:2] {
-					fq := blevesearch.NewFuzzyQuery(stem)
-					fq.SetField("uk_" + f.name)
-					fq.SetFuzziness(1)
-					fq.SetBoost(f.boost * fuzzyFactor * factor)
-					add(fq)
-				}
-				m.fuzzy = stem
-			}
+		if ix.cfg.Thesaurus.Weak(w.folded) {
+			weak = append(weak, w)
 		} else {
-			if ix.isStopWord(w) {
+			strong = append(strong, w)
+		}
+	}
+	if len(strong) > ix.cfg.MaxWords {
+		slices.SortStableFunc(strong, func(a, b word) int { return ix.rarity(a) - ix.rarity(b) })
+		for _, w := range strong[ix.cfg.MaxWords:] {
+			delete(seen, w.folded)
+		}
+		strong = strong[:ix.cfg.MaxWords]
+	}
+	for _, w := range strong {
+		cs, m := ix.word(w, 1, true)
+		add(cs)
+		p.matchers = append(p.matchers, m)
+	}
+	for _, w := range weak {
+		cs, _ := ix.word(w, weakFactor, true)
+		add(cs)
+	}
+	// Thesaurus expansions: each word of each catalogue term, once, skipping
+	// words that say little ("usługi", "osoby"): catalogues inflect and
+	// combine them in too many ways for whole-term matching.
+	expansions := 0
+	for _, term := range ix.cfg.Thesaurus.Expand(text) {
+		for _, w := range words(term) {
+			if expansions == ix.cfg.MaxWords {
+				break
+			}
+			if seen[w.folded] || polishStop[w.folded] || ix.cfg.Thesaurus.Weak(w.folded) || len([]rune(w.folded)) < 3 {
 				continue
 			}
-			for _, f := range plFields {
-				match(w.orig, f.name+stemSuffix, f.boost*factor, false)
-			}
-			for _, f := range foldFields {
-				tq := blevesearch.NewTermQuery(w.folded)
-				tq.SetField(f.name + foldSuffix)
-				tq.SetBoost(f.boost * factor)
-				add(tq)
-			}
-			for _, f := range translatedFields {
-				match(w.orig, "en_"+f.name, f.boost*factor, false)
-			}
-			for _, t := range ix.analyze(analyzerStem, w.orig) {
-				m.exact[t] = true
-			}
-			for _, t := range ix.analyze(analyzerEN, w.orig) {
-				m.exact[t] = true
-			}
-			m.exact[w.folded] = true
-			n := len([]rune(w.folded))
-			if n >= minPrefixWord {
-				m.prefix = string([]rune(w.folded)[:max(5, n-3)])
-				for _, f := range foldFields {
-					pq := blevesearch.NewPrefixQuery(m.prefix)
-					pq.SetField(f.name + foldSuffix)
-					pq.SetBoost(f.boost * prefixFactor * factor)
-					add(pq)
-				}
-			}
-			if n >= minFuzzyWord {
-				m.fuzzy = w.folded
-				for _, f := range foldFields[:2] {
-					fq := blevesearch.NewFuzzyQuery(w.folded)
-					fq.SetField(f.name + foldSuffix)
-					fq.SetFuzziness(1)
-					fq.SetBoost(f.boost * fuzzyFactor * factor)
-					add(fq)
-				}
-			}
-		}
-		if !weak {
+			seen[w.folded] = true
+			expansions++
+			cs, m := ix.word(w, expansionFactor, false)
+			m.expansion = true
+			add(cs)
 			p.matchers = append(p.matchers, m)
 		}
 	}
-	for _, term := range ix.cfg.Thesaurus.Expand(text) {
-		m := matcher{}
-		if isCyrillic(term) {
-			for _, f := range translatedFields[:3] {
-				match(term, "uk_"+f.name, f.boost*expansionFactor, true)
-			}
-			m.all = append(m.all, ix.analyze(analyzerUK, term))
-		} else {
-			for _, f := range plFields[:3] {
-				match(term, f.name+stemSuffix, f.boost*expansionFactor, true)
-			}
-			for _, f := range translatedFields[:3] {
-				match(term, "en_"+f.name, f.boost*expansionFactor, true)
-			}
-			m.all = append(m.all, ix.analyze(analyzerStem, term), ix.analyze(analyzerEN, term))
-		}
-		p.matchers = append(p.matchers, m)
-	}
-	p.clauses = len(clauses)
-	p.query = blevesearch.NewDisjunctionQuery(clauses...)
+	p.query = blevesearch.NewDisjunctionQuery(groups...)
 	return p
 }
 
@@ -241,9 +276,8 @@ var polishStop = map[string]bool{}
 func init() {
 	for _, w := range strings.Fields(`a aby ale bo by byc byl byla bylo byly co czy dla do ja jak jaki jest juz
 		ktora ktore ktory lub ma mam mi mnie moj moja na nad nam nas nie nic no o od on ona one oni po pod przez
-		przy sa sie tak tam te tego tej ten to tu ty u w we wiec z za ze zeby i oraz albo ze jego jej ich tez
-		mu go ja jakis jakas cos gdy kiedy tylko bardzo juz jeszcze teraz the to of and in for my is i a an`) {
+		przy sa sie tak tam te tego tej ten to tu ty u w we wiec z za ze zeby i oraz albo jego jej ich tez
+		mu go jakis jakas cos gdy kiedy tylko bardzo jeszcze teraz the of and in for my is an at it me`) {
 		polishStop[w] = true
 	}
 }
-

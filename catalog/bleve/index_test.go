@@ -1,0 +1,113 @@
+package bleve
+
+import (
+	"context"
+	"slices"
+	"testing"
+
+	"okienko/bot"
+	"okienko/catalog"
+)
+
+func topIDs(t *testing.T, ix *Index, q Query) ([]string, bool) {
+	t.Helper()
+	res, err := ix.Find(context.Background(), q)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ids []string
+	for _, h := range res.Hits {
+		ids = append(ids, h.Service.ID)
+	}
+	return ids, res.Confident
+}
+
+// TestAnalysis: the forms residents type find the same service.
+func TestAnalysis(t *testing.T) {
+	ix := buildFrom(t, "../data/sample.yaml")
+	tests := []struct {
+		kind, text, want string
+	}{
+		{"base form", "usługi opiekuńcze", "uslugi-opiekuncze"},
+		{"inflection", "szukam opiekunki", "uslugi-opiekuncze"},
+		{"inflection without diacritics", "zasilku celowego", "zasilek-celowy"},
+		{"no diacritics", "pomoc zywnosciowa", "pomoc-zywnosciowa"},
+		{"no diacritics, inflected", "dodatku mieszkaniowego", "dodatek-mieszkaniowy"},
+		{"typo", "psycholok", "poradnictwo-psychologiczne"},
+		{"typo ó→u", "wuzek inwalidzki", "wypozyczalnia-sprzetu"},
+		{"swapped letters", "noclegowina", "noclegownia"},
+		{"thesaurus: everyday word", "opiekunka dla mamy", "uslugi-opiekuncze"},
+		{"thesaurus: drinking", "mąż pije", "punkt-konsultacyjny-uzaleznienia"},
+		{"thesaurus: violence", "on mnie bije", "niebieska-karta"},
+		{"thesaurus: nowhere to sleep", "nie mam gdzie spać", "noclegownia"},
+		{"thesaurus: bailiff", "komornik zabrał mi pensję", "poradnictwo-zadluzeniowe"},
+		{"Ukrainian", "доглядальниця для мами", "uslugi-opiekuncze"},
+		{"English", "free legal advice", "nieodplatna-pomoc-prawna"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.kind, func(t *testing.T) {
+			ids, confident := topIDs(t, ix, Query{Text: tt.text})
+			if len(ids) == 0 || !slices.Contains(ids[:min(3, len(ids))], tt.want) {
+				t.Errorf("%q: top 3 = %v, want %s among them", tt.text, ids, tt.want)
+			}
+			if !confident {
+				t.Errorf("%q: not confident", tt.text)
+			}
+		})
+	}
+}
+
+// TestConfidence: requests the catalogue cannot answer are not dressed up
+// as matches; the bot offers a person instead.
+func TestConfidence(t *testing.T) {
+	ix := buildFrom(t, "../data/sample.yaml")
+	for _, text := range []string{"naprawa samochodu", "bilety do kina na sobotę", "jaka będzie pogoda jutro", "kurs prawa jazdy", "lekarz rodzinny", "pomoc", "mama", "asdf qwerty", ""} {
+		if ids, confident := topIDs(t, ix, Query{Text: text}); confident {
+			t.Errorf("%q: confident with %v, want not confident", text, ids)
+		}
+	}
+}
+
+// TestFilters: the dialog's topic and audience narrow the results; a
+// filter that leaves nothing fitting falls back to the whole catalogue.
+func TestFilters(t *testing.T) {
+	ix := buildFrom(t, "../data/sample.yaml")
+	c, _ := catalog.Load("../data/sample.yaml")
+	ids, _ := topIDs(t, ix, Query{Text: "pomoc w domu", Category: "niepelnosprawnosc", Limit: 10})
+	if len(ids) == 0 {
+		t.Fatal("no results with a category filter")
+	}
+	for _, id := range ids {
+		if s, _ := c.ByID(id); s.Category != "niepelnosprawnosc" {
+			t.Errorf("category filter let through %s (%s)", id, s.Category)
+		}
+	}
+	ids, _ = topIDs(t, ix, Query{Text: "zajęcia", Audience: "seniorzy", Limit: 10})
+	for _, id := range ids {
+		if s, _ := c.ByID(id); !s.Serves("seniorzy") {
+			t.Errorf("audience filter let through %s (%v)", id, s.Audience)
+		}
+	}
+	// A resident on the seniors' topic who writes about debts.
+	ids, confident := topIDs(t, ix, Query{Text: "komornik zajął mi konto, mam długi", Category: "seniorzy"})
+	if !confident || len(ids) == 0 || ids[0] != "poradnictwo-zadluzeniowe" {
+		t.Errorf("fallback from a category with nothing fitting: %v (confident %v)", ids, confident)
+	}
+}
+
+// TestSearcherTranslates: the bot gets services in the resident's language.
+func TestSearcherTranslates(t *testing.T) {
+	ix := buildFrom(t, "../data/sample.yaml")
+	var s bot.Searcher = ix
+	res, err := s.Search(context.Background(), bot.SearchQuery{Text: "opiekunka", Lang: "uk"})
+	if err != nil || len(res.Services) == 0 {
+		t.Fatalf("search: %v, %v", res, err)
+	}
+	if got := res.Services[0]; got.ID != "uslugi-opiekuncze" || got.Name != "Послуги догляду вдома" || got.Provider.Phone == "" {
+		t.Errorf("first service = %+v, want the Ukrainian name and the provider's phone", got)
+	}
+	res, _ = s.Search(context.Background(), bot.SearchQuery{Text: "opiekunka", Lang: "pl", Limit: 1})
+	if len(res.Services) != 1 || res.Services[0].Name != "Usługi opiekuńcze w miejscu zamieszkania" {
+		t.Errorf("Polish, limit 1: %+v", res.Services)
+	}
+}
