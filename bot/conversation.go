@@ -97,7 +97,12 @@ func (c *conversation) crisis(group string) {
 	c.emit(Event{Kind: EventCrisis, Crisis: group})
 	c.say(c.render(cr.Reply.In(c.s.Lang)))
 	c.closeReply()
-	c.raise(&script.Handoff{Reason: "crisis:" + group, Urgency: string(UrgencyUrgent)}, c.msg.Text)
+	h := script.Handoff{}
+	if tpl := c.flow.handoffTemplate; tpl != nil {
+		h = *tpl // the case carries what the script's own handoff collects
+	}
+	h.Reason, h.Urgency, h.Consent = "crisis:"+group, string(UrgencyUrgent), ""
+	c.raise(&h, c.msg.Text)
 	if cr.Next != "" {
 		c.enter(cr.Next)
 	}
@@ -128,7 +133,11 @@ func (c *conversation) trigger() *script.Trigger {
 	words := textnorm.Words(text)
 	for i := range sc.Triggers {
 		for _, ph := range sc.Triggers[i].Phrases {
-			if phraseIn(phraseWords(ph), words) {
+			pw := phraseWords(ph)
+			if sc.Triggers[i].Whole && len(pw) != len(words) {
+				continue
+			}
+			if phraseIn(pw, words) {
 				return &sc.Triggers[i]
 			}
 		}

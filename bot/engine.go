@@ -52,6 +52,9 @@ type flow struct {
 	sc     *script.Script
 	crisis *crisis.Detector
 	hours  *officehours.Schedule
+	// handoffTemplate is the script's first handoff: a crisis case carries
+	// the same fields (topic, for whom, words) as a case the resident asked for.
+	handoffTemplate *script.Handoff
 }
 
 // New returns an engine for the config.
@@ -88,6 +91,12 @@ func (e *Engine) SetScript(sc *script.Script) error {
 		return errors.New("no dialog script")
 	}
 	f := &flow{sc: sc}
+	for _, id := range sc.Order {
+		if st := sc.Steps[id]; st != nil && st.Handoff != nil {
+			f.handoffTemplate = st.Handoff
+			break
+		}
+	}
 	if sc.Crisis != nil {
 		d, err := sc.Crisis.Detector()
 		if err != nil {

@@ -56,6 +56,7 @@ type Trigger struct {
 	ID       string   `yaml:"id"`
 	Commands []string `yaml:"commands"` // e.g. "/start"; matched exactly, case-insensitive
 	Phrases  []string `yaml:"phrases"`  // short messages meaning the same, e.g. "człowiek*"
+	Whole    bool     `yaml:"whole"`    // phrases must be the whole message ("dzień dobry", not "dzień dobry, szukam…")
 	Action   string   `yaml:"action"`   // restart | erase; or empty with Goto
 	Goto     string   `yaml:"goto"`     // step to jump to
 }

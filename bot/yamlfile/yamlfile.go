@@ -259,6 +259,10 @@ func plainYAMLMessage(msg, schema string) string {
 		}
 		return fmt.Sprintf("wrong type: expected %s, found %s", want, got)
 	}
+	if got, want, ok := strings.Cut(msg, " was used where "); ok {
+		want = strings.TrimSuffix(want, " is expected")
+		return fmt.Sprintf("wrong type: expected %s, found %s", yamlKind(want), yamlKind(got))
+	}
 	if strings.HasPrefix(msg, "unknown field") {
 		if schema == "" {
 			return msg + " (check the spelling)"
@@ -269,6 +273,23 @@ func plainYAMLMessage(msg, schema string) string {
 		return "duplicate key: " + msg
 	}
 	return msg
+}
+
+// yamlKind names a YAML node kind for organizers.
+func yamlKind(k string) string {
+	switch k {
+	case "sequence":
+		return "a list"
+	case "mapping":
+		return "a mapping"
+	case "string", "literal":
+		return "a string"
+	case "integer", "float":
+		return "a number"
+	case "bool":
+		return "true or false"
+	}
+	return k
 }
 
 func goTypeWord(t string) string {

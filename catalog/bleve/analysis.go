@@ -1,6 +1,7 @@
 package bleve
 
 import (
+	"strings"
 	"sync"
 	"sync/atomic"
 	"unicode/utf8"
@@ -149,9 +150,15 @@ var plSuffixes = []string{
 }
 
 // stemPolishLight strips one ending from a folded word, keeping at least
-// four letters.
+// four letters. A word left ending in "ek" loses its mobile e, so that
+// "zasilek" meets "zasilku" and "dodatek" meets "dodatku" at "zasilk",
+// "dodatk".
 func stemPolishLight(w string) string {
-	return stripSuffix(w, plSuffixes)
+	s := stripSuffix(w, plSuffixes)
+	if s == w && len(w) >= 6 && strings.HasSuffix(w, "ek") {
+		return w[:len(w)-2] + "k"
+	}
+	return s
 }
 
 func stripSuffix(w string, suffixes []string) string {

@@ -71,7 +71,14 @@ func TestEvaluationSets(t *testing.T) {
 			for _, m := range rep.Misses {
 				t.Logf("miss (line %d): %s → want %v, got %v", m.Query.Line, m.Query.Text, m.Query.Relevant, m.Got)
 			}
-			t.Logf("%s: %d queries, recall@3 %.3f, MRR@10 %.3f", set.name, rep.Queries, rep.RecallAt3, rep.MRRAt10)
+			c, _ := catalog.Load(set.catalog)
+			plain := baselineIndex(t, c)
+			base, err := catalog.Evaluate(qs, func(text string) ([]string, error) { return baselineSearch(plain, text) })
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Logf("%s: %d queries, recall@3 %.3f, MRR@10 %.3f (plain bleve Polish match, same run: %.3f, %.3f)",
+				set.name, rep.Queries, rep.RecallAt3, rep.MRRAt10, base.RecallAt3, base.MRRAt10)
 			if rep.RecallAt3 < set.recall3 || rep.MRRAt10 < set.mrr10 {
 				t.Errorf("recall@3 %.3f (want ≥ %.2f), MRR@10 %.3f (want ≥ %.2f)", rep.RecallAt3, set.recall3, rep.MRRAt10, set.mrr10)
 			}

@@ -111,3 +111,23 @@ func TestSearcherTranslates(t *testing.T) {
 		t.Errorf("Polish, limit 1: %+v", res.Services)
 	}
 }
+
+func TestLightStems(t *testing.T) {
+	for _, tt := range []struct{ in, want string }{
+		{"opiekunka", "opiekunk"}, {"opiekunki", "opiekunk"}, {"opiekunke", "opiekunk"},
+		{"mieszkanie", "mieszkan"}, {"mieszkaniem", "mieszkan"}, {"mieszkaniach", "mieszkan"},
+		{"zasilek", "zasilk"}, {"zasilku", "zasilk"}, {"dodatek", "dodatk"}, {"dodatkow", "dodatk"},
+		{"bezdomnosci", "bezdomnosc"}, {"dps", "dps"}, {"mama", "mama"},
+	} {
+		if got := stemPolishLight(tt.in); got != tt.want {
+			t.Errorf("stemPolishLight(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+	for _, tt := range []struct{ in, want string }{
+		{"доглядальниця", "доглядальниц"}, {"доглядальницю", "доглядальниц"}, {"доглядальниці", "доглядальниц"},
+	} {
+		if got := stemUkrainian(tt.in); got != tt.want {
+			t.Errorf("stemUkrainian(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}

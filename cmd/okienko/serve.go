@@ -87,10 +87,11 @@ func runServe(ctx context.Context, args []string, io stdio) error {
 	if err != nil {
 		return err
 	}
-	searcher, err := cat.searcher(io)
+	searcher, err := cat.live(ctx, io, logger)
 	if err != nil {
 		return err
 	}
+	defer searcher.Close()
 	store, err := stf.open(ctx, io, logger)
 	if err != nil {
 		return err

@@ -1,24 +1,136 @@
 package main
 
 import (
+	"context"
+	"errors"
 	"flag"
+	"fmt"
+	"log/slog"
+	"os"
+	"strings"
 
-	"okienko/bot"
+	"okienko/bot/filewatch"
+	"okienko/catalog"
+	catbleve "okienko/catalog/bleve"
 )
 
-// catalogFlags are the flags that choose the service catalogue.
+// catalogFlags are the flags that choose the service catalogue and the
+// thesaurus of residents' words.
 type catalogFlags struct {
-	files []string
+	files     []string
+	thesaurus []string
 }
 
 func (c *catalogFlags) register(fl *flag.FlagSet) {
-	fl.Func("catalog", "catalogue file (YAML or CSV); repeat for several; default: the bundled sample", func(s string) error {
+	fl.Func("catalog", "catalogue file or folder (YAML or CSV); repeat for several; default $OKIENKO_CATALOG, else the bundled sample", func(s string) error {
 		c.files = append(c.files, s)
+		return nil
+	})
+	fl.Func("thesaurus", "extra thesaurus file added to the bundled one; repeat for several; default $OKIENKO_THESAURUS", func(s string) error {
+		c.thesaurus = append(c.thesaurus, s)
 		return nil
 	})
 }
 
-// searcher builds the catalogue search.
-func (c *catalogFlags) searcher(io stdio) (bot.Searcher, error) {
-	return nil, nil
+// paths are the catalogue files to read; none means the bundled sample.
+func (c *catalogFlags) paths() []string {
+	if len(c.files) > 0 {
+		return c.files
+	}
+	return splitList(os.Getenv("OKIENKO_CATALOG"))
+}
+
+func (c *catalogFlags) thesaurusPaths() []string {
+	if len(c.thesaurus) > 0 {
+		return c.thesaurus
+	}
+	return splitList(os.Getenv("OKIENKO_THESAURUS"))
+}
+
+func splitList(s string) []string {
+	var out []string
+	for _, p := range strings.Split(s, ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// errProblems reports that problems were printed; the command fails.
+var errProblems = errors.New("the files have errors (listed above)")
+
+// load reads and checks the catalogue and thesaurus, printing problems.
+func (c *catalogFlags) load(io stdio) (*catalog.Catalog, *catalog.Thesaurus, error) {
+	var cat *catalog.Catalog
+	var probs catalog.Problems
+	if paths := c.paths(); len(paths) > 0 {
+		cat, probs = catalog.Load(paths...)
+	} else {
+		cat, probs = catalog.Sample()
+	}
+	th, tp := catalog.LoadThesaurus(c.thesaurusPaths()...)
+	for _, p := range append(probs, tp...) {
+		fmt.Fprintln(io.err, p)
+	}
+	if cat == nil || th == nil {
+		return nil, nil, errProblems
+	}
+	return cat, th, nil
+}
+
+// index builds the catalogue's search index.
+func (c *catalogFlags) index(io stdio, logger *slog.Logger) (*catbleve.Index, error) {
+	cat, th, err := c.load(io)
+	if err != nil {
+		return nil, fmt.Errorf("catalogue: %w", err)
+	}
+	ix, err := catbleve.New(catbleve.Config{Catalog: cat, Thesaurus: th, Logger: logger})
+	if err != nil {
+		return nil, fmt.Errorf("catalogue: %w", err)
+	}
+	return ix, nil
+}
+
+// live builds the catalogue search of a serving bot: when the catalogue
+// and thesaurus come from files, edits to them are picked up without a
+// restart (an invalid edit keeps the running version, logged with
+// path:line:col).
+func (c *catalogFlags) live(ctx context.Context, io stdio, logger *slog.Logger) (*catbleve.Live, error) {
+	live, err := catbleve.NewLive(catbleve.LiveConfig{
+		Load: func() (*catalog.Catalog, *catalog.Thesaurus, catalog.Problems) {
+			var cat *catalog.Catalog
+			var probs catalog.Problems
+			if paths := c.paths(); len(paths) > 0 {
+				cat, probs = catalog.Load(paths...)
+			} else {
+				cat, probs = catalog.Sample()
+			}
+			th, tp := catalog.LoadThesaurus(c.thesaurusPaths()...)
+			return cat, th, append(probs, tp...)
+		},
+		Index:  catbleve.Config{Logger: logger},
+		Logger: logger,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("catalogue: %w", err)
+	}
+	watched := append(c.paths(), c.thesaurusPaths()...)
+	if len(watched) == 0 {
+		return live, nil // the bundled sample does not change
+	}
+	err = filewatch.Watch(ctx, filewatch.Config{Paths: watched, Extensions: []string{".yaml", ".yml", ".csv"}, Logger: logger}, func() {
+		_ = live.Reload() // problems are logged; the running index stays
+	})
+	if err != nil {
+		live.Close()
+		return nil, fmt.Errorf("catalogue: %w", err)
+	}
+	logger.Info("watching the catalogue for changes", "files", len(watched))
+	return live, nil
+}
+
+// searcher builds the catalogue search the engine uses.
+func (c *catalogFlags) searcher(io stdio) (*catbleve.Index, error) {
+	return c.index(io, slog.New(slog.NewTextHandler(io.err, &slog.HandlerOptions{Level: slog.LevelWarn})))
 }

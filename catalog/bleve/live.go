@@ -1,0 +1,110 @@
+package bleve
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"okienko/bot"
+	"okienko/catalog"
+)
+
+var _ bot.Searcher = (*Live)(nil)
+
+// Live is the index a serving bot searches, replaced whole when the
+// catalogue changes: a new index is built in one batch and swapped in
+// atomically; an invalid catalogue keeps the running one.
+type Live struct {
+	cur    atomic.Pointer[Index]
+	load   func() (*catalog.Catalog, *catalog.Thesaurus, catalog.Problems)
+	cfg    Config
+	log    *slog.Logger
+	mu     sync.Mutex // one reload at a time
+	grace  time.Duration
+	closed atomic.Bool
+}
+
+// LiveConfig says how to (re)load the catalogue.
+type LiveConfig struct {
+	// Load reads and checks the catalogue and thesaurus; nil results with
+	// problems mean the files are invalid.
+	Load func() (*catalog.Catalog, *catalog.Thesaurus, catalog.Problems)
+	// Index is the rest of the index configuration (Catalog and Thesaurus
+	// are filled by Load).
+	Index Config
+	// Grace is how long a replaced index stays open for searches already
+	// running on it; default 1 minute.
+	Grace  time.Duration
+	Logger *slog.Logger
+}
+
+// NewLive loads the catalogue once; an invalid catalogue at start is an
+// error (there is nothing to keep).
+func NewLive(cfg LiveConfig) (*Live, error) {
+	if cfg.Load == nil {
+		return nil, errors.New("live catalogue: no loader")
+	}
+	if cfg.Grace <= 0 {
+		cfg.Grace = time.Minute
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	l := &Live{load: cfg.Load, cfg: cfg.Index, log: cfg.Logger, grace: cfg.Grace}
+	if err := l.Reload(); err != nil {
+		return nil, err
+	}
+	return l, nil
+}
+
+// Reload builds a new index from the files and swaps it in. On invalid
+// files it keeps the running index, logs each problem as path:line:col and
+// returns an error.
+func (l *Live) Reload() error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	start := time.Now()
+	c, th, probs := l.load()
+	for _, p := range probs {
+		l.log.Warn("catalogue problem", "at", fmt.Sprintf("%s:%d:%d", p.File, p.Line, p.Col), "problem", p.Message, "warning", p.Warning)
+	}
+	if c == nil || th == nil {
+		if l.cur.Load() != nil {
+			l.log.Error("catalogue not reloaded: the files have errors; the previous version keeps serving", "errors", probs.Errors())
+		}
+		return fmt.Errorf("catalogue has %d errors", probs.Errors())
+	}
+	cfg := l.cfg
+	cfg.Catalog, cfg.Thesaurus = c, th
+	ix, err := New(cfg)
+	if err != nil {
+		l.log.Error("catalogue not reloaded: index build failed; the previous version keeps serving", "err", err)
+		return err
+	}
+	old := l.cur.Swap(ix)
+	l.log.Info("catalogue loaded", "services", ix.Len(), "took", time.Since(start).Round(time.Millisecond))
+	if old != nil {
+		time.AfterFunc(l.grace, func() { old.Close() })
+	}
+	return nil
+}
+
+// Current is the index in service now.
+func (l *Live) Current() *Index { return l.cur.Load() }
+
+// Search implements bot.Searcher on the current index.
+func (l *Live) Search(ctx context.Context, q bot.SearchQuery) (bot.SearchResult, error) {
+	return l.cur.Load().Search(ctx, q)
+}
+
+// Close releases the current index.
+func (l *Live) Close() error {
+	if l.closed.Swap(true) {
+		return nil
+	}
+	return l.cur.Load().Close()
+}

@@ -1,0 +1,48 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+
+	"okienko/catalog"
+)
+
+// catalogCheck prints every problem of the named catalogue files (YAML or
+// CSV) as path:line:col: message and fails when there are errors.
+func catalogCheck(args []string, io stdio) error {
+	fl := flag.NewFlagSet("catalog check", flag.ContinueOnError)
+	fl.SetOutput(io.err)
+	var thesauri []string
+	fl.Func("thesaurus", "also check this thesaurus file; repeat for several", func(s string) error {
+		thesauri = append(thesauri, s)
+		return nil
+	})
+	if err := parseInterspersed(fl, args); err != nil {
+		return usageError(err.Error())
+	}
+	if fl.NArg() == 0 && len(thesauri) == 0 {
+		return usageError("catalog check: name the catalogue files (or folders) to check")
+	}
+	var probs catalog.Problems
+	var services int
+	if fl.NArg() > 0 {
+		c, p := catalog.Load(fl.Args()...)
+		probs = append(probs, p...)
+		if c != nil {
+			services = len(c.Services)
+		}
+	}
+	if len(thesauri) > 0 {
+		_, p := catalog.LoadThesaurus(thesauri...)
+		probs = append(probs, p...)
+	}
+	for _, p := range probs {
+		fmt.Fprintln(io.out, p)
+	}
+	if n := probs.Errors(); n > 0 {
+		fmt.Fprintf(io.out, "%d errors\n", n)
+		return exitError{1}
+	}
+	fmt.Fprintf(io.out, "ok: %d services, 0 errors\n", services)
+	return nil
+}
