@@ -163,11 +163,57 @@ func (st *Store) Load(ctx context.Context, key, eventID string) (*bot.Session, b
 	return s, seen, nil
 }
 
-// Save implements bot.SessionStore with optimistic concurrency: it watches
-// the session and applied-id keys, checks the stored version and that the
-// event was not applied meanwhile, and writes the session and the applied
-// event id in one MULTI/EXEC. An unreadable stored value counts
-// as version 0, so a fresh session replaces it.
+// saveScript is Save's compare-and-save, one round trip in Redis (and in
+// Cluster, since both keys share the conversation's hash tag). It reads the
+// stored head — Go writes "format", "key" and "version" first — and refuses
+// (0) when the version moved on or the event was applied meanwhile.
+// Otherwise it writes the session and records the event id; the result is
+// 1, plus 1 when this save closed an open case, plus 10 when a foreign
+// value under the applied-ids key was replaced.
+//
+// KEYS: session, applied ids. ARGV: expected version, data, ttl ms (0: no
+// expiry), event id ("" none), score, ids kept, ids ttl ms, newest format,
+// JSON-quoted conversation key, "1" when the new session holds a case.
+var saveScript = goredis.NewScript(`
+local cur = redis.pcall('GET', KEYS[1])
+local version, caseOpen = 0, false
+if type(cur) == 'string' then
+  local fmt, key, ver = string.match(cur, '^{"format":(%d+),"key":(".-"),"version":(%d+),')
+  if fmt and tonumber(fmt) <= tonumber(ARGV[8]) and key == ARGV[9] then
+    version = tonumber(ver)
+    caseOpen = string.find(cur, ',"case":"', 1, true) ~= nil
+  end
+end
+if version ~= tonumber(ARGV[1]) then return 0 end
+if ARGV[4] ~= '' then
+  local applied = redis.pcall('ZSCORE', KEYS[2], ARGV[4])
+  if type(applied) == 'string' then return 0 end
+end
+if tonumber(ARGV[3]) > 0 then
+  redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[3])
+else
+  redis.call('SET', KEYS[1], ARGV[2])
+end
+local result = 1
+if caseOpen and ARGV[10] ~= '1' then result = 2 end
+if ARGV[4] ~= '' then
+  local added = redis.pcall('ZADD', KEYS[2], ARGV[5], ARGV[4])
+  if type(added) == 'table' and added.err then
+    redis.call('DEL', KEYS[2])
+    redis.call('ZADD', KEYS[2], ARGV[5], ARGV[4])
+    result = result + 10
+  end
+  redis.call('ZREMRANGEBYRANK', KEYS[2], 0, -tonumber(ARGV[6]) - 1)
+  redis.call('PEXPIRE', KEYS[2], ARGV[7])
+end
+return result
+`)
+
+// Save implements bot.SessionStore with optimistic concurrency in one
+// round trip (saveScript): the stored version must be the one loaded and
+// the event must not have been applied by another replica meanwhile, or
+// the save is refused with bot.ErrConflict. An unreadable stored value
+// counts as version 0, so a fresh session replaces it.
 func (st *Store) Save(ctx context.Context, s *bot.Session, eventID string) error {
 	if s == nil || s.Key == "" {
 		return errors.New("save session: no session or empty key")
@@ -181,74 +227,32 @@ func (st *Store) Save(ctx context.Context, s *bot.Session, eventID string) error
 	if err != nil {
 		return fmt.Errorf("save session: encode: %w", err)
 	}
-	sessKey, seenKey := st.Key(kindSession, s.Key), st.Key(kindSeen, s.Key)
-	var closedCase bool
-	var seenCmd *goredis.IntCmd
-	txn := func(tx *goredis.Tx) error {
-		var watch *goredis.Cmd
-		var get *goredis.StringCmd
-		var applied *goredis.FloatCmd
-		_, _ = tx.Pipelined(ctx, func(p goredis.Pipeliner) error {
-			if !st.cluster {
-				// WATCH travels with the reads: one round trip instead of two.
-				watch = p.Do(ctx, "watch", sessKey, seenKey)
-			}
-			get = p.Get(ctx, sessKey)
-			if eventID != "" {
-				applied = p.ZScore(ctx, seenKey, eventID)
-			}
-			return nil
-		}) // errors are read per command
-		if watch != nil && watch.Err() != nil {
-			return watch.Err()
-		}
-		if err := get.Err(); err != nil && !errors.Is(err, goredis.Nil) && !isWrongType(err) {
-			return err
-		}
-		// Another replica may have applied this very event between our Load
-		// and now: refuse, so the engine reloads and sees it as applied.
-		alreadyApplied := applied != nil && applied.Err() == nil
-		stored := storedHeadOf(s.Key, get)
-		if stored.version != s.Version || alreadyApplied {
-			_ = tx.Unwatch(ctx).Err() // the connection goes back to the pool clean
-			return bot.ErrConflict
-		}
-		closedCase = stored.caseOpen && s.Case == ""
-		ttl := st.cfg.IdleTTL
-		if s.Case != "" {
-			ttl = 0 // SET without expiry clears any TTL: kept while the case is open
-		}
-		_, err := tx.TxPipelined(ctx, func(p goredis.Pipeliner) error {
-			p.Set(ctx, sessKey, data, ttl)
-			if eventID != "" {
-				seenCmd = p.ZAdd(ctx, seenKey, goredis.Z{Score: float64(st.cfg.Clock().UnixMilli()), Member: eventID})
-				p.ZRemRangeByRank(ctx, seenKey, 0, int64(-st.cfg.SeenIDs-1))
-				p.PExpire(ctx, seenKey, st.cfg.IdleTTL)
-			}
-			return nil
-		})
-		return err
+	quotedKey, err := json.Marshal(s.Key)
+	if err != nil {
+		return fmt.Errorf("save session: encode key: %w", err)
 	}
-	if st.cluster {
-		err = st.client.Watch(ctx, txn, sessKey, seenKey)
-	} else {
-		err = st.client.Watch(ctx, txn)
+	ttl := st.cfg.IdleTTL.Milliseconds()
+	hasCase := "0"
+	if s.Case != "" {
+		ttl, hasCase = 0, "1" // no expiry while the case is open
 	}
-	switch {
-	case errors.Is(err, bot.ErrConflict), errors.Is(err, goredis.TxFailedErr):
-		return bot.ErrConflict
-	case seenCmd != nil && isWrongType(seenCmd.Err()):
-		// The session is written; only the id record was something else.
-		st.log.Warn("applied event ids unreadable: replaced", "channel", channelOf(s.Key), "reason", "wrong type")
-		if err := st.replaceSeen(ctx, seenKey, eventID); err != nil {
-			return fmt.Errorf("save session: %w", err)
-		}
-	case err != nil:
+	keys := []string{st.Key(kindSession, s.Key), st.Key(kindSeen, s.Key)}
+	res, err := saveScript.Run(ctx, st.client, keys,
+		s.Version, data, ttl, eventID, st.cfg.Clock().UnixMilli(), st.cfg.SeenIDs, st.cfg.IdleTTL.Milliseconds(),
+		bot.SessionFormat, string(quotedKey), hasCase).Int()
+	if err != nil {
 		return fmt.Errorf("save session: %w", err)
+	}
+	if res == 0 {
+		return bot.ErrConflict
+	}
+	if res >= 10 {
+		st.log.Warn("applied event ids unreadable: replaced", "channel", channelOf(s.Key), "reason", "wrong type")
+		res -= 10
 	}
 	s.Version = next.Version
 	s.Format = next.Format
-	if closedCase {
+	if res == 2 {
 		st.retainCaseKeys(ctx, s.Key)
 	}
 	return nil
@@ -311,17 +315,6 @@ func (st *Store) CloseCase(ctx context.Context, chat, caseID string) (bool, erro
 		st.retainCaseKeys(ctx, chat)
 	}
 	return closed, nil
-}
-
-// replaceSeen puts a fresh record of applied ids in place of a foreign value.
-func (st *Store) replaceSeen(ctx context.Context, seenKey, eventID string) error {
-	_, err := st.client.TxPipelined(ctx, func(p goredis.Pipeliner) error {
-		p.Del(ctx, seenKey)
-		p.ZAdd(ctx, seenKey, goredis.Z{Score: float64(st.cfg.Clock().UnixMilli()), Member: eventID})
-		p.PExpire(ctx, seenKey, st.cfg.IdleTTL)
-		return nil
-	})
-	return err
 }
 
 // retainCaseKeys gives the conversation's keys other than the session and
@@ -404,26 +397,6 @@ func (st *Store) scanChat(ctx context.Context, chat string, fn func(context.Cont
 // bound limits a call to the configured operation timeout.
 func (st *Store) bound(ctx context.Context) (context.Context, context.CancelFunc) {
 	return context.WithTimeout(ctx, st.cfg.OpTimeout)
-}
-
-// storedHead is what Save needs to know about the stored session.
-type storedHead struct {
-	version  int64 // 0 when absent or unreadable
-	caseOpen bool
-}
-
-// storedHeadOf reads the version and case from a GET's reply. Everything
-// that Load would not return as a session counts as version 0.
-func storedHeadOf(key string, get *goredis.StringCmd) storedHead {
-	data, err := get.Bytes()
-	if err != nil {
-		return storedHead{}
-	}
-	s, err := decodeSession(key, data)
-	if err != nil {
-		return storedHead{}
-	}
-	return storedHead{version: s.Version, caseOpen: s.Case != ""}
 }
 
 // Reasons why a stored session is not used.
