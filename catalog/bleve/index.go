@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"log/slog"
 	"strings"
+	"sync"
 	"unicode"
 
 	blevesearch "github.com/blevesearch/bleve/v2"
@@ -46,6 +47,7 @@ type Index struct {
 	idx      blevesearch.Index
 	services map[string]catalog.Service
 	vocab    map[string]*vocabulary // per field: the terms indexed
+	terms    sync.Map               // service id → termSet, filled as services top a search
 }
 
 // Fields of an indexed service. Name and keywords share the "head" fields
@@ -253,7 +255,7 @@ func (ix *Index) run(ctx context.Context, p *plan, category, audience string, li
 		return out, nil
 	}
 	top := res.Hits[0]
-	out.Confident = p.confident(serviceTerms(ix.services[top.ID]))
+	out.Confident = p.confident(ix.termsOf(top.ID))
 	for _, h := range res.Hits {
 		if len(out.Hits) == limit {
 			break
@@ -267,6 +269,16 @@ func (ix *Index) run(ctx context.Context, p *plan, category, audience string, li
 		}
 	}
 	return out, nil
+}
+
+// termsOf returns a service's light stems, computed once.
+func (ix *Index) termsOf(id string) termSet {
+	if ts, ok := ix.terms.Load(id); ok {
+		return ts.(termSet)
+	}
+	ts := serviceTerms(ix.services[id])
+	ix.terms.Store(id, ts)
+	return ts
 }
 
 // relativeFloor drops hits scoring below this share of the best one.
@@ -289,7 +301,7 @@ func words(text string) []word {
 	for _, f := range strings.FieldsFunc(strings.ToLower(text), func(r rune) bool {
 		return !unicode.IsLetter(r) && !unicode.IsNumber(r) && r != '\'' && r != '’'
 	}) {
-		f = strings.NewReplacer("'", "", "’", "").Replace(f)
+		f = apostrophes.Replace(f)
 		folded := textnorm.Fold(f)
 		if folded == "" {
 			continue
@@ -298,6 +310,9 @@ func words(text string) []word {
 	}
 	return out
 }
+
+// apostrophes are dropped inside words ("don't", Ukrainian "б'є").
+var apostrophes = strings.NewReplacer("'", "", "’", "")
 
 type word struct {
 	orig, folded string
