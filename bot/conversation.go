@@ -33,7 +33,8 @@ type conversation struct {
 	results []Service // services found by a search during this turn
 	pending string    // input to apply at the next waiting step (first message)
 	moves   int
-	open    *Reply // the reply being built, nil when the next text starts a new one
+	open    *Reply   // the reply being built, nil when the next text starts a new one
+	effects []effect // work for the Desk once the session is saved
 }
 
 // receive decides what the message means: a crisis, a trigger, or an answer
@@ -48,7 +49,7 @@ func (c *conversation) receive() {
 		c.crisis(group)
 		return
 	}
-	if t := c.trigger(); t != nil {
+	if t := c.trigger(); t != nil && c.triggerApplies(t, text) {
 		c.s.Misses = 0
 		switch {
 		case t.Action == script.ActionRestart:
@@ -61,6 +62,9 @@ func (c *conversation) receive() {
 		return
 	}
 	st := c.current()
+	if c.s.Case != "" && c.relayed(st) {
+		return
+	}
 	if st == nil {
 		// A new conversation, or one whose step is gone or that ended:
 		// start, and let a first free description answer the first question.
@@ -97,6 +101,14 @@ func (c *conversation) crisis(group string) {
 	c.emit(Event{Kind: EventCrisis, Crisis: group})
 	c.say(c.render(cr.Reply.In(c.s.Lang)))
 	c.closeReply()
+	if c.s.Case != "" {
+		// A case is already open: staff get the message there, marked.
+		c.effects = append(c.effects, effect{ref: CaseRef{ID: c.s.Case, Key: c.s.Key}, relay: "⚠ " + strings.ToUpper(group) + ": " + c.msg.Text})
+		if cr.Next != "" {
+			c.enter(cr.Next)
+		}
+		return
+	}
 	h := script.Handoff{}
 	if tpl := c.flow.handoffTemplate; tpl != nil {
 		h = *tpl // the case carries what the script's own handoff collects
@@ -419,6 +431,9 @@ func (c *conversation) restart() {
 }
 
 func (c *conversation) erase() {
+	if c.s.Case != "" {
+		c.effects = append(c.effects, effect{erased: true, ref: CaseRef{ID: c.s.Case, Key: c.s.Key}})
+	}
 	c.erased = true
 	c.events = nil
 	c.open = nil
@@ -557,8 +572,80 @@ func (c *conversation) raise(h *script.Handoff, words string) {
 		cs.OpenNext = hours.NextOpen(c.now)
 	}
 	c.s.Case = cs.ID
+	c.s.CaseState, c.s.Staff, c.s.RelayAck = "", "", false
 	c.s.setVar("case_id", cs.ID)
 	c.emit(Event{Kind: EventHandoff, Handoff: cs})
+	c.effects = append(c.effects, effect{open: cs, ref: CaseRef{ID: cs.ID, Key: cs.Key}})
+}
+
+// relayed passes the resident's words to the open case instead of the
+// flow, unless they answer the step's choices (the resident may still look
+// for other help or finish). While a person holds the case the bot stays
+// silent; before, it says once that the words wait for a person.
+func (c *conversation) relayed(st *script.Step) bool {
+	if c.msg.Choice != "" || c.msg.Text == "" || strings.HasPrefix(c.msg.Text, "/") {
+		return false
+	}
+	if st != nil && c.matchChoice(st) != nil {
+		return false
+	}
+	c.effects = append(c.effects, effect{ref: CaseRef{ID: c.s.Case, Key: c.s.Key}, relay: c.msg.Text})
+	if c.s.CaseState != caseClaimed && !c.s.RelayAck {
+		c.s.RelayAck = true
+		c.say(c.message("relay_waiting"))
+		c.closeReply()
+	}
+	return true
+}
+
+// triggerApplies: while a case is open the resident talks to a person, so
+// words like "człowiek" or "dzień dobry" go to them; commands and erasure
+// still work.
+func (c *conversation) triggerApplies(t *script.Trigger, text string) bool {
+	return c.s.Case == "" || strings.HasPrefix(text, "/") || c.msg.Choice != "" || t.Action == script.ActionErase
+}
+
+// caseClaimed is Session.CaseState once a person took the case.
+const caseClaimed = "claimed"
+
+// staff applies a staff action to the conversation holding the case.
+func (c *conversation) staff(ev StaffEvent) {
+	vars := func(name string) string {
+		switch name {
+		case "staff":
+			return ev.Name
+		case "text":
+			return ev.Text
+		}
+		return c.lookup(name)
+	}
+	say := func(key string) {
+		c.say(script.Render(c.flow.sc.Message(key, c.s.Lang), vars))
+		c.closeReply()
+	}
+	switch ev.Kind {
+	case StaffClaimed:
+		c.s.CaseState, c.s.Staff = caseClaimed, ev.Name
+		say("staff_joined")
+	case StaffMessage:
+		if strings.TrimSpace(ev.Text) != "" {
+			say("staff_message")
+		}
+	case StaffUnclaimed:
+		if c.s.CaseState != caseClaimed {
+			say("case_unclaimed")
+		}
+	case StaffClosed, StaffReturned:
+		c.s.Case, c.s.CaseState, c.s.Staff, c.s.RelayAck = "", "", "", false
+		if ev.Kind == StaffClosed {
+			say("case_closed")
+		} else {
+			say("case_returned")
+		}
+		if next := c.flow.sc.AfterCase; next != "" {
+			c.enter(next)
+		}
+	}
 }
 
 // resolve picks the first branch whose conditions hold.
@@ -601,6 +688,8 @@ func builtin(f *flow, name, lang string, conv ...*conversation) string {
 	}
 	c := conv[0]
 	switch name {
+	case "staff":
+		return c.s.Staff
 	case "open_now":
 		if f.hours == nil || f.hours.IsOpen(c.now) {
 			return "tak"

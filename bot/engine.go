@@ -25,6 +25,7 @@ type Config struct {
 	Script   *script.Script
 	Store    SessionStore
 	Searcher Searcher      // nil: searches find nothing and the bot offers a person
+	Desk     Desk          // nil: cases exist only as handoff events
 	Clock    Clock         // default time.Now
 	Logger   *slog.Logger  // default slog.Default()
 	NewID    func() string // case ids; default random hex
@@ -165,10 +166,93 @@ func (e *Engine) apply(ctx context.Context, f *flow, msg Message) ([]Event, erro
 		if err := e.cfg.Store.Erase(ctx, key); err != nil {
 			return nil, fmt.Errorf("erase session: %w", err)
 		}
+		e.deliver(ctx, c.effects)
 		return c.events, nil
 	}
 	s.Updated = now
 	if err := e.cfg.Store.Save(ctx, s, msg.EventID); err != nil {
+		return nil, fmt.Errorf("save session: %w", err)
+	}
+	e.deliver(ctx, c.effects)
+	return c.events, nil
+}
+
+// effect is work for the Desk that must happen only once the session that
+// records it is saved (a conflict retry must not open a case twice).
+type effect struct {
+	open   *Case
+	relay  string
+	erased bool
+	ref    CaseRef
+}
+
+// deliver hands effects to the Desk. A failure is logged: the resident's
+// message is applied, and Desk implementations queue durably, so a failure
+// here means their queue is down too.
+func (e *Engine) deliver(ctx context.Context, effects []effect) {
+	if e.cfg.Desk == nil {
+		return
+	}
+	for _, ef := range effects {
+		var err error
+		switch {
+		case ef.open != nil:
+			err = e.cfg.Desk.Open(ctx, *ef.open)
+		case ef.erased:
+			err = e.cfg.Desk.Erased(ctx, ef.ref)
+		default:
+			err = e.cfg.Desk.Relay(ctx, ef.ref, ef.relay)
+		}
+		if err != nil {
+			e.logger.Error("hand case to staff", "case", ef.ref.ID, "err", err)
+		}
+	}
+}
+
+// Staff applies a staff member's action on a case to the resident's
+// conversation and returns what the resident should see (the caller
+// delivers it on the resident's channel). An event for a case the
+// conversation no longer holds (closed, erased) returns nothing.
+func (e *Engine) Staff(ctx context.Context, ev StaffEvent) ([]Event, error) {
+	if ev.Case.Key == "" || ev.Case.ID == "" {
+		return nil, errors.New("staff event: no case")
+	}
+	unlock := e.locks.lock(ev.Case.Key)
+	defer unlock()
+	f := e.flow.Load()
+	ctx, cancel := context.WithTimeout(ctx, e.cfg.StoreTimeout)
+	defer cancel()
+	eventID := ""
+	if ev.EventID != "" {
+		eventID = "staff:" + ev.EventID
+	}
+	var err error
+	for attempt := 0; attempt < e.cfg.MaxAttempts; attempt++ {
+		var events []Event
+		events, err = e.applyStaff(ctx, f, ev, eventID)
+		if !errors.Is(err, ErrConflict) {
+			if err != nil {
+				return nil, fmt.Errorf("staff event: %w", err)
+			}
+			return events, nil
+		}
+	}
+	return nil, fmt.Errorf("staff event: %w", err)
+}
+
+func (e *Engine) applyStaff(ctx context.Context, f *flow, ev StaffEvent, eventID string) ([]Event, error) {
+	s, seen, err := e.cfg.Store.Load(ctx, ev.Case.Key, eventID)
+	if err != nil {
+		return nil, fmt.Errorf("load session: %w", err)
+	}
+	if seen || s == nil || s.Case != ev.Case.ID {
+		return nil, nil
+	}
+	now := e.cfg.Clock()
+	c := &conversation{engine: e, flow: f, s: s, ctx: ctx, now: now}
+	c.staff(ev)
+	s.Updated = now
+	if err := e.cfg.Store.Save(ctx, s, eventID); err != nil {
 		return nil, fmt.Errorf("save session: %w", err)
 	}
 	return c.events, nil

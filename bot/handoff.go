@@ -1,6 +1,9 @@
 package bot
 
-import "time"
+import (
+	"context"
+	"time"
+)
 
 // Urgency orders handoff cases for organizers.
 type Urgency string
@@ -30,4 +33,43 @@ type Case struct {
 	Phone    string    `json:"phone,omitempty"`
 	Consent  bool      `json:"consent"`
 	OpenNext time.Time `json:"open_next,omitempty"` // when a person is expected, if outside office hours
+}
+
+// CaseRef names an open case and its conversation.
+type CaseRef struct {
+	ID  string `json:"id"`
+	Key string `json:"key"` // Message.Key of the conversation
+}
+
+// Desk is where cases go to the Centre's staff (Slack). The engine hands it
+// a case once the session that holds it is saved, relays the resident's
+// messages while the case is open, and tells it when the resident erased
+// their data. Implementations queue durably (an outage of the staff tool
+// delays, never loses) and return quickly.
+type Desk interface {
+	Open(ctx context.Context, c Case) error
+	Relay(ctx context.Context, ref CaseRef, text string) error
+	Erased(ctx context.Context, ref CaseRef) error
+}
+
+// StaffKind is what a member of staff did with a case.
+type StaffKind string
+
+// What staff can do with a case.
+const (
+	StaffClaimed   StaffKind = "claimed"   // a person took the case
+	StaffMessage   StaffKind = "message"   // words meant for the resident
+	StaffClosed    StaffKind = "closed"    // the case is done
+	StaffReturned  StaffKind = "returned"  // handed back to the bot without being solved
+	StaffUnclaimed StaffKind = "unclaimed" // nobody took the case in time: offer the phone
+)
+
+// StaffEvent is a staff action on a case, delivered to the engine by the
+// staff tool's adapter. EventID makes redeliveries harmless.
+type StaffEvent struct {
+	Kind    StaffKind
+	Case    CaseRef
+	Name    string // the staff member's first name, shown to the resident
+	Text    string // for StaffMessage
+	EventID string
 }

@@ -21,6 +21,12 @@ type Session struct {
 	Misses  int       `json:"misses,omitempty"`  // misunderstood answers in a row
 	Offered []string  `json:"offered,omitempty"` // ids of services shown last
 	Case    string    `json:"case,omitempty"`    // id of the open handoff case, if any
+	// CaseState is "claimed" once a person took the case; Staff is their
+	// first name. RelayAck records that the resident was told their words
+	// wait for a person.
+	CaseState string `json:"case_state,omitempty"`
+	Staff     string `json:"staff,omitempty"`
+	RelayAck  bool   `json:"relay_ack,omitempty"`
 	Started time.Time `json:"started"`
 	Updated time.Time `json:"updated"`
 }

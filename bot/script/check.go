@@ -133,6 +133,11 @@ func (c *checker) checkStart() {
 	if _, ok := c.sc.Steps[c.sc.Start]; !ok {
 		c.errAt(c.sect("start"), "start", "start names a missing step %q", c.sc.Start)
 	}
+	if a := c.sc.AfterCase; a != "" {
+		if _, ok := c.sc.Steps[a]; !ok {
+			c.errAt(c.sect("after_case"), "after_case", "after_case names a missing step %q", a)
+		}
+	}
 }
 
 func (c *checker) checkTriggers(sources []*source) {
@@ -491,6 +496,7 @@ func (c *checker) checkReachable() {
 		}
 	}
 	visit(c.sc.Start)
+	visit(c.sc.AfterCase)
 	for _, t := range c.sc.Triggers {
 		visit(t.Goto)
 	}

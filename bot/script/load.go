@@ -24,6 +24,7 @@ const (
 // file is one YAML file's content before merging.
 type file struct {
 	Start       string           `yaml:"start"`
+	AfterCase   string           `yaml:"after_case"`
 	Centre      *Centre          `yaml:"centre"`
 	Messages    map[string]Text  `yaml:"messages"`
 	OfficeHours *OfficeHours     `yaml:"office_hours"`
@@ -150,6 +151,9 @@ func merge(sources []*source) (*Script, Problems) {
 		}
 		if once(src, "crisis", f.Crisis != nil) {
 			sc.Crisis = f.Crisis
+		}
+		if once(src, "after_case", f.AfterCase != "") {
+			sc.AfterCase = f.AfterCase
 		}
 		for k, v := range f.Messages {
 			if prev, ok := owner["messages."+k]; ok {

@@ -64,6 +64,36 @@ var DefaultMessages = map[string]Text{
 		Ukrainian: "Зараз у мене немає результатів.",
 		English:   "I have no results to show right now.",
 	},
+	"relay_waiting": {
+		Polish:    "Przekażę to pracownikowi — zobaczy Twoje wiadomości, gdy dołączy do rozmowy.",
+		Ukrainian: "Я передам це працівнику — він побачить ваші повідомлення, коли приєднається до розмови.",
+		English:   "I'll pass this on — a member of staff will see your messages when they join the conversation.",
+	},
+	"staff_joined": {
+		Polish:    "Do rozmowy dołączył(a) {{staff}} z {{centre_name}}. Możesz pisać — odpowie tutaj.",
+		Ukrainian: "До розмови приєднався(-лася) {{staff}} з {{centre_name}}. Можете писати — відповідь прийде сюди.",
+		English:   "{{staff}} from {{centre_name}} has joined the conversation. Write here — they will answer here.",
+	},
+	"staff_message": {
+		Polish:    "{{staff}}: {{text}}",
+		Ukrainian: "{{staff}}: {{text}}",
+		English:   "{{staff}}: {{text}}",
+	},
+	"case_unclaimed": {
+		Polish:    "Przepraszam, nikt z pracowników jeszcze nie odpisał. Możesz zadzwonić: {{centre_phone}} ({{centre_hours}}) albo napisać /czlowiek i zostawić numer — oddzwonimy.",
+		Ukrainian: "Вибачте, ще ніхто з працівників не відповів. Можете зателефонувати: {{centre_phone}} ({{centre_hours}}) або написати /czlowiek і залишити номер — ми передзвонимо.",
+		English:   "Sorry, no member of staff has answered yet. You can call {{centre_phone}} ({{centre_hours}}) or type /czlowiek and leave your number — we will call you back.",
+	},
+	"case_closed": {
+		Polish:    "Pracownik zakończył rozmowę. Dziękujemy!",
+		Ukrainian: "Працівник завершив розмову. Дякуємо!",
+		English:   "The member of staff has closed the conversation. Thank you!",
+	},
+	"case_returned": {
+		Polish:    "Pracownik przekazał rozmowę z powrotem do mnie.",
+		Ukrainian: "Працівник передав розмову назад мені.",
+		English:   "The member of staff has handed the conversation back to me.",
+	},
 	"open_now": {
 		Polish:    "Pracownik odpowie najszybciej, jak to możliwe.",
 		Ukrainian: "Працівник відповість якнайшвидше.",
@@ -83,6 +113,8 @@ var Builtins = map[string]string{
 	"found":        "how many services the last search found",
 	"numbers":      "the emergency numbers, one per line (crisis reply)",
 	"case_id":      "the id of the last handoff case",
+	"staff":        "the first name of the staff member holding the case",
+	"text":         "a staff member's words (staff_message)",
 }
 
 // Message returns the script's phrase for key in lang, falling back to the

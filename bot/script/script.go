@@ -25,6 +25,7 @@ var SupportedLanguages = []string{Polish, Ukrainian, English}
 // Script is a loaded, checked set of dialog files.
 type Script struct {
 	Start       string            // the step a new conversation begins at
+	AfterCase   string            // the step after staff close a case (e.g. a rating); "" stays put
 	Centre      Centre            // who runs the bot, for templates and apologies
 	Messages    map[string]Text   // the engine's own phrases, by key (see DefaultMessages)
 	OfficeHours *OfficeHours      // nil: a person answers at any time

@@ -1,0 +1,162 @@
+package bot_test
+
+import (
+	"context"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"okienko/bot"
+	"okienko/bot/memory"
+)
+
+// recordingDesk is the staff side as the engine sees it: it records what
+// the engine hands over, in order.
+type recordingDesk struct {
+	mu     sync.Mutex
+	opened []bot.Case
+	relays []string
+	erased []bot.CaseRef
+}
+
+func (d *recordingDesk) Open(_ context.Context, c bot.Case) error {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	d.opened = append(d.opened, c)
+	return nil
+}
+
+func (d *recordingDesk) Relay(_ context.Context, ref bot.CaseRef, text string) error {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	d.relays = append(d.relays, ref.ID+": "+text)
+	return nil
+}
+
+func (d *recordingDesk) Erased(_ context.Context, ref bot.CaseRef) error {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	d.erased = append(d.erased, ref)
+	return nil
+}
+
+func replyText(events []bot.Event) string {
+	var parts []string
+	for _, ev := range events {
+		if ev.Kind == bot.EventReply {
+			parts = append(parts, ev.Reply.Text)
+		}
+	}
+	return strings.Join(parts, "\n")
+}
+
+// TestCaseWithStaff follows a case from the resident's request through a
+// person joining, messages both ways, a crisis, the close and the rating.
+func TestCaseWithStaff(t *testing.T) {
+	desk := &recordingDesk{}
+	store := memory.New()
+	now := testTime
+	eng, err := bot.New(bot.Config{Script: bundledScript(t), Store: store, Searcher: testSearcher(t), Desk: desk,
+		Clock: func() time.Time { return now }, NewID: func() string { return "C1" }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	n := 0
+	say := func(line string) string {
+		t.Helper()
+		n++
+		msg := bot.Message{Channel: "test", ChatID: "7", EventID: strconv.Itoa(n), Text: line}
+		if id, ok := strings.CutPrefix(line, "["); ok {
+			msg.Text, msg.Choice = "", strings.TrimSuffix(id, "]")
+		}
+		events, err := eng.Handle(ctx, msg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		now = now.Add(time.Minute)
+		return replyText(events)
+	}
+	staff := func(kind bot.StaffKind, text, id string) string {
+		t.Helper()
+		events, err := eng.Staff(ctx, bot.StaffEvent{Kind: kind, Case: bot.CaseRef{ID: "C1", Key: "test:7"}, Name: "Anna", Text: text, EventID: id})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return replyText(events)
+	}
+
+	say("/czlowiek")
+	say("[czat]")
+	say("[tak]")
+	if len(desk.opened) != 1 || desk.opened[0].ID != "C1" || desk.opened[0].Key != "test:7" {
+		t.Fatalf("opened cases: %+v", desk.opened)
+	}
+	if got := say("czy ktoś tu jest?"); !strings.Contains(got, "Przekażę to pracownikowi") {
+		t.Errorf("first message before a person joins: %q", got)
+	}
+	if got := say("halo"); got != "" {
+		t.Errorf("the bot repeats itself while waiting: %q", got)
+	}
+	if got := staff(bot.StaffClaimed, "", "e1"); !strings.Contains(got, "Do rozmowy dołączył(a) Anna") {
+		t.Errorf("claim: %q", got)
+	}
+	if got := say("mam pytanie o zasiłek"); got != "" {
+		t.Errorf("the bot talks over the organizer: %q", got)
+	}
+	if got := staff(bot.StaffMessage, "Dzień dobry, o jaki zasiłek chodzi?", "e2"); got != "Anna: Dzień dobry, o jaki zasiłek chodzi?" {
+		t.Errorf("staff message reached the resident as %q", got)
+	}
+	if got := staff(bot.StaffMessage, "Dzień dobry, o jaki zasiłek chodzi?", "e2"); got != "" {
+		t.Errorf("a redelivered staff event was applied again: %q", got)
+	}
+	if got := say("nie chce juz zyc"); !strings.Contains(got, "112") {
+		t.Errorf("crisis numbers while a case is open: %q", got)
+	}
+	if len(desk.opened) != 1 {
+		t.Errorf("a crisis during an open case opened another: %+v", desk.opened)
+	}
+	want := []string{"C1: czy ktoś tu jest?", "C1: halo", "C1: mam pytanie o zasiłek", "C1: ⚠ SAMOBOJSTWO: nie chce juz zyc"}
+	if strings.Join(desk.relays, "|") != strings.Join(want, "|") {
+		t.Errorf("relayed:\n%q\nwant\n%q", desk.relays, want)
+	}
+	got := staff(bot.StaffClosed, "", "e3")
+	if !strings.Contains(got, "zakończył rozmowę") || !strings.Contains(got, "Jak oceniasz") {
+		t.Errorf("close: %q", got)
+	}
+	if got := staff(bot.StaffMessage, "jeszcze jedno", "e4"); got != "" {
+		t.Errorf("a message on a closed case reached the resident: %q", got)
+	}
+	if got := say("5"); !strings.Contains(got, "Dziękuję za ocenę") {
+		t.Errorf("rating: %q", got)
+	}
+	s, _, _ := store.Load(ctx, "test:7", "")
+	if s.Vars["ocena"] != "5" || s.Case != "" {
+		t.Errorf("after the rating: ocena=%q case=%q", s.Vars["ocena"], s.Case)
+	}
+}
+
+func TestErasureTellsTheDesk(t *testing.T) {
+	desk := &recordingDesk{}
+	eng, err := bot.New(bot.Config{Script: bundledScript(t), Store: memory.New(), Desk: desk, NewID: func() string { return "C9" }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, line := range []string{"/czlowiek", "", "", "/usun"} {
+		msg := bot.Message{Channel: "test", ChatID: "8", EventID: strconv.Itoa(i), Text: line}
+		switch i {
+		case 1:
+			msg.Choice = "czat"
+		case 2:
+			msg.Choice = "tak"
+		}
+		if _, err := eng.Handle(context.Background(), msg); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if len(desk.erased) != 1 || desk.erased[0].ID != "C9" {
+		t.Errorf("erased: %+v", desk.erased)
+	}
+}
