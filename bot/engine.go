@@ -163,10 +163,12 @@ func (e *Engine) apply(ctx context.Context, f *flow, msg Message) ([]Event, erro
 	c := &conversation{engine: e, flow: f, s: s, ctx: ctx, now: now, msg: msg}
 	c.receive()
 	if c.erased {
+		// The Desk hears of the erasure first: it still finds the case's
+		// thread, which the erasure removes with everything else.
+		e.deliver(ctx, c.effects)
 		if err := e.cfg.Store.Erase(ctx, key); err != nil {
 			return nil, fmt.Errorf("erase session: %w", err)
 		}
-		e.deliver(ctx, c.effects)
 		return c.events, nil
 	}
 	s.Updated = now

@@ -17,6 +17,12 @@
 // every key whose name contains "{<chat>}" after the prefix; a feature that
 // keeps data about a chat must therefore build its keys with Store.Key.
 //
+// A few keys are shared by all conversations and hold no chat id in their
+// names: the outbox streams (NewOutbox) and the case book's indexes
+// (NewCaseBook). Where their values may name a conversation, Erase first
+// removes those of the erased conversation's cases, found through its case
+// records (<prefix>:case:{<chat>}:<case>).
+//
 // # Lifetimes
 //
 // A session expires IdleTTL after its last save. While its Case is set (a
@@ -35,6 +41,7 @@ import (
 	"fmt"
 	"log/slog"
 	"strings"
+	"sync"
 
 	goredis "github.com/redis/go-redis/v9"
 
@@ -50,6 +57,32 @@ type Store struct {
 	client  goredis.UniversalClient
 	cluster bool
 	log     *slog.Logger
+
+	streamsMu sync.Mutex
+	streams   map[string]*stream // outboxes by stream key, for Erase
+}
+
+// registerStream remembers an outbox stream, so that Erase forgets the
+// erased conversation's cases in it.
+func (st *Store) registerStream(s *stream) {
+	st.streamsMu.Lock()
+	defer st.streamsMu.Unlock()
+	if st.streams == nil {
+		st.streams = map[string]*stream{}
+	}
+	if _, ok := st.streams[s.key]; !ok {
+		st.streams[s.key] = s
+	}
+}
+
+func (st *Store) outboxStreams() []*stream {
+	st.streamsMu.Lock()
+	defer st.streamsMu.Unlock()
+	out := make([]*stream, 0, len(st.streams))
+	for _, s := range st.streams {
+		out = append(out, s)
+	}
+	return out
 }
 
 // New connects to the Redis the config names. It does not wait for Redis to
@@ -334,13 +367,19 @@ func (st *Store) retainCaseKeys(ctx context.Context, chat string) {
 		}
 		return nil
 	})
+	if err == nil {
+		err = st.retainCaseIndex(ctx, chat) // the shared keys of its case records
+	}
 	if err != nil {
 		st.log.Error("closed case retention not applied", "channel", channelOf(chat), "err", err)
 	}
 }
 
 // Erase implements bot.SessionStore: it deletes every key of the
-// conversation (see the key layout in the package documentation).
+// conversation (see the key layout in the package documentation), and what
+// the shared keys hold about its cases: case book index entries and
+// waiting list entries, and its cases' entries in every outbox created
+// from this Store.
 func (st *Store) Erase(ctx context.Context, key string) error {
 	if key == "" {
 		return errors.New("erase session: empty key")
@@ -350,6 +389,11 @@ func (st *Store) Erase(ctx context.Context, key string) error {
 	// The known keys first, so that the essential part is done even if the
 	// scan were cut short.
 	if err := st.client.Del(ctx, st.Key(kindSession, key), st.Key(kindSeen, key)).Err(); err != nil {
+		return fmt.Errorf("erase session: %w", err)
+	}
+	// Then the shared keys about its cases (case book index, waiting list,
+	// outbox entries), found through its case records, which go next.
+	if err := st.eraseCases(ctx, key); err != nil {
 		return fmt.Errorf("erase session: %w", err)
 	}
 	err := st.scanChat(ctx, key, func(ctx context.Context, c goredis.Cmdable, keys []string) error {

@@ -14,6 +14,8 @@ import (
 	"time"
 
 	"okienko/bot"
+	"okienko/bot/redis"
+	"okienko/bot/slack"
 	"okienko/bot/telegram"
 )
 
@@ -97,17 +99,55 @@ func runServe(ctx context.Context, args []string, io stdio) error {
 		return err
 	}
 	defer store.Close()
-	eng, err := bot.New(bot.Config{Script: sc, Store: store, Searcher: searcher, Logger: logger})
+	bridge := &staffBridge{logger: logger}
+	slackCfg, slackOn, err := slackConfigFromEnv(os.Getenv)
+	if err != nil {
+		return usageError(err.Error())
+	}
+	var desk *slack.Desk
+	if slackOn {
+		slackCfg.Logger = logger
+		desk, err = slack.New(slackCfg, slack.Deps{
+			Engine:   bridge,
+			Outbox:   redis.NewOutbox[slack.OutboxEntry](store.Store, "slack"),
+			CaseBook: redis.NewCaseBook[slack.CaseRecord, slack.CaseStatus](store.Store),
+		})
+		if err != nil {
+			return fmt.Errorf("start slack: %w", err)
+		}
+		defer desk.Close()
+	} else {
+		fmt.Fprintln(io.err, "okienko: Slack is not configured (OKIENKO_SLACK_BOT_TOKEN, OKIENKO_SLACK_CHANNEL): handoff cases are recorded in conversations but reach no one")
+	}
+	engCfg := bot.Config{Script: sc, Store: store, Searcher: searcher, Logger: logger}
+	if desk != nil {
+		engCfg.Desk = desk
+	}
+	eng, err := bot.New(engCfg)
 	if err != nil {
 		return fmt.Errorf("start engine: %w", err)
 	}
+	bridge.eng = eng
 	tg, err := telegram.New(cfg, eng)
 	if err != nil {
 		return fmt.Errorf("start telegram: %w", err)
 	}
-	if cfg.Mode != telegram.Webhook {
+	bridge.senders = map[string]replySender{telegram.Channel: tg}
+
+	runCtx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	var parts []func(context.Context) error
+	parts = append(parts, tg.Run)
+	if desk != nil {
+		parts = append(parts, desk.Run)
+		if slackCfg.AppToken != "" {
+			parts = append(parts, desk.RunSocketMode)
+		}
+	}
+	needHTTP := cfg.Mode == telegram.Webhook || (desk != nil && slackCfg.SigningSecret != "")
+	if !needHTTP {
 		fmt.Fprintf(io.err, "okienko: serving residents on Telegram as @%s (long polling); Ctrl+C stops\n", tg.Username())
-		return tg.Run(ctx)
+		return runAll(runCtx, cancel, parts)
 	}
 
 	ln, err := net.Listen("tcp", *addr)
@@ -115,7 +155,13 @@ func runServe(ctx context.Context, args []string, io stdio) error {
 		return fmt.Errorf("listen for the Telegram webhook: %w", err)
 	}
 	mux := http.NewServeMux()
-	mux.Handle(webhookPath, tg)
+	if cfg.Mode == telegram.Webhook {
+		mux.Handle(webhookPath, tg)
+	}
+	if desk != nil && slackCfg.SigningSecret != "" {
+		mux.Handle("POST /slack/events", desk.EventsHandler())
+		mux.Handle("POST /slack/interactivity", desk.InteractivityHandler())
+	}
 	// For the load balancer: /healthz while the process runs, /readyz while
 	// the session store answers too.
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) { fmt.Fprintln(w, "ok") })
@@ -130,16 +176,18 @@ func runServe(ctx context.Context, args []string, io stdio) error {
 	}
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()
-	fmt.Fprintf(io.err, "okienko: serving residents on Telegram as @%s (webhook on %s%s); Ctrl+C stops\n", tg.Username(), ln.Addr(), webhookPath)
+	mode := "long polling"
+	if cfg.Mode == telegram.Webhook {
+		mode = "webhook on " + ln.Addr().String() + webhookPath
+	}
+	fmt.Fprintf(io.err, "okienko: serving residents on Telegram as @%s (%s); HTTP on %s; Ctrl+C stops\n", tg.Username(), mode, ln.Addr())
 
-	runCtx, cancel := context.WithCancel(ctx)
-	defer cancel()
 	ran := make(chan error, 1)
-	go func() { ran <- tg.Run(runCtx) }()
+	go func() { ran <- runAll(runCtx, cancel, parts) }()
 	var serveErr error
 	select {
 	case serveErr = <-served:
-		cancel() // the listener failed: stop Telegram too
+		cancel() // the listener failed: stop the rest too
 	case <-runCtx.Done():
 	case err := <-ran:
 		cancel()
@@ -148,15 +196,32 @@ func runServe(ctx context.Context, args []string, io stdio) error {
 	shutdownCtx, stop := context.WithTimeout(context.WithoutCancel(ctx), 15*time.Second)
 	defer stop()
 	if err := srv.Shutdown(shutdownCtx); err != nil {
-		logger.Warn("stop the webhook server", "err", err)
+		logger.Warn("stop the HTTP server", "err", err)
 	}
 	if err := <-ran; err != nil {
 		return err
 	}
 	if serveErr != nil && !errors.Is(serveErr, http.ErrServerClosed) {
-		return fmt.Errorf("serve the Telegram webhook: %w", serveErr)
+		return fmt.Errorf("serve HTTP: %w", serveErr)
 	}
 	return nil
+}
+
+// runAll runs the parts until ctx ends or one fails (which stops the
+// others), and returns the first error.
+func runAll(ctx context.Context, cancel context.CancelFunc, parts []func(context.Context) error) error {
+	errs := make(chan error, len(parts))
+	for _, run := range parts {
+		go func() { errs <- run(ctx) }()
+	}
+	var first error
+	for range parts {
+		if err := <-errs; err != nil && first == nil && !errors.Is(err, context.Canceled) {
+			first = err
+			cancel()
+		}
+	}
+	return first
 }
 
 const serveUsage = `usage: okienko serve [flags]
@@ -167,6 +232,14 @@ Serves residents on Telegram. Configure with environment variables:
   OKIENKO_TELEGRAM_SECRET       webhook secret token (required in webhook mode)
   OKIENKO_HTTP_ADDR             webhook listen address (default 127.0.0.1:8080)
   OKIENKO_REDIS_URL             Redis for conversation state (unset: embedded, lost on restart)
+  OKIENKO_SLACK_BOT_TOKEN       Slack bot token (xoxb-…): hand cases to staff in Slack
+  OKIENKO_SLACK_CHANNEL         id of the staff channel (C…) where cases are posted
+  OKIENKO_SLACK_SIGNING_SECRET  verifies Slack's requests to /slack/events and /slack/interactivity
+  OKIENKO_SLACK_APP_TOKEN       xapp- token for Socket Mode (no public URL needed)
+  OKIENKO_SLACK_ONDUTY_GROUP    user group (S…) mentioned on urgent cases
+  OKIENKO_SLACK_REPLY_PREFIX    thread replies starting with it go to the resident (default ">>")
+  OKIENKO_SLACK_CLAIM_REMINDER  remind the channel of an unclaimed case after (default 10m)
+  OKIENKO_SLACK_OFFER_PHONE_AFTER  offer the resident the phone after (default 30m)
 
 Example:
   OKIENKO_TELEGRAM_TOKEN=123456:ABC... okienko serve

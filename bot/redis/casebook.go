@@ -1,0 +1,634 @@
+package redis
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	goredis "github.com/redis/go-redis/v9"
+)
+
+// # Case book
+//
+// The case book keeps where each handoff case lives in the staff tool and
+// who holds it. A record is JSON under a key of its conversation, so that
+// Erase removes it with the conversation; three shared keys find it:
+//
+//	<prefix>:case:{<chat>}:<case>        the record (JSON)
+//	<prefix>:caseidx:<case>              the conversation key of the case
+//	<prefix>:casethread:<channel>:<ts>   the case whose card is that thread
+//	<prefix>:casewaiting                 sorted set: waiting case ids by creation (ms)
+//
+// The index <prefix>:caseidx:<case> holds the conversation key, so Erase
+// deletes it, and the thread index and the waiting entry, for each case
+// recorded under the conversation before deleting the conversation's keys.
+// Case ids are random and hold no chat id.
+//
+// Lifetimes: records of open cases (waiting, claimed) and their index keys
+// have no expiry; SetStatus (or Put) with closed or returned gives them
+// ClosedCaseRetention. When the session's case closes (Store.CloseCase, a
+// save without the case), the record and its index keys get the retention
+// too unless they already expire.
+//
+// In Redis Cluster the record and the shared keys live in different slots:
+// Claim and SetStatus are atomic on the record (WATCH on one key), and the
+// shared keys follow; Waiting checks every record it lists, so an index
+// that lags behind is never shown.
+
+// ErrNoCase is returned (wrapped) by Claim and SetStatus for a case id that
+// has no record.
+var ErrNoCase = errors.New("no such case")
+
+// The kinds and names of case book keys.
+const (
+	kindCase        = "case"
+	caseIndexPart   = "caseidx"
+	caseThreadPart  = "casethread"
+	caseWaitingPart = "casewaiting"
+)
+
+// Case statuses, as stored in records (the values of slack.CaseStatus).
+const (
+	caseWaiting  = "waiting"
+	caseClaimed  = "claimed"
+	caseClosed   = "closed"
+	caseReturned = "returned"
+)
+
+// caseView is the part of a stored record the case book itself reads. The
+// JSON names are those of slack.CaseRecord.
+type caseView struct {
+	ID       string    `json:"id"`
+	Key      string    `json:"key"`
+	Created  time.Time `json:"created"`
+	Channel  string    `json:"channel"`
+	ThreadTS string    `json:"thread_ts"`
+	Holder   string    `json:"holder"`
+	Status   string    `json:"status"`
+}
+
+// CaseBook keeps case records of type R, whose status type is S, in Redis;
+// *CaseBook[slack.CaseRecord, slack.CaseStatus] implements slack.CaseBook.
+// R must encode to a JSON object with the fields "id", "key", "created",
+// "channel", "thread_ts", "holder" and "status" (those of
+// slack.CaseRecord); other fields are stored as they are. It is safe for
+// concurrent use by many goroutines and many processes.
+type CaseBook[R any, S ~string] struct {
+	st *Store
+}
+
+// NewCaseBook returns the case book of the store:
+//
+//	cases := redis.NewCaseBook[slack.CaseRecord, slack.CaseStatus](store)
+func NewCaseBook[R any, S ~string](st *Store) *CaseBook[R, S] {
+	return &CaseBook[R, S]{st: st}
+}
+
+// Put stores or replaces a record. Its id, conversation key and a known
+// status are required. A waiting record enters the waiting list; a closed
+// or returned one gets ClosedCaseRetention, an open one no expiry.
+func (b *CaseBook[R, S]) Put(ctx context.Context, r R) error {
+	data, err := json.Marshal(r)
+	if err != nil {
+		return fmt.Errorf("put case: encode: %w", err)
+	}
+	var v caseView
+	if err := json.Unmarshal(data, &v); err != nil {
+		return fmt.Errorf("put case: not a record object: %w", err)
+	}
+	switch {
+	case v.ID == "" || v.Key == "":
+		return errors.New("put case: empty case id or conversation key")
+	case !knownStatus(v.Status):
+		return fmt.Errorf("put case %s: unknown status %q", v.ID, v.Status)
+	}
+	st := b.st
+	ctx, cancel := st.bound(ctx)
+	defer cancel()
+	// A replaced record may have lived elsewhere: drop its stale keys.
+	if oldChat, oldData, found, err := st.loadCase(ctx, v.ID); err != nil {
+		return fmt.Errorf("put case %s: %w", v.ID, err)
+	} else if found {
+		var old caseView
+		_ = json.Unmarshal(oldData, &old) // unreadable: nothing to clean
+		var stale []string
+		if oldChat != v.Key {
+			stale = append(stale, st.Key(kindCase, oldChat, v.ID))
+		}
+		if tk := st.threadKey(old.Channel, old.ThreadTS); tk != "" && tk != st.threadKey(v.Channel, v.ThreadTS) {
+			stale = append(stale, tk)
+		}
+		if err := st.delEach(ctx, stale); err != nil {
+			return fmt.Errorf("put case %s: %w", v.ID, err)
+		}
+	}
+	ttl := time.Duration(0) // no expiry: SET without a TTL also removes one
+	if closedStatus(v.Status) {
+		ttl = st.cfg.ClosedCaseRetention
+	}
+	// The record first, then the indexes that lead to it, then the waiting
+	// list (Waiting drops entries whose index is missing).
+	if err := st.client.Set(ctx, st.Key(kindCase, v.Key, v.ID), data, ttl).Err(); err != nil {
+		return fmt.Errorf("put case %s: %w", v.ID, err)
+	}
+	_, err = st.client.Pipelined(ctx, func(p goredis.Pipeliner) error {
+		p.Set(ctx, st.caseIndexKey(v.ID), v.Key, ttl)
+		if tk := st.threadKey(v.Channel, v.ThreadTS); tk != "" {
+			p.Set(ctx, tk, v.ID, ttl)
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("put case %s: index: %w", v.ID, err)
+	}
+	if err := st.setWaiting(ctx, v); err != nil {
+		return fmt.Errorf("put case %s: %w", v.ID, err)
+	}
+	return nil
+}
+
+// Get finds a record by case id.
+func (b *CaseBook[R, S]) Get(ctx context.Context, caseID string) (R, bool, error) {
+	var r R
+	if caseID == "" {
+		return r, false, errors.New("get case: empty case id")
+	}
+	ctx, cancel := b.st.bound(ctx)
+	defer cancel()
+	_, data, found, err := b.st.loadCase(ctx, caseID)
+	if err != nil || !found {
+		if err != nil {
+			err = fmt.Errorf("get case %s: %w", caseID, err)
+		}
+		return r, false, err
+	}
+	if err := json.Unmarshal(data, &r); err != nil {
+		b.st.log.Warn("case record unreadable", "case", caseID, "bytes", len(data))
+		return r, false, fmt.Errorf("get case %s: unreadable record", caseID)
+	}
+	return r, true, nil
+}
+
+// ByThread finds the case whose card is the thread root ts in channel.
+func (b *CaseBook[R, S]) ByThread(ctx context.Context, channel, ts string) (R, bool, error) {
+	var r R
+	tk := b.st.threadKey(channel, ts)
+	if tk == "" {
+		return r, false, errors.New("case by thread: empty channel or ts")
+	}
+	ctx, cancel := b.st.bound(ctx)
+	defer cancel()
+	id, err := b.st.client.Get(ctx, tk).Result()
+	switch {
+	case errors.Is(err, goredis.Nil):
+		return r, false, nil
+	case err != nil:
+		return r, false, fmt.Errorf("case by thread: %w", err)
+	}
+	_, data, found, err := b.st.loadCase(ctx, id)
+	if err != nil {
+		return r, false, fmt.Errorf("case by thread: %w", err)
+	}
+	var v caseView
+	if !found || json.Unmarshal(data, &v) != nil || v.Channel != channel || v.ThreadTS != ts {
+		return r, false, nil // a stale index entry
+	}
+	if err := json.Unmarshal(data, &r); err != nil {
+		return r, false, fmt.Errorf("case by thread: case %s: unreadable record", id)
+	}
+	return r, true, nil
+}
+
+// claimAttempts bounds the optimistic retries of Claim and SetStatus. A
+// claim retries at most once per competing write, and competing claims
+// stop writing once one has won.
+const claimAttempts = 50
+
+// Claim gives the case to user unless someone else holds it: of concurrent
+// claims by several replicas exactly one wins. It returns the holder after
+// the call, and won true when user holds the case (also when user already
+// held it: a repeated click). A closed or returned case is not claimed
+// (won false, holder as recorded). An unknown case is ErrNoCase.
+func (b *CaseBook[R, S]) Claim(ctx context.Context, caseID, user string) (string, bool, error) {
+	if caseID == "" || user == "" {
+		return "", false, errors.New("claim case: empty case id or user")
+	}
+	st := b.st
+	ctx, cancel := st.bound(ctx)
+	defer cancel()
+	var holder string
+	var won, wrote bool
+	err := st.updateCase(ctx, caseID, func(rec map[string]json.RawMessage, v caseView) bool {
+		holder, won, wrote = v.Holder, false, false
+		if closedStatus(v.Status) {
+			return false
+		}
+		if v.Holder != "" {
+			won = v.Holder == user
+			return false
+		}
+		rec["holder"] = mustJSON(user)
+		rec["status"] = mustJSON(caseClaimed)
+		holder, won, wrote = user, true, true
+		return true
+	}, nil)
+	if err != nil {
+		return "", false, fmt.Errorf("claim case %s: %w", caseID, err)
+	}
+	if wrote {
+		if err := st.client.ZRem(ctx, st.waitingKey(), caseID).Err(); err != nil {
+			// Waiting skips claimed records anyway.
+			st.log.Warn("claimed case left in the waiting list", "case", caseID, "err", err)
+		}
+	}
+	return holder, won, nil
+}
+
+// SetStatus records a case closed or returned, or back to waiting (which
+// lets go of its holder). Claimed is set by Claim only. Closed and returned
+// records and their index keys get ClosedCaseRetention; a case set back to
+// waiting loses any expiry. An unknown case is ErrNoCase.
+func (b *CaseBook[R, S]) SetStatus(ctx context.Context, caseID string, status S) error {
+	s := string(status)
+	switch {
+	case caseID == "":
+		return errors.New("set case status: empty case id")
+	case s == caseClaimed:
+		return fmt.Errorf("set case %s status: %q is set by Claim", caseID, s)
+	case !knownStatus(s):
+		return fmt.Errorf("set case %s status: unknown status %q", caseID, s)
+	}
+	st := b.st
+	ctx, cancel := st.bound(ctx)
+	defer cancel()
+	ttl := time.Duration(0)
+	if closedStatus(s) {
+		ttl = st.cfg.ClosedCaseRetention
+	}
+	var after caseView
+	err := st.updateCase(ctx, caseID, func(rec map[string]json.RawMessage, v caseView) bool {
+		rec["status"] = mustJSON(s)
+		if s == caseWaiting {
+			delete(rec, "holder")
+			v.Holder = ""
+		}
+		v.Status = s
+		after = v
+		return true
+	}, &ttl)
+	if err != nil {
+		return fmt.Errorf("set case %s status: %w", caseID, err)
+	}
+	_, err = st.client.Pipelined(ctx, func(p goredis.Pipeliner) error {
+		for _, k := range []string{st.caseIndexKey(caseID), st.threadKey(after.Channel, after.ThreadTS)} {
+			switch {
+			case k == "":
+			case ttl > 0:
+				p.PExpire(ctx, k, ttl)
+			default:
+				p.Persist(ctx, k)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("set case %s status: index: %w", caseID, err)
+	}
+	if err := st.setWaiting(ctx, after); err != nil {
+		return fmt.Errorf("set case %s status: %w", caseID, err)
+	}
+	return nil
+}
+
+// Waiting lists open cases nobody has claimed, oldest first (by their
+// created time).
+func (b *CaseBook[R, S]) Waiting(ctx context.Context) ([]R, error) {
+	st := b.st
+	ctx, cancel := st.bound(ctx)
+	defer cancel()
+	ids, err := st.client.ZRange(ctx, st.waitingKey(), 0, -1).Result()
+	if err != nil {
+		return nil, fmt.Errorf("waiting cases: %w", err)
+	}
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	idx := make([]*goredis.StringCmd, len(ids))
+	if _, err := st.client.Pipelined(ctx, func(p goredis.Pipeliner) error {
+		for i, id := range ids {
+			idx[i] = p.Get(ctx, st.caseIndexKey(id))
+		}
+		return nil
+	}); err != nil && !errors.Is(err, goredis.Nil) {
+		return nil, fmt.Errorf("waiting cases: index: %w", err)
+	}
+	recs := make([]*goredis.StringCmd, len(ids))
+	if _, err := st.client.Pipelined(ctx, func(p goredis.Pipeliner) error {
+		for i, id := range ids {
+			if chat, err := idx[i].Result(); err == nil {
+				recs[i] = p.Get(ctx, st.Key(kindCase, chat, id))
+			}
+		}
+		return nil
+	}); err != nil && !errors.Is(err, goredis.Nil) {
+		return nil, fmt.Errorf("waiting cases: records: %w", err)
+	}
+	var out []R
+	var gone []any
+	for i, id := range ids {
+		if recs[i] == nil {
+			gone = append(gone, id)
+			continue
+		}
+		data, err := recs[i].Bytes()
+		if errors.Is(err, goredis.Nil) {
+			gone = append(gone, id)
+			continue
+		}
+		if err != nil {
+			return nil, fmt.Errorf("waiting cases: case %s: %w", id, err)
+		}
+		var v caseView
+		var r R
+		if json.Unmarshal(data, &v) != nil || json.Unmarshal(data, &r) != nil {
+			st.log.Warn("case record unreadable", "case", id, "bytes", len(data))
+			continue
+		}
+		// A record whose status moved on while its waiting entry stayed (a
+		// failed ZREM, a write in between) is skipped, not removed: its
+		// status may be changing back right now.
+		if v.Status == caseWaiting && v.Holder == "" {
+			out = append(out, r)
+		}
+	}
+	if len(gone) > 0 {
+		// Cases whose record is gone (expired, erased) leave the list.
+		if err := st.client.ZRem(ctx, st.waitingKey(), gone...).Err(); err != nil {
+			st.log.Warn("stale waiting cases not removed", "count", len(gone), "err", err)
+		}
+	}
+	return out, nil
+}
+
+// updateCase changes a record atomically (WATCH on its key): change edits
+// the decoded object and reports whether to write it. A non-nil ttl sets
+// the record's expiry (0: none); nil keeps it.
+func (st *Store) updateCase(ctx context.Context, caseID string, change func(map[string]json.RawMessage, caseView) bool, ttl *time.Duration) error {
+	chat, err := st.client.Get(ctx, st.caseIndexKey(caseID)).Result()
+	switch {
+	case errors.Is(err, goredis.Nil):
+		return ErrNoCase
+	case err != nil:
+		return err
+	}
+	key := st.Key(kindCase, chat, caseID)
+	txn := func(tx *goredis.Tx) error {
+		data, err := tx.Get(ctx, key).Bytes()
+		switch {
+		case errors.Is(err, goredis.Nil):
+			return ErrNoCase
+		case err != nil:
+			return err
+		}
+		var rec map[string]json.RawMessage
+		var v caseView
+		if json.Unmarshal(data, &rec) != nil || json.Unmarshal(data, &v) != nil {
+			st.log.Warn("case record unreadable", "case", caseID, "bytes", len(data))
+			return errors.New("unreadable record")
+		}
+		if !change(rec, v) {
+			return nil
+		}
+		next, err := json.Marshal(rec)
+		if err != nil {
+			return err
+		}
+		_, err = tx.TxPipelined(ctx, func(p goredis.Pipeliner) error {
+			switch {
+			case ttl == nil:
+				p.SetArgs(ctx, key, next, goredis.SetArgs{KeepTTL: true})
+			default:
+				p.Set(ctx, key, next, *ttl)
+			}
+			return nil
+		})
+		return err
+	}
+	for range claimAttempts {
+		err = st.client.Watch(ctx, txn, key)
+		if !errors.Is(err, goredis.TxFailedErr) {
+			return err
+		}
+	}
+	return err
+}
+
+// loadCase reads the record of a case: its conversation and JSON.
+func (st *Store) loadCase(ctx context.Context, caseID string) (chat string, data []byte, found bool, err error) {
+	chat, err = st.client.Get(ctx, st.caseIndexKey(caseID)).Result()
+	switch {
+	case errors.Is(err, goredis.Nil):
+		return "", nil, false, nil
+	case err != nil:
+		return "", nil, false, err
+	}
+	data, err = st.client.Get(ctx, st.Key(kindCase, chat, caseID)).Bytes()
+	switch {
+	case errors.Is(err, goredis.Nil):
+		return chat, nil, false, nil // expired or erased
+	case err != nil:
+		return "", nil, false, err
+	}
+	return chat, data, true, nil
+}
+
+// setWaiting puts the case in the waiting list or takes it out.
+func (st *Store) setWaiting(ctx context.Context, v caseView) error {
+	if v.Status != caseWaiting || v.Holder != "" {
+		if err := st.client.ZRem(ctx, st.waitingKey(), v.ID).Err(); err != nil {
+			return fmt.Errorf("waiting list: %w", err)
+		}
+		return nil
+	}
+	created := v.Created
+	if created.IsZero() {
+		created = st.cfg.Clock()
+	}
+	err := st.client.ZAdd(ctx, st.waitingKey(), goredis.Z{Score: float64(created.UnixMilli()), Member: v.ID}).Err()
+	if err != nil {
+		return fmt.Errorf("waiting list: %w", err)
+	}
+	return nil
+}
+
+// delEach deletes keys one by one (they may be in different slots).
+func (st *Store) delEach(ctx context.Context, keys []string) error {
+	if len(keys) == 0 {
+		return nil
+	}
+	_, err := st.client.Pipelined(ctx, func(p goredis.Pipeliner) error {
+		for _, k := range keys {
+			p.Del(ctx, k)
+		}
+		return nil
+	})
+	return err
+}
+
+func (st *Store) caseIndexKey(caseID string) string {
+	var b strings.Builder
+	b.WriteString(st.cfg.Prefix)
+	b.WriteString(":" + caseIndexPart + ":")
+	escapeTo(&b, caseID)
+	return b.String()
+}
+
+// threadKey is the key of a thread's case, or "" without a thread. The
+// channel's ':' is escaped, so channel and ts cannot run into each other.
+func (st *Store) threadKey(channel, ts string) string {
+	if channel == "" || ts == "" {
+		return ""
+	}
+	var b strings.Builder
+	b.WriteString(st.cfg.Prefix)
+	b.WriteString(":" + caseThreadPart + ":")
+	var ch strings.Builder
+	escapeTo(&ch, channel)
+	b.WriteString(strings.ReplaceAll(ch.String(), ":", "%3A"))
+	b.WriteByte(':')
+	escapeTo(&b, ts)
+	return b.String()
+}
+
+func (st *Store) waitingKey() string { return st.cfg.Prefix + ":" + caseWaitingPart }
+
+// caseRecords calls fn with the case id and decoded record (zero when
+// unreadable) of every case record kept under the conversation chat.
+func (st *Store) caseRecords(ctx context.Context, chat string, fn func(id string, v caseView)) error {
+	prefix := st.Key(kindCase, chat) + ":"
+	return st.scanChat(ctx, chat, func(ctx context.Context, c goredis.Cmdable, keys []string) error {
+		for _, k := range keys {
+			if !strings.HasPrefix(k, prefix) {
+				continue
+			}
+			id := unescape(k[len(prefix):])
+			var v caseView
+			data, err := c.Get(ctx, k).Bytes()
+			switch {
+			case errors.Is(err, goredis.Nil), isWrongType(err):
+			case err != nil:
+				return fmt.Errorf("read case record: %w", err)
+			default:
+				_ = json.Unmarshal(data, &v) // unreadable: the id is enough
+			}
+			fn(id, v)
+		}
+		return nil
+	})
+}
+
+// caseIndexKeysOf lists the shared keys that lead to a case record.
+func (st *Store) caseIndexKeysOf(id string, v caseView) []string {
+	keys := []string{st.caseIndexKey(id)}
+	if tk := st.threadKey(v.Channel, v.ThreadTS); tk != "" {
+		keys = append(keys, tk)
+	}
+	return keys
+}
+
+// eraseCases deletes what the shared keys hold about the conversation's
+// cases: their index keys, waiting entries and outbox entries. Erase calls
+// it before it deletes the conversation's own keys, which it needs.
+func (st *Store) eraseCases(ctx context.Context, chat string) error {
+	var keys []string
+	var members []any
+	ids := map[string]bool{}
+	err := st.caseRecords(ctx, chat, func(id string, v caseView) {
+		keys = append(keys, st.caseIndexKeysOf(id, v)...)
+		members = append(members, id)
+		ids[id] = true
+	})
+	if err != nil {
+		return err
+	}
+	if len(ids) == 0 {
+		return nil
+	}
+	if err := st.delEach(ctx, keys); err != nil {
+		return fmt.Errorf("delete case index: %w", err)
+	}
+	if err := st.client.ZRem(ctx, st.waitingKey(), members...).Err(); err != nil {
+		return fmt.Errorf("delete waiting cases: %w", err)
+	}
+	for _, s := range st.outboxStreams() {
+		if _, err := s.forget(ctx, ids); err != nil {
+			return fmt.Errorf("forget outbox entries: %w", err)
+		}
+	}
+	return nil
+}
+
+// retainCaseIndex gives the index keys of the conversation's case records
+// the closed case retention, unless they already expire, as
+// retainCaseKeys does for the records.
+func (st *Store) retainCaseIndex(ctx context.Context, chat string) error {
+	var keys []string
+	err := st.caseRecords(ctx, chat, func(id string, v caseView) {
+		keys = append(keys, st.caseIndexKeysOf(id, v)...)
+	})
+	if err != nil || len(keys) == 0 {
+		return err
+	}
+	_, err = st.client.Pipelined(ctx, func(p goredis.Pipeliner) error {
+		for _, k := range keys {
+			p.ExpireNX(ctx, k, st.cfg.ClosedCaseRetention)
+		}
+		return nil
+	})
+	return err
+}
+
+func knownStatus(s string) bool {
+	return s == caseWaiting || s == caseClaimed || s == caseClosed || s == caseReturned
+}
+
+func closedStatus(s string) bool { return s == caseClosed || s == caseReturned }
+
+func mustJSON(s string) json.RawMessage {
+	b, _ := json.Marshal(s) // a string always encodes
+	return b
+}
+
+// unescape undoes escapeTo.
+func unescape(s string) string {
+	if !strings.Contains(s, "%") {
+		return s
+	}
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		if s[i] == '%' && i+2 < len(s) {
+			if h, ok1 := unhex(s[i+1]); ok1 {
+				if l, ok2 := unhex(s[i+2]); ok2 {
+					b.WriteByte(h<<4 | l)
+					i += 2
+					continue
+				}
+			}
+		}
+		b.WriteByte(s[i])
+	}
+	return b.String()
+}
+
+func unhex(c byte) (byte, bool) {
+	switch {
+	case c >= '0' && c <= '9':
+		return c - '0', true
+	case c >= 'A' && c <= 'F':
+		return c - 'A' + 10, true
+	}
+	return 0, false
+}

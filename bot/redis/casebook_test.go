@@ -1,0 +1,473 @@
+package redis_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+	goredis "github.com/redis/go-redis/v9"
+
+	"okienko/bot"
+	"okienko/bot/redis"
+	"okienko/bot/slack"
+	"okienko/bot/storetest"
+)
+
+type caseBook = redis.CaseBook[slack.CaseRecord, slack.CaseStatus]
+
+func newCaseBook(st *redis.Store) *caseBook {
+	return redis.NewCaseBook[slack.CaseRecord, slack.CaseStatus](st)
+}
+
+var created = time.Date(2026, 3, 2, 9, 30, 0, 0, time.UTC)
+
+func record(id, chat string, minutes int) slack.CaseRecord {
+	return slack.CaseRecord{
+		ID:      id,
+		Key:     chat,
+		Urgency: bot.UrgencyNormal,
+		Created: created.Add(time.Duration(minutes) * time.Minute),
+		Status:  slack.StatusWaiting,
+	}
+}
+
+func TestCaseBook(t *testing.T) {
+	runOnBackends(t, []struct {
+		name string
+		run  func(t *testing.T, e env)
+	}{
+		{"PutGetByThread", testCasePutGet},
+		{"ConcurrentClaims", testCaseConcurrentClaims},
+		{"StatusAndRetention", testCaseStatusRetention},
+		{"WaitingOrder", testCaseWaitingOrder},
+		{"CloseCaseRetainsIndex", testCaseCloseCaseRetainsIndex},
+		{"EraseLeavesNothing", testCaseEraseLeavesNothing},
+	})
+}
+
+func testCasePutGet(t *testing.T, e env) {
+	ctx := ctxFor(t)
+	book := newCaseBook(e.store(t))
+	r := record("c-1", "telegram:100", 0)
+	r.Channel, r.ThreadTS = "C0STAFF", "1712.000100"
+	r.Urgency = bot.UrgencyUrgent
+	if err := book.Put(ctx, r); err != nil {
+		t.Fatalf("Put: %v", err)
+	}
+	other := newCaseBook(e.store(t)) // another replica
+	got, ok, err := other.Get(ctx, "c-1")
+	if err != nil || !ok {
+		t.Fatalf("Get = %v, %v", ok, err)
+	}
+	if d := cmp.Diff(r, got); d != "" {
+		t.Errorf("Get (-put +got):\n%s", d)
+	}
+	got, ok, err = other.ByThread(ctx, "C0STAFF", "1712.000100")
+	if err != nil || !ok || got.ID != "c-1" {
+		t.Errorf("ByThread = %+v, %v, %v", got, ok, err)
+	}
+	for _, q := range [][2]string{{"C0STAFF", "1712.000101"}, {"C0OTHER", "1712.000100"}} {
+		if _, ok, err := other.ByThread(ctx, q[0], q[1]); ok || err != nil {
+			t.Errorf("ByThread(%s, %s) = %v, %v; want not found", q[0], q[1], ok, err)
+		}
+	}
+	if _, ok, err := other.Get(ctx, "c-404"); ok || err != nil {
+		t.Errorf("Get of an unknown case = %v, %v; want not found", ok, err)
+	}
+	// Replaced with the card moved to another thread: the old one no longer finds it.
+	r.ThreadTS = "1712.000200"
+	r.Reminded = true
+	if err := book.Put(ctx, r); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok, _ := other.ByThread(ctx, "C0STAFF", "1712.000100"); ok {
+		t.Error("the old thread still finds the case")
+	}
+	if got, ok, _ := other.ByThread(ctx, "C0STAFF", "1712.000200"); !ok || !got.Reminded {
+		t.Errorf("the new thread finds %+v, %v", got, ok)
+	}
+	for _, bad := range []slack.CaseRecord{
+		{Key: "telegram:1", Status: slack.StatusWaiting},
+		{ID: "c-2", Status: slack.StatusWaiting},
+		{ID: "c-2", Key: "telegram:1", Status: "lost"},
+	} {
+		if err := book.Put(ctx, bad); err == nil {
+			t.Errorf("Put(%+v): no error", bad)
+		}
+	}
+}
+
+// testCaseConcurrentClaims: 20 organizers on several replicas click Claim
+// at once: exactly one wins and all agree who holds the case.
+func testCaseConcurrentClaims(t *testing.T, e env) {
+	ctx := ctxFor(t)
+	var books []*caseBook
+	for range 4 {
+		books = append(books, newCaseBook(e.store(t)))
+	}
+	for round := range 3 {
+		id := fmt.Sprintf("c-%d", round)
+		if err := books[0].Put(ctx, record(id, "telegram:200", round)); err != nil {
+			t.Fatal(err)
+		}
+		const n = 20
+		var (
+			wg      sync.WaitGroup
+			start   = make(chan struct{})
+			holders [n]string
+			wins    [n]bool
+		)
+		for i := range n {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				<-start
+				h, won, err := books[i%len(books)].Claim(ctx, id, fmt.Sprintf("U%02d", i))
+				if err != nil {
+					t.Errorf("Claim: %v", err)
+				}
+				holders[i], wins[i] = h, won
+			}()
+		}
+		close(start)
+		wg.Wait()
+		winner := ""
+		for i := range n {
+			if wins[i] {
+				if winner != "" {
+					t.Fatalf("round %d: two winners %s and U%02d", round, winner, i)
+				}
+				winner = fmt.Sprintf("U%02d", i)
+			}
+		}
+		if winner == "" {
+			t.Fatalf("round %d: nobody won", round)
+		}
+		for i, h := range holders {
+			if h != winner {
+				t.Errorf("round %d: claim %d reports holder %q; the winner is %s", round, i, h, winner)
+			}
+		}
+		got, _, _ := books[1].Get(ctx, id)
+		if got.Holder != winner || got.Status != slack.StatusClaimed {
+			t.Errorf("record after claims: holder %q status %q; want %s, claimed", got.Holder, got.Status, winner)
+		}
+		// The holder clicking again still holds it; someone else is refused.
+		if h, won, err := books[2].Claim(ctx, id, winner); !won || h != winner || err != nil {
+			t.Errorf("repeated claim by the holder = %q, %v, %v", h, won, err)
+		}
+		if h, won, err := books[3].Claim(ctx, id, "ULATE"); won || h != winner || err != nil {
+			t.Errorf("late claim = %q, %v, %v; want refused with holder %s", h, won, err, winner)
+		}
+	}
+	if _, _, err := books[0].Claim(ctx, "c-404", "U1"); !errors.Is(err, redis.ErrNoCase) {
+		t.Errorf("claim of an unknown case: %v; want ErrNoCase", err)
+	}
+	if w, err := books[0].Waiting(ctx); err != nil || len(w) != 0 {
+		t.Errorf("Waiting after claims = %v, %v; want none", w, err)
+	}
+}
+
+func testCaseStatusRetention(t *testing.T, e env) {
+	e.cfg.ClosedCaseRetention = 48 * time.Hour
+	ctx := ctxFor(t)
+	st := e.store(t)
+	book := newCaseBook(st)
+	r := record("c-1", "telegram:300", 0)
+	r.Channel, r.ThreadTS = "C0STAFF", "1712.000300"
+	if err := book.Put(ctx, r); err != nil {
+		t.Fatal(err)
+	}
+	keys := []string{st.Key("case", "telegram:300", "c-1"), "okienko:caseidx:c-1", "okienko:casethread:C0STAFF:1712.000300"}
+	ttls := func() []time.Duration {
+		var out []time.Duration
+		for _, k := range keys {
+			d, err := e.raw.PTTL(ctx, k).Result()
+			if err != nil {
+				t.Fatal(err)
+			}
+			out = append(out, d)
+		}
+		return out
+	}
+	noExpiry := func(when string) {
+		t.Helper()
+		for i, d := range ttls() {
+			if d != -1 {
+				t.Errorf("%s: %s has TTL %v; want none", when, keys[i], d)
+			}
+		}
+	}
+	retained := func(when string) {
+		t.Helper()
+		for i, d := range ttls() {
+			if d > 48*time.Hour || d < 47*time.Hour {
+				t.Errorf("%s: %s has TTL %v; want about 48h", when, keys[i], d)
+			}
+		}
+	}
+	noExpiry("waiting")
+	if _, won, err := book.Claim(ctx, "c-1", "U1"); !won || err != nil {
+		t.Fatalf("Claim = %v, %v", won, err)
+	}
+	noExpiry("claimed")
+	if err := book.SetStatus(ctx, "c-1", slack.StatusClosed); err != nil {
+		t.Fatalf("SetStatus closed: %v", err)
+	}
+	retained("closed")
+	got, _, _ := book.Get(ctx, "c-1")
+	if got.Status != slack.StatusClosed || got.Holder != "U1" || got.ThreadTS != r.ThreadTS {
+		t.Errorf("closed record %+v; want closed, held by U1, the rest kept", got)
+	}
+	if h, won, err := book.Claim(ctx, "c-1", "U2"); won || h != "U1" || err != nil {
+		t.Errorf("claim of a closed case = %q, %v, %v; want refused", h, won, err)
+	}
+	if h, won, err := book.Claim(ctx, "c-1", "U1"); won || err != nil {
+		t.Errorf("claim of a closed case by its holder = %q, %v, %v; want refused", h, won, err)
+	}
+	// Back to waiting: no holder, no expiry, listed again.
+	if err := book.SetStatus(ctx, "c-1", slack.StatusWaiting); err != nil {
+		t.Fatal(err)
+	}
+	noExpiry("waiting again")
+	got, _, _ = book.Get(ctx, "c-1")
+	if got.Status != slack.StatusWaiting || got.Holder != "" {
+		t.Errorf("record back to waiting %+v", got)
+	}
+	if w, _ := book.Waiting(ctx); len(w) != 1 || w[0].ID != "c-1" {
+		t.Errorf("Waiting = %+v; want c-1", w)
+	}
+	if err := book.SetStatus(ctx, "c-1", slack.StatusReturned); err != nil {
+		t.Fatal(err)
+	}
+	retained("returned")
+	if w, _ := book.Waiting(ctx); len(w) != 0 {
+		t.Errorf("Waiting after return = %+v; want none", w)
+	}
+	if err := book.SetStatus(ctx, "c-1", slack.StatusClaimed); err == nil {
+		t.Error("SetStatus claimed: no error (Claim sets it)")
+	}
+	if err := book.SetStatus(ctx, "c-1", "lost"); err == nil {
+		t.Error("SetStatus with an unknown status: no error")
+	}
+	if err := book.SetStatus(ctx, "c-404", slack.StatusClosed); !errors.Is(err, redis.ErrNoCase) {
+		t.Errorf("SetStatus of an unknown case: %v; want ErrNoCase", err)
+	}
+	// Put of a closed record gives the retention too.
+	r2 := record("c-2", "telegram:301", 0)
+	r2.Status = slack.StatusClosed
+	if err := book.Put(ctx, r2); err != nil {
+		t.Fatal(err)
+	}
+	if d := e.raw.PTTL(ctx, "okienko:caseidx:c-2").Val(); d < 47*time.Hour {
+		t.Errorf("index of a closed record put: TTL %v", d)
+	}
+}
+
+func testCaseWaitingOrder(t *testing.T, e env) {
+	ctx := ctxFor(t)
+	book := newCaseBook(e.store(t))
+	if w, err := book.Waiting(ctx); err != nil || len(w) != 0 {
+		t.Fatalf("Waiting of an empty book = %v, %v", w, err)
+	}
+	put := func(r slack.CaseRecord) {
+		t.Helper()
+		if err := book.Put(ctx, r); err != nil {
+			t.Fatal(err)
+		}
+	}
+	put(record("c-new", "telegram:400", 30))
+	put(record("c-old", "telegram:401", -60))
+	put(record("c-mid", "slack:402", 5))
+	held := record("c-held", "telegram:403", -90)
+	held.Status, held.Holder = slack.StatusClaimed, "U1"
+	put(held)
+	closed := record("c-closed", "telegram:404", -120)
+	closed.Status = slack.StatusClosed
+	put(closed)
+	ids := func() []string {
+		w, err := book.Waiting(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out []string
+		for _, r := range w {
+			out = append(out, r.ID)
+		}
+		return out
+	}
+	if d := cmp.Diff([]string{"c-old", "c-mid", "c-new"}, ids()); d != "" {
+		t.Errorf("Waiting (-want +got):\n%s", d)
+	}
+	if _, won, _ := book.Claim(ctx, "c-old", "U2"); !won {
+		t.Fatal("claim of c-old lost")
+	}
+	if err := book.SetStatus(ctx, "c-held", slack.StatusWaiting); err != nil {
+		t.Fatal(err)
+	}
+	if d := cmp.Diff([]string{"c-held", "c-mid", "c-new"}, ids()); d != "" {
+		t.Errorf("Waiting after a claim and a release (-want +got):\n%s", d)
+	}
+	// A record that went away (expired) leaves the list.
+	if err := e.raw.Del(ctx, "okienko:caseidx:c-mid").Err(); err != nil {
+		t.Fatal(err)
+	}
+	if d := cmp.Diff([]string{"c-held", "c-new"}, ids()); d != "" {
+		t.Errorf("Waiting after c-mid's index went (-want +got):\n%s", d)
+	}
+	if n := e.raw.ZCard(ctx, "okienko:casewaiting").Val(); n != 2 {
+		t.Errorf("waiting set holds %d; want the 2 waiting cases", n)
+	}
+}
+
+// testCaseCloseCaseRetainsIndex: when the session's case closes
+// (Store.CloseCase), the record and its index keys get the retention.
+func testCaseCloseCaseRetainsIndex(t *testing.T, e env) {
+	e.cfg.ClosedCaseRetention = 72 * time.Hour
+	ctx := ctxFor(t)
+	st := e.store(t)
+	book := newCaseBook(st)
+	const chat = "telegram:500"
+	s := storetest.Session(chat)
+	s.Case = "c-5"
+	if err := st.Save(ctx, s, "1"); err != nil {
+		t.Fatal(err)
+	}
+	r := record("c-5", chat, 0)
+	r.Channel, r.ThreadTS = "C0STAFF", "1712.000500"
+	if err := book.Put(ctx, r); err != nil {
+		t.Fatal(err)
+	}
+	if ok, err := st.CloseCase(ctx, chat, "c-5"); !ok || err != nil {
+		t.Fatalf("CloseCase = %v, %v", ok, err)
+	}
+	for _, k := range []string{st.Key("case", chat, "c-5"), "okienko:caseidx:c-5", "okienko:casethread:C0STAFF:1712.000500"} {
+		if d := e.raw.PTTL(ctx, k).Val(); d > 72*time.Hour || d < 71*time.Hour {
+			t.Errorf("%s: TTL %v after CloseCase; want about 72h", k, d)
+		}
+	}
+}
+
+// testCaseEraseLeavesNothing erases a conversation with a session, case
+// records (waiting with a card, closed) and outbox entries about them, one
+// of them pending: afterwards no key and no value anywhere names the chat,
+// and another conversation's cases are untouched.
+func testCaseEraseLeavesNothing(t *testing.T, e env) {
+	ctx := ctxFor(t)
+	st := e.store(t)
+	book := newCaseBook(st)
+	out := redis.NewOutbox[slack.OutboxEntry](st, "slack")
+	const id = "987654321"
+	chat, other := "telegram:"+id, "telegram:123123"
+	for i, c := range []string{chat, other} {
+		s := storetest.Session(c)
+		s.Case = fmt.Sprintf("c-open-%d", i)
+		if err := st.Save(ctx, s, "1"); err != nil {
+			t.Fatal(err)
+		}
+		open := record(s.Case, c, i)
+		open.Channel, open.ThreadTS = "C0STAFF", fmt.Sprintf("1712.00%d", i)
+		closed := record(fmt.Sprintf("c-closed-%d", i), c, -100)
+		closed.Status = slack.StatusClosed
+		for _, r := range []slack.CaseRecord{open, closed} {
+			if err := book.Put(ctx, r); err != nil {
+				t.Fatal(err)
+			}
+			payload := fmt.Sprintf(`{"key":%q,"words":"mama %s"}`, c, c)
+			if err := out.Add(ctx, slack.OutboxEntry{Kind: "case", CaseID: r.ID, Payload: []byte(payload)}); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	// One entry of the erased chat is being delivered (pending).
+	if got, err := out.Read(ctx, "a", 1, time.Second, time.Hour); err != nil || len(got) != 1 || got[0].CaseID != "c-open-0" {
+		t.Fatalf("Read = %+v, %v", got, err)
+	}
+	if found := valuesNaming(t, e.raw, id); len(found) == 0 {
+		t.Fatal("before erasure nothing names the chat: the check finds nothing")
+	}
+	if err := st.Erase(ctx, chat); err != nil {
+		t.Fatalf("Erase: %v", err)
+	}
+	for _, f := range valuesNaming(t, e.raw, id) {
+		t.Errorf("after erasure: %s", f)
+	}
+	for _, cid := range []string{"c-open-0", "c-closed-0"} {
+		if _, ok, err := book.Get(ctx, cid); ok || err != nil {
+			t.Errorf("Get(%s) after erasure = %v, %v", cid, ok, err)
+		}
+	}
+	if _, ok, _ := book.ByThread(ctx, "C0STAFF", "1712.000"); ok {
+		t.Error("ByThread finds the erased case")
+	}
+	// The other conversation keeps everything.
+	if r, ok, err := book.Get(ctx, "c-open-1"); !ok || err != nil || r.Key != other {
+		t.Errorf("the other chat's case after erasure = %+v, %v, %v", r, ok, err)
+	}
+	if w, _ := book.Waiting(ctx); len(w) != 1 || w[0].ID != "c-open-1" {
+		t.Errorf("Waiting after erasure = %+v; want the other chat's case", w)
+	}
+	if n := e.raw.XLen(ctx, out.Key()).Val(); n != 2 {
+		t.Errorf("outbox entries after erasure %d; want the other chat's 2", n)
+	}
+	if n, _ := out.Pending(ctx); n != 0 {
+		t.Errorf("pending entries after erasure %d; want 0", n)
+	}
+}
+
+// valuesNaming scans every key and reports the names and values (of every
+// type) that contain s.
+func valuesNaming(t *testing.T, c *goredis.Client, s string) []string {
+	t.Helper()
+	ctx := context.Background()
+	var found []string
+	iter := c.Scan(ctx, 0, "*", 100).Iterator()
+	for iter.Next(ctx) {
+		k := iter.Val()
+		if strings.Contains(k, s) {
+			found = append(found, "key "+k)
+		}
+		var parts []string
+		switch typ := c.Type(ctx, k).Val(); typ {
+		case "string":
+			parts = []string{c.Get(ctx, k).Val()}
+		case "zset":
+			parts = c.ZRange(ctx, k, 0, -1).Val()
+		case "set":
+			parts = c.SMembers(ctx, k).Val()
+		case "list":
+			parts = c.LRange(ctx, k, 0, -1).Val()
+		case "hash":
+			for f, v := range c.HGetAll(ctx, k).Val() {
+				parts = append(parts, f, v)
+			}
+		case "stream":
+			for _, m := range c.XRange(ctx, k, "-", "+").Val() {
+				for f, v := range m.Values {
+					parts = append(parts, f, fmt.Sprint(v))
+				}
+			}
+			for _, g := range c.XInfoGroups(ctx, k).Val() {
+				for _, p := range c.XPendingExt(ctx, &goredis.XPendingExtArgs{Stream: k, Group: g.Name, Start: "-", End: "+", Count: 1000}).Val() {
+					parts = append(parts, p.Consumer)
+				}
+			}
+		default:
+			t.Errorf("key %s of unexpected type %q", k, typ)
+		}
+		for _, p := range parts {
+			if strings.Contains(p, s) {
+				found = append(found, fmt.Sprintf("%s holds %.80q", k, p))
+			}
+		}
+	}
+	if err := iter.Err(); err != nil {
+		t.Fatalf("scan: %v", err)
+	}
+	return found
+}

@@ -1,0 +1,51 @@
+package slack
+
+// What the desk writes in Slack, in Polish: the Centre's staff work in
+// Polish whatever the resident's language.
+const (
+	textErased        = "🗑️ Mieszkaniec poprosił o usunięcie danych. Szczegóły sprawy zostały usunięte z karty."
+	textErasedCard    = "_Dane usunięte na prośbę mieszkańca._"
+	textSent          = "✓ wysłano do mieszkańca"
+	textSendFailed    = "⚠️ Nie udało się wysłać wiadomości do mieszkańca. Spróbuj ponownie."
+	textNotMember     = "Tylko członkowie kanału zespołu mogą prowadzić sprawy."
+	textHeldBy        = "Sprawę prowadzi już <@%s>."
+	textNotHolder     = "Tylko osoba prowadząca sprawę (<@%s>) może to zrobić."
+	textClaimFirst    = "Najpierw przejmij sprawę (Przejmij)."
+	textCaseOver      = "Ta sprawa jest już zakończona."
+	textNoteOnly      = "Sprawę prowadzi <@%s>: Twoja odpowiedź została notatką wewnętrzną i nie trafiła do mieszkańca."
+	textNoteUnclaimed = "Nikt jeszcze nie przejął tej sprawy: odpowiedź została notatką wewnętrzną. Przejmij sprawę, aby pisać do mieszkańca."
+	textTryAgain      = "⚠️ Coś poszło nie tak. Spróbuj ponownie za chwilę."
+	textReminder      = "⏰ Sprawa %s czeka na przejęcie od %d min."
+	textOfferedPhone  = "☎️ Nikt nie przejął sprawy przez %d min: mieszkańcowi zaproponowano telefon lub oddzwonienie."
+	textResident      = "👤 *Mieszkaniec:* %s"
+
+	statusWaiting  = "⏳ Czeka na przejęcie"
+	statusClaimed  = "🙋 Prowadzi: <@%s>"
+	statusClosed   = "✅ Zamknięta przez <@%s>"
+	statusReturned = "↩️ Wróciła do bota (<@%s>)"
+	statusOver     = "✅ Zakończona"
+
+	buttonClaim  = "Przejmij"
+	buttonClose  = "Zamknij"
+	buttonReturn = "Wróć do bota"
+)
+
+// Action ids of the card's buttons; their value is the case id.
+const (
+	actionClaim  = "okienko_claim"
+	actionClose  = "okienko_close"
+	actionReturn = "okienko_return"
+)
+
+// Block ids the desk replaces when it updates a card.
+const (
+	blockStatus  = "okienko_status"
+	blockActions = "okienko_actions"
+)
+
+var contactNames = map[string]string{"chat": "dalej na czacie", "phone": "telefon (oddzwonienie)"}
+
+var reasonNames = map[string]string{
+	"asked":     "mieszkaniec poprosił o rozmowę z osobą",
+	"not_found": "bot nie znalazł odpowiedzi",
+}
