@@ -12,23 +12,23 @@ const SessionFormat = 1
 
 // Session is what the engine remembers about one conversation.
 type Session struct {
-	Format  int       `json:"format"`
-	Key     string    `json:"key"`     // Message.Key of the conversation
-	Version int64     `json:"version"` // incremented by each save; guards concurrent writers
-	Lang    string    `json:"lang"`
-	Step    string    `json:"step"` // the step waiting for the resident's answer; "" before start
-	Vars    Vars      `json:"vars,omitempty"`
-	Misses  int       `json:"misses,omitempty"`  // misunderstood answers in a row
-	Offered []string  `json:"offered,omitempty"` // ids of services shown last
-	Case    string    `json:"case,omitempty"`    // id of the open handoff case, if any
+	Format  int      `json:"format"`
+	Key     string   `json:"key"`     // Message.Key of the conversation
+	Version int64    `json:"version"` // incremented by each save; guards concurrent writers
+	Lang    string   `json:"lang"`
+	Step    string   `json:"step"` // the step waiting for the resident's answer; "" before start
+	Vars    Vars     `json:"vars,omitempty"`
+	Misses  int      `json:"misses,omitempty"`  // misunderstood answers in a row
+	Offered []string `json:"offered,omitempty"` // ids of services shown last
+	Case    string   `json:"case,omitempty"`    // id of the open handoff case, if any
 	// CaseState is "claimed" once a person took the case; Staff is their
 	// first name. RelayAck records that the resident was told their words
 	// wait for a person.
-	CaseState string `json:"case_state,omitempty"`
-	Staff     string `json:"staff,omitempty"`
-	RelayAck  bool   `json:"relay_ack,omitempty"`
-	Started time.Time `json:"started"`
-	Updated time.Time `json:"updated"`
+	CaseState string    `json:"case_state,omitempty"`
+	Staff     string    `json:"staff,omitempty"`
+	RelayAck  bool      `json:"relay_ack,omitempty"`
+	Started   time.Time `json:"started"`
+	Updated   time.Time `json:"updated"`
 }
 
 // Vars holds the answers a dialog collected, by variable name.
