@@ -49,6 +49,9 @@ type dialogsSource struct {
 	display string
 }
 
+// bundledDialogs names the scripts built into the binary in messages.
+const bundledDialogs = "(bundled)"
+
 // openDialogs picks the dialog folder named on the command line, ./dialogs,
 // or the bundled scripts.
 func openDialogs(dir string) dialogsSource {
@@ -58,7 +61,7 @@ func openDialogs(dir string) dialogsSource {
 		}
 	}
 	if dir == "" {
-		return dialogsSource{fsys: dialogs.Scripts(), tests: dialogs.Tests(), display: "(bundled)"}
+		return dialogsSource{fsys: dialogs.Scripts(), tests: dialogs.Tests(), display: bundledDialogs}
 	}
 	return dialogsSource{fsys: os.DirFS(dir), tests: os.DirFS(filepath.Join(dir, "tests")), display: dir}
 }

@@ -128,6 +128,9 @@ func runServe(ctx context.Context, args []string, io stdio) error {
 		return fmt.Errorf("start engine: %w", err)
 	}
 	bridge.eng = eng
+	if err := watchDialogs(ctx, openDialogs(*dir), eng, logger); err != nil {
+		return err
+	}
 	tg, err := telegram.New(cfg, eng)
 	if err != nil {
 		return fmt.Errorf("start telegram: %w", err)

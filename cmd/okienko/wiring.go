@@ -9,7 +9,9 @@ import (
 	"os"
 	"strings"
 
+	"okienko/bot"
 	"okienko/bot/filewatch"
+	"okienko/bot/script"
 	"okienko/catalog"
 	catbleve "okienko/catalog/bleve"
 )
@@ -128,6 +130,35 @@ func (c *catalogFlags) live(ctx context.Context, io stdio, logger *slog.Logger) 
 	}
 	logger.Info("watching the catalogue for changes", "files", len(watched))
 	return live, nil
+}
+
+// watchDialogs reloads the dialog scripts of a serving bot when their files
+// change: a valid edit is swapped in (conversations continue at their
+// step), an invalid one keeps the running scripts and logs each problem
+// as path:line:col. The bundled scripts do not change.
+func watchDialogs(ctx context.Context, src dialogsSource, eng *bot.Engine, logger *slog.Logger) error {
+	if src.display == bundledDialogs {
+		return nil
+	}
+	err := filewatch.Watch(ctx, filewatch.Config{Paths: []string{src.display}, Extensions: []string{".yaml", ".yml"}, Logger: logger}, func() {
+		sc, probs := script.Load(src.fsys, src.display)
+		for _, p := range probs {
+			logger.Warn("dialog problem", "at", fmt.Sprintf("%s:%d:%d", p.File, p.Line, p.Col), "problem", p.Message, "warning", p.Warning)
+		}
+		if sc == nil {
+			logger.Error("dialogs not reloaded: the files have errors; the previous version keeps serving", "errors", probs.Errors())
+			return
+		}
+		if err := eng.SetScript(sc); err != nil {
+			logger.Error("dialogs not reloaded", "err", err)
+			return
+		}
+		logger.Info("dialogs reloaded", "steps", len(sc.Steps))
+	})
+	if err != nil {
+		return fmt.Errorf("watch dialogs: %w", err)
+	}
+	return nil
 }
 
 // searcher builds the catalogue search the engine uses.
