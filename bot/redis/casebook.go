@@ -9,6 +9,8 @@ import (
 	"time"
 
 	goredis "github.com/redis/go-redis/v9"
+
+	"okienko/bot"
 )
 
 // # Case book
@@ -21,11 +23,15 @@ import (
 //	<prefix>:caseidx:<case>              the conversation key of the case
 //	<prefix>:casethread:<channel>:<ts>   the case whose card is that thread
 //	<prefix>:casewaiting                 sorted set: waiting case ids by creation (ms)
+//	<prefix>:caseposted:<entry>          the staff tool's message id (ts) of a posted outbox entry
 //
 // The index <prefix>:caseidx:<case> holds the conversation key, so Erase
 // deletes it, and the thread index and the waiting entry, for each case
 // recorded under the conversation before deleting the conversation's keys.
 // Case ids are random and hold no chat id.
+//
+// The posted marks (MarkPosted) hold an outbox entry id and a Slack ts,
+// nothing about the conversation, and expire after PostedRetention.
 //
 // Lifetimes: records of open cases (waiting, claimed) and their index keys
 // have no expiry; SetStatus (or Put) with closed or returned gives them
@@ -38,9 +44,15 @@ import (
 // shared keys follow; Waiting checks every record it lists, so an index
 // that lags behind is never shown.
 
-// ErrNoCase is returned (wrapped) by Claim and SetStatus for a case id that
-// has no record.
-var ErrNoCase = errors.New("no such case")
+// ErrNoCase is returned (wrapped) by Claim, SetStatus and Flag for a case
+// id that has no record. It is bot.ErrNoCase, which the Slack adapter
+// matches (as slack.ErrNoCase) with errors.Is.
+var ErrNoCase = bot.ErrNoCase
+
+// PostedRetention is how long MarkPosted remembers that an outbox entry was
+// posted. An entry is acknowledged right after it is posted, so a
+// redelivery comes within minutes; a day is ample.
+const PostedRetention = 24 * time.Hour
 
 // The kinds and names of case book keys.
 const (
@@ -48,6 +60,13 @@ const (
 	caseIndexPart   = "caseidx"
 	caseThreadPart  = "casethread"
 	caseWaitingPart = "casewaiting"
+	casePostedPart  = "caseposted"
+)
+
+// The flags Flag sets: boolean fields of slack.CaseRecord.
+const (
+	flagReminded = "reminded"
+	flagTimedOut = "timed_out"
 )
 
 // Case statuses, as stored in records (the values of slack.CaseStatus).
@@ -303,6 +322,77 @@ func (b *CaseBook[R, S]) SetStatus(ctx context.Context, caseID string, status S)
 	return nil
 }
 
+// Flag sets the boolean field flag ("reminded" or "timed_out") of a case
+// that is still waiting and unclaimed, atomically (WATCH on the record, as
+// Claim): of concurrent calls by several replicas exactly one gets first
+// true, and only then should it act (post the reminder). A flag already
+// set, or a case claimed, closed or returned, gives first false and changes
+// nothing. An unknown case is ErrNoCase. The record keeps its expiry.
+func (b *CaseBook[R, S]) Flag(ctx context.Context, caseID, flag string) (bool, error) {
+	switch {
+	case caseID == "":
+		return false, errors.New("flag case: empty case id")
+	case flag != flagReminded && flag != flagTimedOut:
+		return false, fmt.Errorf("flag case %s: unknown flag %q", caseID, flag)
+	}
+	st := b.st
+	ctx, cancel := st.bound(ctx)
+	defer cancel()
+	var first bool
+	err := st.updateCase(ctx, caseID, func(rec map[string]json.RawMessage, v caseView) bool {
+		first = false
+		if v.Status != caseWaiting || v.Holder != "" {
+			return false
+		}
+		var set bool
+		if raw, ok := rec[flag]; ok && json.Unmarshal(raw, &set) == nil && set {
+			return false
+		}
+		rec[flag] = json.RawMessage("true")
+		first = true
+		return true
+	}, nil)
+	if err != nil {
+		return false, fmt.Errorf("flag case %s %s: %w", caseID, flag, err)
+	}
+	return first, nil
+}
+
+// MarkPosted records that the outbox entry entryID was posted as the
+// message ts, unless it was recorded before (SET NX, PostedRetention): first
+// is false when another attempt, maybe on another replica, had recorded it
+// already, that is when the entry was posted twice.
+func (b *CaseBook[R, S]) MarkPosted(ctx context.Context, entryID, ts string) (bool, error) {
+	if entryID == "" || ts == "" {
+		return false, errors.New("mark posted: empty entry id or ts")
+	}
+	ctx, cancel := b.st.bound(ctx)
+	defer cancel()
+	first, err := b.st.client.SetNX(ctx, b.st.postedKey(entryID), ts, PostedRetention).Result()
+	if err != nil {
+		return false, fmt.Errorf("mark posted %s: %w", entryID, err)
+	}
+	return first, nil
+}
+
+// Posted tells whether the outbox entry entryID was recorded as posted
+// (within PostedRetention), and as which message.
+func (b *CaseBook[R, S]) Posted(ctx context.Context, entryID string) (string, bool, error) {
+	if entryID == "" {
+		return "", false, errors.New("posted: empty entry id")
+	}
+	ctx, cancel := b.st.bound(ctx)
+	defer cancel()
+	ts, err := b.st.client.Get(ctx, b.st.postedKey(entryID)).Result()
+	switch {
+	case errors.Is(err, goredis.Nil):
+		return "", false, nil
+	case err != nil:
+		return "", false, fmt.Errorf("posted %s: %w", entryID, err)
+	}
+	return ts, true, nil
+}
+
 // Waiting lists open cases nobody has claimed, oldest first (by their
 // created time).
 func (b *CaseBook[R, S]) Waiting(ctx context.Context) ([]R, error) {
@@ -500,6 +590,15 @@ func (st *Store) threadKey(channel, ts string) string {
 	b.WriteString(strings.ReplaceAll(ch.String(), ":", "%3A"))
 	b.WriteByte(':')
 	escapeTo(&b, ts)
+	return b.String()
+}
+
+// postedKey is the key of an outbox entry's posted mark.
+func (st *Store) postedKey(entryID string) string {
+	var b strings.Builder
+	b.WriteString(st.cfg.Prefix)
+	b.WriteString(":" + casePostedPart + ":")
+	escapeTo(&b, entryID)
 	return b.String()
 }
 

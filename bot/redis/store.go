@@ -42,6 +42,7 @@ import (
 	"log/slog"
 	"strings"
 	"sync"
+	"time"
 
 	goredis "github.com/redis/go-redis/v9"
 
@@ -505,4 +506,20 @@ func globEscapeTo(b *strings.Builder, s string) {
 		}
 		b.WriteByte(s[i])
 	}
+}
+
+// RawRoundTrip does the least a session store can: one GET and one SET of
+// value under a scratch key. `okienko bench` measures it next to the
+// engine, as the ceiling the store is compared with.
+func (st *Store) RawRoundTrip(ctx context.Context, key string, value []byte) error {
+	ctx, cancel := st.bound(ctx)
+	defer cancel()
+	k := st.cfg.Prefix + ":bench:" + key
+	if err := st.client.Get(ctx, k).Err(); err != nil && !errors.Is(err, goredis.Nil) {
+		return fmt.Errorf("bench get: %w", err)
+	}
+	if err := st.client.Set(ctx, k, value, time.Minute).Err(); err != nil {
+		return fmt.Errorf("bench set: %w", err)
+	}
+	return nil
 }

@@ -36,6 +36,18 @@ type OutboxEntry struct {
 	Payload []byte // JSON of the kind's content
 }
 
+// ErrNoCase is what a CaseBook returns (wrapped) for a case id without a
+// record: Claim, SetStatus and Flag of an unknown, expired or erased case.
+// It is bot.ErrNoCase, shared through package bot so that implementations
+// (bot/redis) need not import this package; match it with errors.Is.
+var ErrNoCase = bot.ErrNoCase
+
+// Flags of a waiting case, set once by CaseBook.Flag.
+const (
+	FlagReminded = "reminded"  // the unclaimed reminder was posted
+	FlagTimedOut = "timed_out" // the resident was offered the phone
+)
+
 // CaseBook keeps where each case lives in Slack and who holds it, shared
 // by replicas. Implemented by bot/redis.
 type CaseBook interface {
@@ -52,6 +64,19 @@ type CaseBook interface {
 	SetStatus(ctx context.Context, caseID string, status CaseStatus) error
 	// Waiting lists open cases nobody has claimed, oldest first.
 	Waiting(ctx context.Context) ([]CaseRecord, error)
+	// Flag sets flag (FlagReminded, FlagTimedOut) on a case that is still
+	// waiting, atomically: of concurrent calls (several replicas) exactly
+	// one gets first true, and only that one acts. A flag already set, or a
+	// case no longer waiting, gives false. An unknown case is ErrNoCase.
+	Flag(ctx context.Context, caseID, flag string) (first bool, err error)
+
+	// MarkPosted records, atomically and for about a day, that the outbox
+	// entry entryID was posted as the message ts; first is false when it
+	// had been recorded already (the entry was posted twice).
+	MarkPosted(ctx context.Context, entryID, ts string) (first bool, err error)
+	// Posted tells whether the outbox entry was recorded as posted, and as
+	// which message.
+	Posted(ctx context.Context, entryID string) (ts string, ok bool, err error)
 }
 
 // CaseStatus is where a case stands.
@@ -70,7 +95,12 @@ type CaseRecord struct {
 	ID       string      `json:"id"`
 	Key      string      `json:"key"` // the conversation (bot.Message.Key)
 	Urgency  bot.Urgency `json:"urgency"`
-	Created  time.Time   `json:"created"`
+	Created  time.Time   `json:"created"` // when the case was made
+	// Due is when a person is expected to take the case: Created, or the
+	// next opening of the office for a case made outside office hours.
+	// Reminders and the phone offer count from it (from Created when it
+	// is zero, in records written before it existed).
+	Due      time.Time   `json:"due,omitzero"`
 	Channel  string      `json:"channel,omitempty"`   // Slack channel of the card
 	ThreadTS string      `json:"thread_ts,omitempty"` // the card's ts: the case thread
 	Holder   string      `json:"holder,omitempty"`    // Slack user id of the claimer

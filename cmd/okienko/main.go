@@ -50,6 +50,7 @@ func commands() map[string]command {
 		"dialogs": {"check, test and draw dialog scripts", runDialogs},
 		"catalog": {"check, import, search and evaluate the service catalogue", runCatalog},
 		"serve":   {"serve residents on Telegram", runServe},
+		"bench":   {"measure the engine and store under simulated residents", runBench},
 	}
 }
 
