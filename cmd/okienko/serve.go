@@ -35,6 +35,7 @@ func runServe(ctx context.Context, args []string, io stdio) error {
 	addr := fl.String("http", serveEnvOr("OKIENKO_HTTP_ADDR", "127.0.0.1:8080"), "address the webhook server listens on (env OKIENKO_HTTP_ADDR)")
 	apiURL := fl.String("telegram-api", os.Getenv("OKIENKO_TELEGRAM_API_URL"), "Bot API server, e.g. a self-hosted one (default https://api.telegram.org; env OKIENKO_TELEGRAM_API_URL)")
 	verbose := fl.Bool("v", false, "log debug details")
+	logFormat := fl.String("log-format", serveEnvOr("OKIENKO_LOG_FORMAT", "json"), "json or text (env OKIENKO_LOG_FORMAT); logs never carry message text, tokens or phone numbers")
 	var cat catalogFlags
 	cat.register(fl)
 	var stf storeFlags
@@ -83,7 +84,16 @@ func runServe(ctx context.Context, args []string, io stdio) error {
 	if *verbose {
 		level = slog.LevelDebug
 	}
-	logger := slog.New(slog.NewTextHandler(io.err, &slog.HandlerOptions{Level: level}))
+	var handler slog.Handler
+	switch *logFormat {
+	case "json":
+		handler = slog.NewJSONHandler(io.err, &slog.HandlerOptions{Level: level})
+	case "text":
+		handler = slog.NewTextHandler(io.err, &slog.HandlerOptions{Level: level})
+	default:
+		return usageError(fmt.Sprintf("--log-format %q: use json or text", *logFormat))
+	}
+	logger := slog.New(handler)
 	cfg.Logger = logger
 	sc, err := loadScript(openDialogs(*dir), io, false)
 	if err != nil {
