@@ -42,11 +42,16 @@ func ParsePhone(s string) (string, bool) {
 	return "", false
 }
 
-// yesWords and noWords are the answers residents give to a yes/no question,
-// folded, in Polish, Ukrainian, Russian and English.
+// yesAnswers and noAnswers are whole answers to a yes/no question, folded,
+// in Polish, Ukrainian, Russian and English. Only a whole answer counts:
+// "nie jestem bezpieczna" or "no tak" must not be read as "no", and "nie
+// wiem" is no answer at all — the step asks again.
 var (
-	yesWords = set("tak", "t", "ta", "takk", "tak tak", "jasne", "oczywiscie", "zgoda", "zgadzam", "ok", "okej", "dobrze", "chce", "poprosze", "prosze", "yes", "y", "yeah", "sure", "так", "да", "ага", "звісно", "згоден", "згодна")
-	noWords  = set("nie", "n", "no", "nope", "niet", "ні", "нi", "нет", "не", "dziekuje nie", "nie dziekuje", "nie chce")
+	yesAnswers = set("tak", "t", "ta", "tak tak", "no tak", "tak jest", "tak prosze", "tak poprosze", "jasne", "oczywiscie",
+		"zgoda", "zgadzam sie", "ok", "okej", "dobrze", "chce", "poprosze", "prosze", "yes", "y", "yeah", "yes please", "sure",
+		"так", "да", "ага", "звісно", "згоден", "згодна", "так будь ласка")
+	noAnswers = set("nie", "n", "nie nie", "nope", "niet", "nie dziekuje", "dziekuje nie", "nie chce", "nie trzeba",
+		"no thanks", "no thank you", "ні", "нi", "нет", "не", "ні дякую")
 )
 
 func set(words ...string) map[string]bool {
@@ -57,18 +62,17 @@ func set(words ...string) map[string]bool {
 	return m
 }
 
-// ParseYesNo reads a yes/no answer and returns "tak" or "nie".
+// ParseYesNo reads a yes/no answer and returns "tak" or "nie"; anything but
+// a plain yes or no (ambiguous, conditional, "nie wiem") is not an answer.
 func ParseYesNo(s string) (string, bool) {
 	norm := textnorm.Normalize(s)
-	if norm == "" {
-		return "", false
-	}
-	first := strings.Fields(norm)[0]
 	switch {
-	case noWords[norm] || noWords[first]:
-		return "nie", true
-	case yesWords[norm] || yesWords[first]:
+	case norm == "":
+		return "", false
+	case yesAnswers[norm]:
 		return "tak", true
+	case noAnswers[norm]:
+		return "nie", true
 	}
 	return "", false
 }

@@ -102,12 +102,9 @@ func (c *conversation) crisis(group string) {
 	c.say(c.render(cr.Reply.In(c.s.Lang)))
 	c.closeReply()
 	if c.s.Case != "" {
-		// A case is already open: staff get the message there, marked.
-		c.effects = append(c.effects, effect{ref: CaseRef{ID: c.s.Case, Key: c.s.Key}, relay: "⚠ " + strings.ToUpper(group) + ": " + c.msg.Text})
-		if cr.Next != "" {
-			c.enter(cr.Next)
-		}
-		return
+		// A case is already open, maybe waiting as normal: the danger gets a
+		// new urgent case (on-duty mention, timers now) and the open one a note.
+		c.effects = append(c.effects, effect{ref: CaseRef{ID: c.s.Case, Key: c.s.Key}, relay: "⚠ " + strings.ToUpper(group) + ": a crisis message; an urgent case was opened"})
 	}
 	h := script.Handoff{}
 	if tpl := c.flow.handoffTemplate; tpl != nil {
@@ -571,10 +568,13 @@ func (c *conversation) raise(h *script.Handoff, words string) {
 	if hours := c.flow.hours; hours != nil && !hours.IsOpen(c.now) {
 		cs.OpenNext = hours.NextOpen(c.now)
 	}
-	c.s.Case = cs.ID
-	c.s.CaseState, c.s.Staff, c.s.RelayAck = "", "", false
 	c.s.setVar("case_id", cs.ID)
 	c.emit(Event{Kind: EventHandoff, Handoff: cs})
+	if c.engine.cfg.Desk == nil {
+		return // nobody to hold the case: the conversation carries on with the bot
+	}
+	c.s.Case = cs.ID
+	c.s.CaseState, c.s.Staff, c.s.RelayAck, c.s.CaseConsent = "", "", false, cs.Consent
 	c.effects = append(c.effects, effect{open: cs, ref: CaseRef{ID: cs.ID, Key: cs.Key}})
 }
 
@@ -586,7 +586,14 @@ func (c *conversation) relayed(st *script.Step) bool {
 	if c.msg.Choice != "" || c.msg.Text == "" || strings.HasPrefix(c.msg.Text, "/") {
 		return false
 	}
-	if st != nil && c.matchChoice(st) != nil {
+	// The resident went on with the bot (looking for other help): a step
+	// that takes words gets them.
+	if st != nil && (c.matchChoice(st) != nil || st.FreeText != nil || st.Expect != "") {
+		return false
+	}
+	// Without consent, words reach staff only once a person has joined and
+	// the resident knows they are talking to them.
+	if !c.s.CaseConsent && c.s.CaseState != caseClaimed {
 		return false
 	}
 	c.effects = append(c.effects, effect{ref: CaseRef{ID: c.s.Case, Key: c.s.Key}, relay: c.msg.Text})
@@ -636,7 +643,7 @@ func (c *conversation) staff(ev StaffEvent) {
 			say("case_unclaimed")
 		}
 	case StaffClosed, StaffReturned:
-		c.s.Case, c.s.CaseState, c.s.Staff, c.s.RelayAck = "", "", "", false
+		c.s.Case, c.s.CaseState, c.s.Staff, c.s.RelayAck, c.s.CaseConsent = "", "", "", false, false
 		if ev.Kind == StaffClosed {
 			say("case_closed")
 		} else {
@@ -703,7 +710,7 @@ func builtin(f *flow, name, lang string, conv ...*conversation) string {
 		if next.IsZero() {
 			return ""
 		}
-		return officehours.Describe(next, c.now, lang)
+		return officehours.Describe(next, c.now.In(f.hours.Location()), lang)
 	}
 	return ""
 }

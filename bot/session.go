@@ -24,11 +24,13 @@ type Session struct {
 	// CaseState is "claimed" once a person took the case; Staff is their
 	// first name. RelayAck records that the resident was told their words
 	// wait for a person.
-	CaseState string    `json:"case_state,omitempty"`
-	Staff     string    `json:"staff,omitempty"`
-	RelayAck  bool      `json:"relay_ack,omitempty"`
-	Started   time.Time `json:"started"`
-	Updated   time.Time `json:"updated"`
+	CaseState string `json:"case_state,omitempty"`
+	Staff     string `json:"staff,omitempty"`
+	RelayAck  bool   `json:"relay_ack,omitempty"`
+	// CaseConsent: the resident agreed that their words go to staff.
+	CaseConsent bool      `json:"case_consent,omitempty"`
+	Started     time.Time `json:"started"`
+	Updated     time.Time `json:"updated"`
 }
 
 // Vars holds the answers a dialog collected, by variable name.

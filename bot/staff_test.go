@@ -58,8 +58,9 @@ func TestCaseWithStaff(t *testing.T) {
 	desk := &recordingDesk{}
 	store := memory.New()
 	now := testTime
+	ids := 0
 	eng, err := bot.New(bot.Config{Script: bundledScript(t), Store: store, Searcher: testSearcher(t), Desk: desk,
-		Clock: func() time.Time { return now }, NewID: func() string { return "C1" }})
+		Clock: func() time.Time { return now }, NewID: func() string { ids++; return "C" + strconv.Itoa(ids) }})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -79,9 +80,10 @@ func TestCaseWithStaff(t *testing.T) {
 		now = now.Add(time.Minute)
 		return replyText(events)
 	}
+	caseID := "C1"
 	staff := func(kind bot.StaffKind, text, id string) string {
 		t.Helper()
-		events, err := eng.Staff(ctx, bot.StaffEvent{Kind: kind, Case: bot.CaseRef{ID: "C1", Key: "test:7"}, Name: "Anna", Text: text, EventID: id})
+		events, err := eng.Staff(ctx, bot.StaffEvent{Kind: kind, Case: bot.CaseRef{ID: caseID, Key: "test:7"}, Name: "Anna", Text: text, EventID: id})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -115,10 +117,12 @@ func TestCaseWithStaff(t *testing.T) {
 	if got := say("nie chce juz zyc"); !strings.Contains(got, "112") {
 		t.Errorf("crisis numbers while a case is open: %q", got)
 	}
-	if len(desk.opened) != 1 {
-		t.Errorf("a crisis during an open case opened another: %+v", desk.opened)
+	// The crisis gets an urgent case of its own; the open one gets a note.
+	if len(desk.opened) != 2 || desk.opened[1].Urgency != bot.UrgencyUrgent || desk.opened[1].Words != "nie chce juz zyc" {
+		t.Errorf("a crisis during an open case: %+v", desk.opened)
 	}
-	want := []string{"C1: czy ktoś tu jest?", "C1: halo", "C1: mam pytanie o zasiłek", "C1: ⚠ SAMOBOJSTWO: nie chce juz zyc"}
+	caseID = "C2"
+	want := []string{"C1: czy ktoś tu jest?", "C1: halo", "C1: mam pytanie o zasiłek", "C1: ⚠ SAMOBOJSTWO: a crisis message; an urgent case was opened"}
 	if strings.Join(desk.relays, "|") != strings.Join(want, "|") {
 		t.Errorf("relayed:\n%q\nwant\n%q", desk.relays, want)
 	}

@@ -65,6 +65,8 @@ func parseCSV(name string, data []byte) (parsed, Problems) {
 	for i, h := range header {
 		h = strings.ToLower(strings.TrimSpace(h))
 		switch {
+		case h == "" && allEmpty(header[i:]):
+			// Spreadsheets export trailing empty columns: ignore them.
 		case !slices.Contains(CSVColumns, h):
 			line, col := r.FieldPos(i)
 			probs = append(probs, Problem{File: name, Line: line, Col: col, Message: fmt.Sprintf("unknown column %q (columns: %s)", h, strings.Join(CSVColumns, ", "))})
@@ -96,8 +98,8 @@ func parseCSV(name string, data []byte) (parsed, Problems) {
 			}
 			return fail(1, 1, "%s", csvMessage(err))
 		}
-		if len(rec) == 1 && strings.TrimSpace(rec[0]) == "" {
-			continue // an empty line
+		if allEmpty(rec) {
+			continue // an empty line or a row of empty cells
 		}
 		if len(rec) > len(header) {
 			line, col := r.FieldPos(len(header))
@@ -140,6 +142,15 @@ func parseCSV(name string, data []byte) (parsed, Problems) {
 		row++
 	}
 	return p, probs
+}
+
+func allEmpty(cells []string) bool {
+	for _, c := range cells {
+		if strings.TrimSpace(c) != "" {
+			return false
+		}
+	}
+	return true
 }
 
 func splitList(cell string) []string {

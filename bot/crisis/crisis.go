@@ -11,7 +11,7 @@
 //	samobój*           any word starting with "samoboj"
 //
 // Up to two other words may stand between the words of a phrase ("nie
-// chcę już dłużej żyć"), and one typo is forgiven in words of six letters
+// chcę już dłużej żyć"), and one typo is forgiven in words of seven letters
 // or more ("samobujstwo", "nieprzytomy").
 package crisis
 

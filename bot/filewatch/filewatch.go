@@ -76,6 +76,10 @@ func Watch(ctx context.Context, cfg Config, onChange func()) error {
 		if files[abs] {
 			return true
 		}
+		// Kubernetes ConfigMaps update by swapping a "..data" symlink.
+		if filepath.Base(abs) == "..data" {
+			return true
+		}
 		if !dirs[filepath.Dir(abs)] {
 			return false
 		}

@@ -47,6 +47,10 @@ func TestCaseBook(t *testing.T) {
 		{"WaitingOrder", testCaseWaitingOrder},
 		{"CloseCaseRetainsIndex", testCaseCloseCaseRetainsIndex},
 		{"EraseLeavesNothing", testCaseEraseLeavesNothing},
+		{"FlagOnce", testCaseFlagOnce},
+		{"FlagKeepsClaims", testCaseFlagKeepsClaims},
+		{"PostedMarks", testCasePostedMarks},
+		{"ErrNoCaseShared", testCaseErrNoCaseShared},
 	})
 }
 
@@ -470,4 +474,221 @@ func valuesNaming(t *testing.T, c *goredis.Client, s string) []string {
 		t.Fatalf("scan: %v", err)
 	}
 	return found
+}
+
+// testCaseFlagOnce: replicas race to set a waiting case's flags: exactly
+// one call wins each flag; the rest of the record is kept; a case that is
+// not waiting is not flagged.
+func testCaseFlagOnce(t *testing.T, e env) {
+	ctx := ctxFor(t)
+	var books []*caseBook
+	for range 4 {
+		books = append(books, newCaseBook(e.store(t)))
+	}
+	r := record("c-f", "telegram:600", 0)
+	r.Channel, r.ThreadTS = "C0STAFF", "1712.000600"
+	r.Due = r.Created.Add(10 * time.Hour)
+	if err := books[0].Put(ctx, r); err != nil {
+		t.Fatal(err)
+	}
+	for _, flag := range []string{slack.FlagReminded, slack.FlagTimedOut} {
+		const n = 16
+		var (
+			wg    sync.WaitGroup
+			start = make(chan struct{})
+			wins  [n]bool
+		)
+		for i := range n {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				<-start
+				first, err := books[i%len(books)].Flag(ctx, "c-f", flag)
+				if err != nil {
+					t.Errorf("Flag: %v", err)
+				}
+				wins[i] = first
+			}()
+		}
+		close(start)
+		wg.Wait()
+		won := 0
+		for _, w := range wins {
+			if w {
+				won++
+			}
+		}
+		if won != 1 {
+			t.Errorf("flag %s: %d calls won, want 1", flag, won)
+		}
+		if first, err := books[1].Flag(ctx, "c-f", flag); first || err != nil {
+			t.Errorf("flag %s again = %v, %v; want false", flag, first, err)
+		}
+	}
+	got, _, err := books[2].Get(ctx, "c-f")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := r
+	want.Reminded, want.TimedOut = true, true
+	if d := cmp.Diff(want, got); d != "" {
+		t.Errorf("record after flags (-want +got):\n%s", d)
+	}
+	if w, _ := books[0].Waiting(ctx); len(w) != 1 || !w[0].Reminded {
+		t.Errorf("Waiting after flags = %+v", w)
+	}
+	// A claimed, a closed case: no flag.
+	held := record("c-held", "telegram:601", 0)
+	if err := books[0].Put(ctx, held); err != nil {
+		t.Fatal(err)
+	}
+	if _, won, _ := books[0].Claim(ctx, "c-held", "U1"); !won {
+		t.Fatal("claim lost")
+	}
+	closed := record("c-closed", "telegram:602", 0)
+	closed.Status = slack.StatusClosed
+	if err := books[0].Put(ctx, closed); err != nil {
+		t.Fatal(err)
+	}
+	for _, id := range []string{"c-held", "c-closed"} {
+		if first, err := books[0].Flag(ctx, id, slack.FlagReminded); first || err != nil {
+			t.Errorf("Flag(%s) = %v, %v; want false", id, first, err)
+		}
+		if got, _, _ := books[0].Get(ctx, id); got.Reminded {
+			t.Errorf("%s was flagged", id)
+		}
+	}
+	if _, err := books[0].Flag(ctx, "c-f", "holder"); err == nil {
+		t.Error("Flag of a field that is not a flag: no error")
+	}
+	if _, err := books[0].Flag(ctx, "", slack.FlagReminded); err == nil {
+		t.Error("Flag of an empty case id: no error")
+	}
+}
+
+// testCaseFlagKeepsClaims: flags set while organizers claim never undo
+// the claim (the flags were once set by Get then Put).
+func testCaseFlagKeepsClaims(t *testing.T, e env) {
+	ctx := ctxFor(t)
+	a, b := newCaseBook(e.store(t)), newCaseBook(e.store(t))
+	for round := range 10 {
+		id := fmt.Sprintf("c-%d", round)
+		if err := a.Put(ctx, record(id, "telegram:610", round)); err != nil {
+			t.Fatal(err)
+		}
+		var wg sync.WaitGroup
+		start := make(chan struct{})
+		for i := range 6 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				<-start
+				var err error
+				switch i % 3 {
+				case 0:
+					_, _, err = a.Claim(ctx, id, "U1")
+				case 1:
+					_, err = b.Flag(ctx, id, slack.FlagReminded)
+				default:
+					_, err = a.Flag(ctx, id, slack.FlagTimedOut)
+				}
+				if err != nil {
+					t.Errorf("round %d: %v", round, err)
+				}
+			}()
+		}
+		close(start)
+		wg.Wait()
+		got, _, _ := b.Get(ctx, id)
+		if got.Holder != "U1" || got.Status != slack.StatusClaimed {
+			t.Fatalf("round %d: the claim was undone: %+v", round, got)
+		}
+	}
+	if w, _ := a.Waiting(ctx); len(w) != 0 {
+		t.Errorf("Waiting = %+v; want none", w)
+	}
+}
+
+// testCasePostedMarks: an outbox entry is marked posted once, across
+// replicas, for about a day, under a key that names no conversation.
+func testCasePostedMarks(t *testing.T, e env) {
+	ctx := ctxFor(t)
+	a, b := newCaseBook(e.store(t)), newCaseBook(e.store(t))
+	const entry = "1712000000000-0"
+	if ts, ok, err := b.Posted(ctx, entry); ok || err != nil || ts != "" {
+		t.Fatalf("Posted before = %q, %v, %v", ts, ok, err)
+	}
+	const n = 12
+	var (
+		wg     sync.WaitGroup
+		start  = make(chan struct{})
+		firsts [n]bool
+	)
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			<-start
+			book := a
+			if i%2 == 1 {
+				book = b
+			}
+			first, err := book.MarkPosted(ctx, entry, fmt.Sprintf("1712.%06d", i))
+			if err != nil {
+				t.Errorf("MarkPosted: %v", err)
+			}
+			firsts[i] = first
+		}()
+	}
+	close(start)
+	wg.Wait()
+	winner := -1
+	for i, f := range firsts {
+		if f {
+			if winner >= 0 {
+				t.Fatalf("two first marks: %d and %d", winner, i)
+			}
+			winner = i
+		}
+	}
+	if winner < 0 {
+		t.Fatal("no first mark")
+	}
+	ts, ok, err := a.Posted(ctx, entry)
+	if !ok || err != nil || ts != fmt.Sprintf("1712.%06d", winner) {
+		t.Errorf("Posted = %q, %v, %v; want the first mark's ts", ts, ok, err)
+	}
+	if first, err := b.MarkPosted(ctx, entry, "1712.999999"); first || err != nil {
+		t.Errorf("a later mark = %v, %v; want false", first, err)
+	}
+	if ts2, _, _ := b.Posted(ctx, entry); ts2 != ts {
+		t.Errorf("a later mark replaced the ts: %q", ts2)
+	}
+	key := "okienko:caseposted:" + entry
+	if d := e.raw.PTTL(ctx, key).Val(); d > redis.PostedRetention || d < redis.PostedRetention-time.Hour {
+		t.Errorf("%s: TTL %v; want about %v", key, d, redis.PostedRetention)
+	}
+	if _, ok, _ := a.Posted(ctx, "1712000000000-1"); ok {
+		t.Error("another entry is marked")
+	}
+	for _, bad := range [][2]string{{"", "1712.1"}, {entry, ""}} {
+		if _, err := a.MarkPosted(ctx, bad[0], bad[1]); err == nil {
+			t.Errorf("MarkPosted(%q, %q): no error", bad[0], bad[1])
+		}
+	}
+}
+
+// testCaseErrNoCaseShared: the case book's ErrNoCase is the one the Slack
+// adapter (and package bot) match.
+func testCaseErrNoCaseShared(t *testing.T, e env) {
+	ctx := ctxFor(t)
+	book := newCaseBook(e.store(t))
+	_, _, claimErr := book.Claim(ctx, "c-404", "U1")
+	statusErr := book.SetStatus(ctx, "c-404", slack.StatusClosed)
+	_, flagErr := book.Flag(ctx, "c-404", slack.FlagReminded)
+	for name, err := range map[string]error{"Claim": claimErr, "SetStatus": statusErr, "Flag": flagErr} {
+		if !errors.Is(err, slack.ErrNoCase) || !errors.Is(err, bot.ErrNoCase) || !errors.Is(err, redis.ErrNoCase) {
+			t.Errorf("%s of an unknown case: %v; want ErrNoCase", name, err)
+		}
+	}
 }

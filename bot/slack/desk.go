@@ -29,9 +29,10 @@ type relayPayload struct {
 }
 
 type notePayload struct {
-	Key    string `json:"key,omitempty"`
-	Text   string `json:"text"`
-	Erased bool   `json:"erased,omitempty"` // also strip the card of the resident's details
+	Key       string `json:"key,omitempty"`
+	Text      string `json:"text"`
+	Erased    bool   `json:"erased,omitempty"`    // also strip the card of the resident's details
+	Broadcast bool   `json:"broadcast,omitempty"` // also show the note in the channel (reminders)
 	// Where the card is, for an erasure note: the case's record may be
 	// erased before the note is delivered.
 	CaseID   string `json:"case_id,omitempty"`
@@ -52,7 +53,7 @@ type Desk struct {
 	log    *slog.Logger
 
 	seen    *lru // event ids and interactions handled by this process
-	posted  *lru // outbox entries posted by this process (relays, notes)
+	posted  *lru // outbox entries posted by this process (relays, notes); the case book marks them for all replicas
 	members *memberCache
 	names   *nameCache
 	serial  *serializer

@@ -52,6 +52,9 @@ type fakeSlack struct {
 	fail     map[string][]int  // method → status codes of the next calls
 	delay    map[string]time.Duration
 	messages map[string]url.Values // ts → the last posted or updated form
+	// socketURL is what apps.connections.open answers: the Socket Mode
+	// WebSocket of a test.
+	socketURL string
 }
 
 func newFakeSlack(t *testing.T) *fakeSlack {
@@ -63,7 +66,7 @@ func newFakeSlack(t *testing.T) *fakeSlack {
 		messages: map[string]url.Values{},
 	}
 	f.srv = slacktest.NewTestServer(func(c slacktest.Customize) {
-		for _, m := range []string{"chat.postMessage", "chat.update", "chat.postEphemeral", "conversations.members", "users.info"} {
+		for _, m := range []string{"chat.postMessage", "chat.update", "chat.postEphemeral", "conversations.members", "users.info", "apps.connections.open"} {
 			c.Handle("/"+m, f.handler(m))
 		}
 	})
@@ -84,7 +87,12 @@ func (f *fakeSlack) handler(method string) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		_ = r.ParseForm()
 		f.mu.Lock()
-		f.calls = append(f.calls, call{Method: method, Form: r.Form})
+		form := r.Form
+		if method == "apps.connections.open" {
+			// The form is empty: record which token opened the connection.
+			form = url.Values{"authorization": {r.Header.Get("Authorization")}}
+		}
+		f.calls = append(f.calls, call{Method: method, Form: form})
 		delay := f.delay[method]
 		code := 0
 		if q := f.fail[method]; len(q) > 0 {
@@ -123,6 +131,12 @@ func (f *fakeSlack) handler(method string) http.HandlerFunc {
 				ids = append(ids, id)
 			}
 			writeJSON(w, map[string]any{"ok": true, "members": ids, "response_metadata": map[string]string{"next_cursor": ""}})
+		case "apps.connections.open":
+			if f.socketURL == "" {
+				writeJSON(w, map[string]any{"ok": false, "error": "not_allowed"})
+				return
+			}
+			writeJSON(w, map[string]any{"ok": true, "url": f.socketURL})
 		case "users.info":
 			id := r.Form.Get("user")
 			writeJSON(w, map[string]any{"ok": true, "user": map[string]any{
@@ -236,6 +250,8 @@ func (s *syncBuffer) String() string {
 // Redis outbox and case book (embedded miniredis).
 type harness struct {
 	t      *testing.T
+	cfg    Config // the desk's, for replicas
+	store  *redis.Store
 	slack  *fakeSlack
 	engine *fakeEngine
 	clock  *fakeClock
@@ -256,6 +272,18 @@ func newHarness(t *testing.T, tweak ...func(*Config)) *harness {
 // desk uses (nil: the recording fakeEngine).
 func newHarnessWith(t *testing.T, engine func(*redis.Store) Engine, tweak ...func(*Config)) *harness {
 	t.Helper()
+	return buildHarness(t, engine, true, tweak...)
+}
+
+// newIdleHarness builds the harness with its desk not delivering the
+// outbox: h.start starts it.
+func newIdleHarness(t *testing.T, tweak ...func(*Config)) *harness {
+	t.Helper()
+	return buildHarness(t, nil, false, tweak...)
+}
+
+func buildHarness(t *testing.T, engine func(*redis.Store) Engine, run bool, tweak ...func(*Config)) *harness {
+	t.Helper()
 	emb, err := redis.StartEmbedded()
 	if err != nil {
 		t.Fatal(err)
@@ -270,6 +298,7 @@ func newHarnessWith(t *testing.T, engine func(*redis.Store) Engine, tweak ...fun
 
 	h := &harness{
 		t:      t,
+		store:  store,
 		slack:  newFakeSlack(t),
 		engine: &fakeEngine{},
 		clock:  &fakeClock{now: time.Date(2026, 3, 2, 10, 0, 0, 0, time.UTC)},
@@ -293,6 +322,7 @@ func newHarnessWith(t *testing.T, engine func(*redis.Store) Engine, tweak ...fun
 	for _, f := range tweak {
 		f(&cfg)
 	}
+	h.cfg = cfg
 	var eng Engine = h.engine
 	if engine != nil {
 		eng = engine(store)
@@ -302,19 +332,20 @@ func newHarnessWith(t *testing.T, engine func(*redis.Store) Engine, tweak ...fun
 		t.Fatal(err)
 	}
 	h.desk.retryBase = 10 * time.Millisecond
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		_ = h.desk.Run(ctx)
-	}()
+	var stop func()
+	if run {
+		stop = h.run(h.desk)
+	}
 	mux := http.NewServeMux()
 	mux.Handle("/slack/events", h.desk.EventsHandler())
 	mux.Handle("/slack/interactivity", h.desk.InteractivityHandler())
 	h.http = httptest.NewServer(mux)
 	t.Cleanup(func() {
 		h.http.Close()
+		if stop != nil {
+			stop()
+		}
 		cancel()
-		<-done
 		h.desk.Close()
 		for _, secret := range []string{testToken, testSecret} {
 			if strings.Contains(h.logs.String(), secret) {
@@ -323,6 +354,51 @@ func newHarnessWith(t *testing.T, engine func(*redis.Store) Engine, tweak ...fun
 		}
 	})
 	return h
+}
+
+// run starts d delivering the outbox and checking waiting cases; the
+// returned stop ends that (a replica crashing) and waits for it. The test's
+// cleanup stops it too.
+func (h *harness) run(d *Desk) (stop func()) {
+	ctx, cancel := context.WithCancel(h.ctx)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		_ = d.Run(ctx)
+	}()
+	var once sync.Once
+	stop = func() {
+		once.Do(func() {
+			cancel()
+			<-done
+		})
+	}
+	h.t.Cleanup(stop)
+	return stop
+}
+
+// start starts the harness's own desk (of newIdleHarness).
+func (h *harness) start() (stop func()) { return h.run(h.desk) }
+
+// replica makes another desk on the same Redis, Slack and engine, as
+// another process would be, with its own consumer name. wrap may put
+// faults around its outbox and case book. It is not running: see run.
+func (h *harness) replica(name string, wrap func(Outbox, CaseBook) (Outbox, CaseBook)) *Desk {
+	h.t.Helper()
+	cfg := h.cfg
+	cfg.Consumer = name
+	var out Outbox = h.outbox
+	var book CaseBook = h.book
+	if wrap != nil {
+		out, book = wrap(out, book)
+	}
+	d, err := New(cfg, Deps{Engine: h.engine, Outbox: out, CaseBook: book})
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	d.retryBase = 10 * time.Millisecond
+	h.t.Cleanup(d.Close)
+	return d
 }
 
 // eventually waits for cond, failing the test after 5 s.

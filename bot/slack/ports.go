@@ -90,21 +90,21 @@ const (
 	StatusReturned CaseStatus = "returned"
 )
 
-// CaseRecord is a case as the staff side tracks it.
+// CaseRecord is a case as the staff side tracks it. Created is when the
+// case was made; Due is when a person is expected to take it: Created, or
+// the next opening of the office for a case made outside office hours.
+// Reminders and the phone offer count from Due (from Created when Due is
+// zero, in records written before it existed).
 type CaseRecord struct {
 	ID       string      `json:"id"`
 	Key      string      `json:"key"` // the conversation (bot.Message.Key)
 	Urgency  bot.Urgency `json:"urgency"`
-	Created  time.Time   `json:"created"` // when the case was made
-	// Due is when a person is expected to take the case: Created, or the
-	// next opening of the office for a case made outside office hours.
-	// Reminders and the phone offer count from it (from Created when it
-	// is zero, in records written before it existed).
+	Created  time.Time   `json:"created"`
 	Due      time.Time   `json:"due,omitzero"`
 	Channel  string      `json:"channel,omitempty"`   // Slack channel of the card
 	ThreadTS string      `json:"thread_ts,omitempty"` // the card's ts: the case thread
 	Holder   string      `json:"holder,omitempty"`    // Slack user id of the claimer
 	Status   CaseStatus  `json:"status"`
-	Reminded bool        `json:"reminded,omitempty"`  // the unclaimed reminder was posted
-	TimedOut bool        `json:"timed_out,omitempty"` // the resident was offered the phone
+	Reminded bool        `json:"reminded,omitempty"`  // the unclaimed reminder was posted (Flag)
+	TimedOut bool        `json:"timed_out,omitempty"` // the resident was offered the phone (Flag)
 }

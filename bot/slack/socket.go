@@ -65,7 +65,13 @@ func (d *Desk) onSocketEvent(ctx context.Context, smc *socketmode.Client, evt so
 		}
 	case socketmode.EventTypeConnected:
 		d.log.Info("slack socket mode connected")
-	case socketmode.EventTypeConnectionError, socketmode.EventTypeInvalidAuth:
+	case socketmode.EventTypeConnectionError:
+		var err error
+		if ce, ok := evt.Data.(*slackapi.ConnectionErrorEvent); ok {
+			err = ce.ErrorObj
+		}
+		d.log.Warn("slack socket mode connection problem", "event", string(evt.Type), "err", err)
+	case socketmode.EventTypeInvalidAuth:
 		d.log.Warn("slack socket mode connection problem", "event", string(evt.Type))
 	}
 }

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"strings"
 	"sync"
 	"time"
 
@@ -24,6 +23,18 @@ var errNotPosted = errors.New("case card not posted yet")
 // after Slack accepted it; on 429 the desk waits RetryAfter, on other
 // errors it leaves the entry pending, to be handed out again after
 // MinIdle.
+//
+// Delivery is at least once. An entry posted but not acknowledged (the
+// replica crashed, or Redis failed the ack) is handed out again, possibly
+// to another replica; the case book makes that repeat harmless: a card is
+// recorded with its thread, and every posted entry is marked (MarkPosted)
+// right after the Slack call, so a redelivery finds it posted and only
+// acknowledges it. What remains is the window between Slack accepting a
+// post and the mark being written: a crash there (or the case book failing
+// then, or an entry handed to a second replica while the first is still
+// in the Slack call, which needs a call longer than MinIdle) posts it
+// twice. Slack offers no idempotency key for chat.postMessage, so the
+// window cannot be closed, only kept this short.
 func (d *Desk) Run(ctx context.Context) error {
 	d.log.Info("slack desk running", "consumer", d.cfg.Consumer)
 	var wg sync.WaitGroup
@@ -111,9 +122,9 @@ func (d *Desk) process(ctx context.Context, e OutboxEntry) error {
 	return fmt.Errorf("ack: %w", err)
 }
 
-// deliver makes the Slack calls of one entry. It is idempotent: a card
-// already recorded in the case book, or a relay or note this process
-// already posted, is not posted again.
+// deliver makes the Slack calls of one entry. It is idempotent across
+// replicas: a card already recorded in the case book, or an entry the case
+// book marks as posted, is not posted again.
 func (d *Desk) deliver(ctx context.Context, e OutboxEntry) error {
 	switch e.Kind {
 	case kindCase:
@@ -122,7 +133,7 @@ func (d *Desk) deliver(ctx context.Context, e OutboxEntry) error {
 			d.log.Error("slack outbox: malformed case dropped", "entry", e.ID, "case", e.CaseID)
 			return nil
 		}
-		return d.postCard(ctx, c)
+		return d.postCard(ctx, e.ID, c)
 	case kindRelay:
 		var p relayPayload
 		if err := json.Unmarshal(e.Payload, &p); err != nil {
@@ -133,7 +144,7 @@ func (d *Desk) deliver(ctx context.Context, e OutboxEntry) error {
 		if err != nil {
 			return err
 		}
-		return d.postInThread(ctx, e.ID, where, fmt.Sprintf(textResident, escape(clip(p.Text, maxMessageText))))
+		return d.postInThread(ctx, e.ID, where, fmt.Sprintf(textResident, escape(clip(p.Text, maxMessageText))), false)
 	case kindNote:
 		var p notePayload
 		if err := json.Unmarshal(e.Payload, &p); err != nil {
@@ -148,7 +159,7 @@ func (d *Desk) deliver(ctx context.Context, e OutboxEntry) error {
 		if err != nil {
 			return err
 		}
-		if err := d.postInThread(ctx, e.ID, where, clip(p.Text, maxMessageText)); err != nil {
+		if err := d.postInThread(ctx, e.ID, where, clip(p.Text, maxMessageText), p.Broadcast); err != nil {
 			return err
 		}
 		if p.Erased {
@@ -162,8 +173,10 @@ func (d *Desk) deliver(ctx context.Context, e OutboxEntry) error {
 }
 
 // postCard posts a case card once and records it (status waiting) before
-// the entry is acknowledged.
-func (d *Desk) postCard(ctx context.Context, c bot.Case) error {
+// the entry is acknowledged. A card posted by an earlier attempt whose
+// record was not saved is found by its posted mark and recorded, not
+// posted again.
+func (d *Desk) postCard(ctx context.Context, entryID string, c bot.Case) error {
 	rec, found, err := d.book.Get(ctx, c.ID)
 	if err != nil {
 		return fmt.Errorf("case book: %w", err)
@@ -171,25 +184,35 @@ func (d *Desk) postCard(ctx context.Context, c bot.Case) error {
 	if found && rec.ThreadTS != "" {
 		return nil // posted before the previous attempt was acknowledged
 	}
-	channel, ts, err := d.api.PostMessageContext(ctx, d.cfg.Channel,
-		slackapi.MsgOptionText(d.cardText(c), false),
-		slackapi.MsgOptionBlocks(d.caseBlocks(c)...),
-		slackapi.MsgOptionDisableLinkUnfurl(), slackapi.MsgOptionDisableMediaUnfurl())
-	if err != nil {
-		return fmt.Errorf("chat.postMessage: %w", err)
+	channel, ts, posted, err := d.cfg.Channel, "", false, error(nil)
+	if ts, posted, err = d.book.Posted(ctx, entryID); err != nil {
+		return fmt.Errorf("case book: %w", err)
+	}
+	if posted {
+		d.log.Info("slack case card posted before but not recorded: recording it", "case", c.ID, "entry", entryID)
+	} else {
+		channel, ts, err = d.api.PostMessageContext(ctx, d.cfg.Channel,
+			slackapi.MsgOptionText(d.cardText(c), false),
+			slackapi.MsgOptionBlocks(d.caseBlocks(c)...),
+			slackapi.MsgOptionDisableLinkUnfurl(), slackapi.MsgOptionDisableMediaUnfurl())
+		if err != nil {
+			return fmt.Errorf("chat.postMessage: %w", err)
+		}
+		d.markPosted(ctx, entryID, ts, c.ID)
 	}
 	if !found {
 		rec = CaseRecord{ID: c.ID, Key: c.Key, Urgency: c.Urgency, Status: StatusWaiting}
 	}
+	rec.Created = c.Created
+	if rec.Created.IsZero() {
+		rec.Created = d.cfg.Clock()
+	}
 	// The reminders count from when a person is expected: the case's
 	// creation, or the next opening of the office for a case made outside
 	// office hours.
-	rec.Created = c.Created
-	if c.OpenNext.After(rec.Created) {
-		rec.Created = c.OpenNext
-	}
-	if rec.Created.IsZero() {
-		rec.Created = d.cfg.Clock()
+	rec.Due = rec.Created
+	if c.OpenNext.After(rec.Due) {
+		rec.Due = c.OpenNext
 	}
 	rec.Channel, rec.ThreadTS = channel, ts
 	for attempt := range 5 {
@@ -201,8 +224,8 @@ func (d *Desk) postCard(ctx context.Context, c bot.Case) error {
 			break
 		}
 	}
-	// The card is in Slack but not recorded: a redelivery would post it
-	// again. Nothing better can be done without the case book.
+	// The card is in Slack but not recorded: a redelivery finds its posted
+	// mark (unless that failed too) and records it then.
 	d.log.Error("slack case card posted but not recorded", "case", c.ID, "err", err)
 	return fmt.Errorf("case book put: %w", err)
 }
@@ -228,19 +251,54 @@ func (d *Desk) where(ctx context.Context, caseID, channel, ts string) (CaseRecor
 	return rec, nil
 }
 
-// postInThread posts text in a case's thread, once per entry in this
-// process.
-func (d *Desk) postInThread(ctx context.Context, entryID string, rec CaseRecord, text string) error {
+// postInThread posts text in a case's thread once per entry: not when
+// this process or, by the case book's posted mark, any replica posted the
+// entry before. broadcast also shows the reply in the channel.
+func (d *Desk) postInThread(ctx context.Context, entryID string, rec CaseRecord, text string, broadcast bool) error {
 	if d.posted.has(entryID + ":post") {
 		return nil
 	}
-	if _, _, err := d.api.PostMessageContext(ctx, rec.Channel,
-		slackapi.MsgOptionTS(rec.ThreadTS), slackapi.MsgOptionText(text, false),
-		slackapi.MsgOptionDisableLinkUnfurl(), slackapi.MsgOptionDisableMediaUnfurl()); err != nil {
+	if _, posted, err := d.book.Posted(ctx, entryID); err != nil {
+		// Unknown: post later rather than maybe twice.
+		return fmt.Errorf("case book: %w", err)
+	} else if posted {
+		d.log.Info("slack entry posted before: not posted again", "entry", entryID, "case", rec.ID)
+		d.posted.add(entryID + ":post")
+		return nil
+	}
+	opts := []slackapi.MsgOption{slackapi.MsgOptionTS(rec.ThreadTS), slackapi.MsgOptionText(text, false),
+		slackapi.MsgOptionDisableLinkUnfurl(), slackapi.MsgOptionDisableMediaUnfurl()}
+	if broadcast {
+		opts = append(opts, slackapi.MsgOptionBroadcast())
+	}
+	_, ts, err := d.api.PostMessageContext(ctx, rec.Channel, opts...)
+	if err != nil {
 		return fmt.Errorf("chat.postMessage: %w", err)
 	}
 	d.posted.add(entryID + ":post")
+	d.markPosted(ctx, entryID, ts, rec.ID)
 	return nil
+}
+
+// markPosted records in the case book that an entry was posted, trying a
+// few times. A failure is logged, not returned: the post is done, and the
+// entry is acknowledged; only a redelivery to another replica (the ack
+// failing too) would post it again.
+func (d *Desk) markPosted(ctx context.Context, entryID, ts, caseID string) {
+	var err error
+	for attempt := range 3 {
+		var first bool
+		if first, err = d.book.MarkPosted(ctx, entryID, ts); err == nil {
+			if !first {
+				d.log.Warn("slack entry was posted twice (another attempt posted it too)", "entry", entryID, "case", caseID)
+			}
+			return
+		}
+		if sleep(ctx, time.Duration(attempt+1)*100*time.Millisecond) != nil {
+			break
+		}
+	}
+	d.log.Warn("slack posted entry not marked in the case book", "entry", entryID, "case", caseID, "err", err)
 }
 
 // eraseCard strips the resident's details from a case card and ends the
@@ -250,7 +308,7 @@ func (d *Desk) eraseCard(ctx context.Context, entryID string, rec CaseRecord) er
 		return nil
 	}
 	if rec.Status == StatusWaiting || rec.Status == StatusClaimed || rec.Status == "" {
-		if err := d.book.SetStatus(ctx, rec.ID, StatusClosed); err != nil && !isNoCase(err) {
+		if err := d.book.SetStatus(ctx, rec.ID, StatusClosed); err != nil && !errors.Is(err, ErrNoCase) {
 			return fmt.Errorf("case book: %w", err)
 		}
 		rec.Status = StatusClosed
@@ -261,12 +319,6 @@ func (d *Desk) eraseCard(ctx context.Context, entryID string, rec CaseRecord) er
 	}
 	d.posted.add(entryID + ":erase")
 	return nil
-}
-
-// isNoCase tells a case book error about a record that is gone. The case
-// book's error type is not part of the port, so its text is matched.
-func isNoCase(err error) bool {
-	return err != nil && strings.Contains(err.Error(), "no such case")
 }
 
 func (d *Desk) checkLoop(ctx context.Context) {
@@ -283,8 +335,9 @@ func (d *Desk) checkLoop(ctx context.Context) {
 }
 
 // checkWaiting posts one reminder for each case unclaimed longer than
-// ClaimReminder and tells the engine once about each case unclaimed longer
-// than OfferPhoneAfter.
+// ClaimReminder and tells the engine about each case unclaimed longer than
+// OfferPhoneAfter, both counted from the case's Due time. Every replica
+// checks; the case book's Flag lets exactly one of them act on each case.
 func (d *Desk) checkWaiting(ctx context.Context) {
 	recs, err := d.book.Waiting(ctx)
 	if err != nil {
@@ -301,50 +354,77 @@ func (d *Desk) checkWaiting(ctx context.Context) {
 		if r.ThreadTS == "" || r.Holder != "" || (r.Status != StatusWaiting && r.Status != "") {
 			continue
 		}
-		age := now.Sub(r.Created)
+		due := r.Due
+		if due.IsZero() {
+			due = r.Created
+		}
+		age := now.Sub(due)
 		if age >= d.cfg.ClaimReminder && !r.Reminded {
-			text := fmt.Sprintf(textReminder, r.ID, int(age/time.Minute))
-			if r.Urgency == bot.UrgencyUrgent && d.cfg.OnDutyGroup != "" {
-				text = "<!subteam^" + d.cfg.OnDutyGroup + "> " + text
-			}
-			_, _, err := d.api.PostMessageContext(ctx, r.Channel, slackapi.MsgOptionTS(r.ThreadTS),
-				slackapi.MsgOptionBroadcast(), slackapi.MsgOptionText(text, false))
-			if err != nil {
-				d.log.Warn("slack reminder failed", "case", r.ID, "err", err)
-			} else {
-				d.markWaiting(ctx, r.ID, func(r *CaseRecord) { r.Reminded = true })
-				d.log.Info("slack reminder posted", "case", r.ID)
-			}
+			d.remind(ctx, r, age)
 		}
 		if age >= d.cfg.OfferPhoneAfter && !r.TimedOut {
-			ev := bot.StaffEvent{Kind: bot.StaffUnclaimed, Case: bot.CaseRef{ID: r.ID, Key: r.Key},
-				EventID: "slack:unclaimed:" + r.ID}
-			if err := d.engine.Staff(ctx, ev); err != nil {
-				d.log.Warn("slack unclaimed case: engine failed", "case", r.ID, "err", err)
-				continue
-			}
-			d.markWaiting(ctx, r.ID, func(r *CaseRecord) { r.TimedOut = true })
-			d.log.Info("slack case unclaimed: resident offered the phone", "case", r.ID)
-			if _, _, err := d.api.PostMessageContext(ctx, r.Channel, slackapi.MsgOptionTS(r.ThreadTS),
-				slackapi.MsgOptionText(fmt.Sprintf(textOfferedPhone, int(d.cfg.OfferPhoneAfter/time.Minute)), false)); err != nil {
-				d.log.Warn("slack unclaimed note failed", "case", r.ID, "err", err)
-			}
+			d.offerPhone(ctx, r)
 		}
 	}
 }
 
-// markWaiting sets a flag on a case still waiting. The case book has no
-// compare-and-set, so the record is read again right before it is put
-// back, to keep the window in which a claim could be overwritten small.
-func (d *Desk) markWaiting(ctx context.Context, caseID string, set func(*CaseRecord)) {
-	r, found, err := d.book.Get(ctx, caseID)
-	if err != nil || !found || r.Holder != "" || (r.Status != StatusWaiting && r.Status != "") {
+// remind queues the reminder of an unclaimed case (shown in the channel,
+// mentioning the on-duty group on an urgent case), once: the flag is set
+// first, so a reminder whose queueing fails is not retried.
+func (d *Desk) remind(ctx context.Context, r CaseRecord, age time.Duration) {
+	first, err := d.book.Flag(ctx, r.ID, FlagReminded)
+	switch {
+	case errors.Is(err, ErrNoCase):
+		return
+	case err != nil:
+		d.log.Warn("slack reminder: case book failed", "case", r.ID, "err", err)
+		return
+	case !first:
+		return // another replica reminded, or the case was claimed meanwhile
+	}
+	text := fmt.Sprintf(textReminder, r.ID, int(age/time.Minute))
+	if r.Urgency == bot.UrgencyUrgent && d.cfg.OnDutyGroup != "" {
+		text = "<!subteam^" + d.cfg.OnDutyGroup + "> " + text
+	}
+	if d.queueNote(ctx, r.ID, text, true) {
+		d.log.Info("slack reminder queued", "case", r.ID)
+	}
+}
+
+// offerPhone tells the engine that nobody took the case in time (the
+// engine offers the resident the phone) and notes it in the thread. Every
+// replica that sees the case may tell the engine: the event id makes that
+// harmless. Only the one that sets the flag notes it.
+func (d *Desk) offerPhone(ctx context.Context, r CaseRecord) {
+	ev := bot.StaffEvent{Kind: bot.StaffUnclaimed, Case: bot.CaseRef{ID: r.ID, Key: r.Key},
+		EventID: "slack:unclaimed:" + r.ID}
+	if err := d.engine.Staff(ctx, ev); err != nil {
+		d.log.Warn("slack unclaimed case: engine failed", "case", r.ID, "err", err)
 		return
 	}
-	set(&r)
-	if err := d.book.Put(ctx, r); err != nil {
-		d.log.Warn("slack case book: flag not saved", "case", caseID, "err", err)
+	first, err := d.book.Flag(ctx, r.ID, FlagTimedOut)
+	switch {
+	case errors.Is(err, ErrNoCase):
+		return
+	case err != nil:
+		d.log.Warn("slack unclaimed case: case book failed", "case", r.ID, "err", err)
+		return
+	case !first:
+		return
 	}
+	d.log.Info("slack case unclaimed: resident offered the phone", "case", r.ID)
+	d.queueNote(ctx, r.ID, fmt.Sprintf(textOfferedPhone, int(d.cfg.OfferPhoneAfter/time.Minute)), false)
+}
+
+// queueNote queues a note for a case's thread, delivered like any other
+// entry (retried while Slack is down, posted once).
+func (d *Desk) queueNote(ctx context.Context, caseID, text string, broadcast bool) bool {
+	b, _ := json.Marshal(notePayload{Text: text, Broadcast: broadcast})
+	if err := d.outbox.Add(ctx, OutboxEntry{Kind: kindNote, CaseID: caseID, Payload: b}); err != nil {
+		d.log.Warn("slack note not queued", "case", caseID, "err", err)
+		return false
+	}
+	return true
 }
 
 // sleep waits d or until ctx is done.

@@ -17,7 +17,7 @@ import (
 //
 // Words match in order on folded text (lower case, no diacritics,
 // apostrophes dropped); up to MaxGap other words may stand between two
-// words of a phrase, and one typo is forgiven in words (and stems) of six
+// words of a phrase, and one typo is forgiven in words (and stems) of seven
 // letters or more.
 const (
 	// MaxGap is how many other words may stand between two words of a phrase.

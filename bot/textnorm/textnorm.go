@@ -6,6 +6,7 @@ package textnorm
 import (
 	"strings"
 	"sync"
+	"sync/atomic"
 	"unicode"
 	"unicode/utf8"
 
@@ -19,7 +20,14 @@ var polish = strings.NewReplacer("ł", "l", "Ł", "l", "ø", "o", "đ", "d", "ß
 
 // folded caches the folding of each non-ASCII rune met: the fast path of
 // Fold, which runs on every word indexed and searched.
-var folded sync.Map // rune → string
+var (
+	folded      sync.Map // rune → string
+	foldedCount atomic.Int32
+)
+
+// maxFoldedRunes bounds the cache: residents' messages may hold any of a
+// million code points.
+const maxFoldedRunes = 4096
 
 // Fold lower-cases s, removes diacritics (ą→a, ł→l, й→и stays Cyrillic but
 // loses its breve) and returns it unchanged otherwise.
@@ -47,7 +55,10 @@ func Fold(s string) string {
 			continue
 		}
 		f := foldSlow(string(r))
-		folded.Store(r, f)
+		if foldedCount.Load() < maxFoldedRunes {
+			folded.Store(r, f)
+			foldedCount.Add(1)
+		}
 		b.WriteString(f)
 	}
 	return b.String()

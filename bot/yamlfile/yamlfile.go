@@ -5,6 +5,7 @@
 package yamlfile
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"slices"
@@ -161,6 +162,9 @@ func Decode(name string, data []byte, v any, opts Options) (pos Positions, probs
 	if len(data) > opts.MaxSize {
 		return nil, at(1, 1, "file too large: %d bytes (at most %d)", len(data), opts.MaxSize)
 	}
+	if p := checkIndentation(name, data, opts.MaxDepth); p != nil {
+		return nil, p
+	}
 	if p := checkTokens(name, string(data), opts.MaxDepth); p != nil {
 		return nil, p
 	}
@@ -189,6 +193,42 @@ func Decode(name string, data []byte, v any, opts Options) (pos Positions, probs
 		}
 	}
 	return pos, nil
+}
+
+// checkIndentation rejects block nesting deeper than maxDepth with a cheap
+// line scan, before the YAML library tokenizes (it takes memory quadratic in
+// the nesting: "- - - - …" forty thousand deep needs gigabytes). Indentation
+// counts one level per two spaces, and each leading "- " one level.
+func checkIndentation(name string, data []byte, maxDepth int) Problems {
+	line := 1
+	for len(data) > 0 {
+		end := bytes.IndexByte(data, '\n')
+		if end < 0 {
+			end = len(data)
+		}
+		l := data[:end]
+		i := 0
+		for i < len(l) && l[i] == ' ' {
+			i++
+		}
+		depth := i / 2
+		for i+1 < len(l) && l[i] == '-' && l[i+1] == ' ' {
+			depth++
+			i += 2
+			for i < len(l) && l[i] == ' ' {
+				i++
+			}
+		}
+		if depth > 4*maxDepth {
+			return Problems{{File: name, Line: line, Col: 1, Message: fmt.Sprintf("nested too deeply (at most %d levels)", maxDepth)}}
+		}
+		if end == len(data) {
+			break
+		}
+		data = data[end+1:]
+		line++
+	}
+	return nil
 }
 
 // checkTokens rejects anchors, aliases and excessive flow nesting before

@@ -277,7 +277,8 @@ func init() {
 	for _, w := range strings.Fields(`a aby ale bo by byc byl byla bylo byly co czy dla do ja jak jaki jest juz
 		ktora ktore ktory lub ma mam mi mnie moj moja na nad nam nas nie nic no o od on ona one oni po pod przez
 		przy sa sie tak tam te tego tej ten to tu ty u w we wiec z za ze zeby i oraz albo jego jej ich tez
-		mu go jakis jakas cos gdy kiedy tylko bardzo jeszcze teraz the of and in for my is an at it me`) {
+		mu go jakis jakas cos gdy kiedy tylko bardzo jeszcze teraz kto ktos ktokolwiek halo hej gdzie tutaj
+		the of and in for my is an at it me`) {
 		polishStop[w] = true
 	}
 }

@@ -32,6 +32,12 @@ func (b *staffBridge) Staff(ctx context.Context, ev bot.StaffEvent) error {
 	if b.eng == nil {
 		return errors.New("staff event: the engine is not running yet")
 	}
+	if ev.Kind == bot.StaffMessage {
+		// Words for the resident are delivered at least once: if sending
+		// fails, Slack's retry must reach the resident, so the engine does
+		// not record the event as applied (the adapter dedupes redeliveries).
+		ev.EventID = ""
+	}
 	events, err := b.eng.Staff(ctx, ev)
 	if err != nil {
 		return err
