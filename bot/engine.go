@@ -10,6 +10,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+	"unicode"
 
 	"okienko/bot/crisis"
 	"okienko/bot/officehours"
@@ -158,7 +159,11 @@ func (e *Engine) apply(ctx context.Context, f *flow, msg Message) ([]Event, erro
 	}
 	now := e.cfg.Clock()
 	if s == nil {
-		s = &Session{Format: SessionFormat, Key: key, Lang: normalizeLang(msg.Language), Started: now}
+		lang := normalizeLang(msg.Language)
+		if msg.Language == "" && cyrillic(msg.Text) {
+			lang = script.Ukrainian // a first message in Cyrillic: answer in Ukrainian
+		}
+		s = &Session{Format: SessionFormat, Key: key, Lang: lang, Started: now}
 	}
 	c := &conversation{engine: e, flow: f, s: s, ctx: ctx, now: now, msg: msg}
 	c.receive()
@@ -301,6 +306,20 @@ func randomID() string {
 		panic(err) // crypto/rand never fails on supported platforms
 	}
 	return hex.EncodeToString(b[:])
+}
+
+// cyrillic reports text written mostly in Cyrillic letters.
+func cyrillic(text string) bool {
+	var cyr, latin int
+	for _, r := range text {
+		switch {
+		case unicode.Is(unicode.Cyrillic, r):
+			cyr++
+		case unicode.IsLetter(r):
+			latin++
+		}
+	}
+	return cyr > latin
 }
 
 // normalizeLang maps a channel's language hint to a supported language.

@@ -25,7 +25,7 @@ import (
 func runChat(ctx context.Context, args []string, stdio stdio) error {
 	fl := flag.NewFlagSet("chat", flag.ContinueOnError)
 	fl.SetOutput(stdio.err)
-	lang := fl.String("lang", "pl", "the resident's language: pl, uk or en")
+	lang := fl.String("lang", "", "the resident's language at start: pl, uk or en (default: Polish, or Ukrainian when the first message is in Cyrillic)")
 	dir := fl.String("dialogs", "", "folder of dialog scripts (default: ./dialogs if present, else the bundled ones)")
 	jsonOut := fl.Bool("json", false, "print one JSON object per engine event")
 	var cat catalogFlags
