@@ -574,7 +574,7 @@ func (c *conversation) raise(h *script.Handoff, words string) {
 		return // nobody to hold the case: the conversation carries on with the bot
 	}
 	c.s.Case = cs.ID
-	c.s.CaseState, c.s.Staff, c.s.RelayAck, c.s.CaseConsent = "", "", false, cs.Consent
+	c.s.CaseState, c.s.Staff, c.s.RelayAck, c.s.CaseConsent, c.s.CaseOpened = "", "", false, cs.Consent, c.now
 	c.effects = append(c.effects, effect{open: cs, ref: CaseRef{ID: cs.ID, Key: cs.Key}})
 }
 
@@ -643,7 +643,7 @@ func (c *conversation) staff(ev StaffEvent) {
 			say("case_unclaimed")
 		}
 	case StaffClosed, StaffReturned:
-		c.s.Case, c.s.CaseState, c.s.Staff, c.s.RelayAck, c.s.CaseConsent = "", "", "", false, false
+		c.s.Case, c.s.CaseState, c.s.Staff, c.s.RelayAck, c.s.CaseConsent, c.s.CaseOpened = "", "", "", false, false, time.Time{}
 		if ev.Kind == StaffClosed {
 			say("case_closed")
 		} else {

@@ -13,6 +13,7 @@ import (
 	"unicode"
 
 	"okienko/bot/crisis"
+	"okienko/bot/metrics"
 	"okienko/bot/officehours"
 	"okienko/bot/script"
 )
@@ -25,11 +26,12 @@ var ErrUnavailable = errors.New("conversation state unavailable")
 type Config struct {
 	Script   *script.Script
 	Store    SessionStore
-	Searcher Searcher      // nil: searches find nothing and the bot offers a person
-	Desk     Desk          // nil: cases exist only as handoff events
-	Clock    Clock         // default time.Now
-	Logger   *slog.Logger  // default slog.Default()
-	NewID    func() string // case ids; default random hex
+	Searcher Searcher          // nil: searches find nothing and the bot offers a person
+	Desk     Desk              // nil: cases exist only as handoff events
+	Metrics  *metrics.Registry // nil: nothing is counted
+	Clock    Clock             // default time.Now
+	Logger   *slog.Logger      // default slog.Default()
+	NewID    func() string     // case ids; default random hex
 	// StoreTimeout bounds each message's work with the store, so that a
 	// resident gets an apology quickly when it is down. Default 2 s.
 	StoreTimeout time.Duration
@@ -124,15 +126,15 @@ func (e *Engine) Script() *script.Script { return e.flow.Load().sc }
 // A redelivered message (same EventID) returns no events. When the session
 // store fails, Handle returns an apology reply with the Centre's phone number
 // together with an error wrapping ErrUnavailable.
-func (e *Engine) Handle(ctx context.Context, msg Message) ([]Event, error) {
+func (e *Engine) Handle(ctx context.Context, msg Message) (events []Event, err error) {
+	start := time.Now()
+	defer func() { e.count(msg.Channel, events, err, time.Since(start)) }()
 	unlock := e.locks.lock(msg.Key())
 	defer unlock()
 	f := e.flow.Load()
 	ctx, cancel := context.WithTimeout(ctx, e.cfg.StoreTimeout)
 	defer cancel()
-	var err error
 	for attempt := 0; attempt < e.cfg.MaxAttempts; attempt++ {
-		var events []Event
 		events, err = e.apply(ctx, f, msg)
 		if err == nil {
 			return events, nil
@@ -145,6 +147,34 @@ func (e *Engine) Handle(ctx context.Context, msg Message) ([]Event, error) {
 	lang := normalizeLang(msg.Language)
 	text := script.Render(f.sc.Message("unavailable", lang), func(name string) string { return builtin(f, name, lang) })
 	return []Event{{Kind: EventReply, Reply: &Reply{Text: text, Lang: lang}}}, fmt.Errorf("%w: %w", ErrUnavailable, err)
+}
+
+// count records a handled message in the metrics.
+func (e *Engine) count(channel string, events []Event, err error, took time.Duration) {
+	m := e.cfg.Metrics
+	if m == nil {
+		return
+	}
+	m.Inc("okienko_messages_in_total", "Resident messages received.", "channel", channel)
+	m.Observe("okienko_handle_seconds", "Time to handle one resident message, store included.", took, "channel", channel)
+	if err != nil {
+		m.Inc("okienko_store_errors_total", "Messages answered with an apology because the session store failed.", "channel", channel)
+	}
+	for _, ev := range events {
+		switch ev.Kind {
+		case EventReply:
+			m.Inc("okienko_messages_out_total", "Replies sent to residents.", "channel", channel)
+		case EventSearch:
+			m.Inc("okienko_searches_total", "Catalogue searches.")
+			if ev.Search != nil && !ev.Search.Confident {
+				m.Inc("okienko_searches_unconfident_total", "Searches without a confident match (the bot offered a person).")
+			}
+		case EventCrisis:
+			m.Inc("okienko_crisis_total", "Messages recognised as a crisis.", "group", ev.Crisis)
+		case EventHandoff:
+			m.Inc("okienko_cases_opened_total", "Handoff cases opened.", "urgency", string(ev.Handoff.Urgency))
+		}
+	}
 }
 
 // apply runs the message against the stored session once.
@@ -258,6 +288,16 @@ func (e *Engine) applyStaff(ctx context.Context, f *flow, ev StaffEvent, eventID
 	now := e.cfg.Clock()
 	c := &conversation{engine: e, flow: f, s: s, ctx: ctx, now: now}
 	c.staff(ev)
+	switch ev.Kind {
+	case StaffClaimed:
+		e.cfg.Metrics.Inc("okienko_cases_claimed_total", "Cases a person took.")
+		if !s.CaseOpened.IsZero() {
+			e.cfg.Metrics.ObserveWith("okienko_time_to_claim_seconds", "Time from a case's opening to its claim.",
+				[]float64{60, 300, 600, 1800, 3600, 4 * 3600, 24 * 3600}, now.Sub(s.CaseOpened).Seconds())
+		}
+	case StaffClosed, StaffReturned:
+		e.cfg.Metrics.Inc("okienko_cases_closed_total", "Cases closed or returned to the bot.", "how", string(ev.Kind))
+	}
 	s.Updated = now
 	if err := e.cfg.Store.Save(ctx, s, eventID); err != nil {
 		return nil, fmt.Errorf("save session: %w", err)

@@ -29,6 +29,7 @@ type Session struct {
 	RelayAck  bool   `json:"relay_ack,omitempty"`
 	// CaseConsent: the resident agreed that their words go to staff.
 	CaseConsent bool      `json:"case_consent,omitempty"`
+	CaseOpened  time.Time `json:"case_opened,omitzero"` // when the open case was raised
 	Started     time.Time `json:"started"`
 	Updated     time.Time `json:"updated"`
 }

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"okienko/bot"
+	"okienko/bot/metrics"
 	"okienko/bot/redis"
 	"okienko/bot/slack"
 	"okienko/bot/telegram"
@@ -129,7 +130,8 @@ func runServe(ctx context.Context, args []string, io stdio) error {
 	} else {
 		fmt.Fprintln(io.err, "okienko: Slack is not configured (OKIENKO_SLACK_BOT_TOKEN, OKIENKO_SLACK_CHANNEL): handoff cases are recorded in conversations but reach no one")
 	}
-	engCfg := bot.Config{Script: sc, Store: store, Searcher: searcher, Logger: logger}
+	reg := metrics.New()
+	engCfg := bot.Config{Script: sc, Store: store, Searcher: searcher, Logger: logger, Metrics: reg}
 	if desk != nil {
 		engCfg.Desk = desk
 	}
@@ -179,6 +181,10 @@ func runServe(ctx context.Context, args []string, io stdio) error {
 	// the session store answers too.
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) { fmt.Fprintln(w, "ok") })
 	mux.Handle("GET /readyz", readiness(store))
+	mux.HandleFunc("GET /metrics", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/plain; version=0.0.4")
+		_, _ = reg.WriteTo(w)
+	})
 	srv := &http.Server{
 		Handler:           mux,
 		ReadHeaderTimeout: 10 * time.Second,

@@ -1,0 +1,40 @@
+package bot_test
+
+import (
+	"context"
+	"strconv"
+	"strings"
+	"testing"
+
+	"okienko/bot"
+	"okienko/bot/memory"
+	"okienko/bot/metrics"
+)
+
+func TestEngineCountsWhatItDoes(t *testing.T) {
+	reg := metrics.New()
+	eng, err := bot.New(bot.Config{Script: bundledScript(t), Store: memory.New(), Searcher: testSearcher(t), Desk: &recordingDesk{}, Metrics: reg})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, line := range []string{"opiekunka dla mamy", "naprawa samochodu po stłuczce", "nie chce juz zyc"} {
+		if _, err := eng.Handle(context.Background(), bot.Message{Channel: "telegram", ChatID: strconv.Itoa(i), EventID: "1", Text: line}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var b strings.Builder
+	reg.WriteTo(&b)
+	out := b.String()
+	for _, want := range []string{
+		`okienko_messages_in_total{channel="telegram"} 3`,
+		`okienko_searches_total 2`,
+		`okienko_searches_unconfident_total 1`,
+		`okienko_crisis_total{group="samobojstwo"} 1`,
+		`okienko_cases_opened_total{urgency="urgent"} 1`,
+		`okienko_handle_seconds_count{channel="telegram"} 3`,
+	} {
+		if !strings.Contains(out, want+"\n") {
+			t.Errorf("metrics lack %q:\n%s", want, out)
+		}
+	}
+}
