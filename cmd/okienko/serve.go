@@ -9,7 +9,6 @@ import (
 	"net"
 	"net/http"
 	"net/url"
-	"os"
 	"strings"
 	"time"
 
@@ -25,21 +24,32 @@ import (
 // the webhook secret come only from the environment, so that they never
 // show in a process list or shell history.
 func runServe(ctx context.Context, args []string, io stdio) error {
+	getenv, err := configEnv(args, io)
+	if err != nil {
+		return err
+	}
+	envOr := func(name, def string) string {
+		if v := getenv(name); v != "" {
+			return v
+		}
+		return def
+	}
 	fl := flag.NewFlagSet("serve", flag.ContinueOnError)
+	fl.String("config", "", "YAML file of settings (env OKIENKO_CONFIG); the environment wins over it")
 	fl.SetOutput(io.err)
 	fl.Usage = func() {
 		fmt.Fprint(io.err, serveUsage)
 		fl.PrintDefaults()
 	}
 	dir := fl.String("dialogs", "", "folder of dialog scripts (default: ./dialogs if present, else the bundled ones)")
-	webhookURL := fl.String("webhook-url", os.Getenv("OKIENKO_TELEGRAM_WEBHOOK_URL"), "public https:// URL Telegram posts updates to; empty: long polling (env OKIENKO_TELEGRAM_WEBHOOK_URL)")
-	addr := fl.String("http", serveEnvOr("OKIENKO_HTTP_ADDR", "127.0.0.1:8080"), "address the webhook server listens on (env OKIENKO_HTTP_ADDR)")
-	apiURL := fl.String("telegram-api", os.Getenv("OKIENKO_TELEGRAM_API_URL"), "Bot API server, e.g. a self-hosted one (default https://api.telegram.org; env OKIENKO_TELEGRAM_API_URL)")
+	webhookURL := fl.String("webhook-url", getenv("OKIENKO_TELEGRAM_WEBHOOK_URL"), "public https:// URL Telegram posts updates to; empty: long polling (env OKIENKO_TELEGRAM_WEBHOOK_URL)")
+	addr := fl.String("http", envOr("OKIENKO_HTTP_ADDR", "127.0.0.1:8080"), "address the webhook server listens on (env OKIENKO_HTTP_ADDR)")
+	apiURL := fl.String("telegram-api", getenv("OKIENKO_TELEGRAM_API_URL"), "Bot API server, e.g. a self-hosted one (default https://api.telegram.org; env OKIENKO_TELEGRAM_API_URL)")
 	verbose := fl.Bool("v", false, "log debug details")
-	logFormat := fl.String("log-format", serveEnvOr("OKIENKO_LOG_FORMAT", "json"), "json or text (env OKIENKO_LOG_FORMAT); logs never carry message text, tokens or phone numbers")
-	var cat catalogFlags
+	logFormat := fl.String("log-format", envOr("OKIENKO_LOG_FORMAT", "json"), "json or text (env OKIENKO_LOG_FORMAT); logs never carry message text, tokens or phone numbers")
+	cat := catalogFlags{getenv: getenv}
 	cat.register(fl)
-	var stf storeFlags
+	stf := storeFlags{getenv: getenv}
 	stf.register(fl)
 	if err := fl.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -50,7 +60,7 @@ func runServe(ctx context.Context, args []string, io stdio) error {
 	if fl.NArg() > 0 {
 		return usageError("serve takes no arguments")
 	}
-	token := strings.TrimSpace(os.Getenv("OKIENKO_TELEGRAM_TOKEN"))
+	token := strings.TrimSpace(getenv("OKIENKO_TELEGRAM_TOKEN"))
 	if token == "" {
 		fmt.Fprint(io.err, "okienko serve: Telegram is not configured: OKIENKO_TELEGRAM_TOKEN is not set.\n\n"+serveUsage)
 		return exitError{1}
@@ -70,7 +80,7 @@ func runServe(ctx context.Context, args []string, io stdio) error {
 			return usageError(fmt.Sprintf("webhook URL %q: Telegram needs a public https:// address", *webhookURL))
 		}
 		cfg.Mode, cfg.WebhookURL = telegram.Webhook, *webhookURL
-		cfg.SecretToken = os.Getenv("OKIENKO_TELEGRAM_SECRET")
+		cfg.SecretToken = getenv("OKIENKO_TELEGRAM_SECRET")
 		if cfg.SecretToken == "" {
 			fmt.Fprint(io.err, "okienko serve: webhook mode needs OKIENKO_TELEGRAM_SECRET (1-256 characters A-Z, a-z, 0-9, _ and -), e.g. from: openssl rand -hex 32\n")
 			return exitError{1}
@@ -111,7 +121,7 @@ func runServe(ctx context.Context, args []string, io stdio) error {
 	}
 	defer store.Close()
 	bridge := &staffBridge{logger: logger}
-	slackCfg, slackOn, err := slackConfigFromEnv(os.Getenv)
+	slackCfg, slackOn, err := slackConfigFromEnv(getenv)
 	if err != nil {
 		return usageError(err.Error())
 	}
@@ -260,18 +270,14 @@ Serves residents on Telegram. Configure with environment variables:
   OKIENKO_SLACK_CLAIM_REMINDER  remind the channel of an unclaimed case after (default 10m)
   OKIENKO_SLACK_OFFER_PHONE_AFTER  offer the resident the phone after (default 30m)
 
+Any of these may also come from a YAML file given with --config FILE (or
+OKIENKO_CONFIG), named in lower case without OKIENKO_ (redis_url: ...); the
+environment wins over the file.
+
 Example:
   OKIENKO_TELEGRAM_TOKEN=123456:ABC... okienko serve
 
 `
-
-// serveEnvOr returns the environment variable, or def when it is empty.
-func serveEnvOr(name, def string) string {
-	if v := os.Getenv(name); v != "" {
-		return v
-	}
-	return def
-}
 
 // pinger is what readiness needs from the session store.
 type pinger interface {

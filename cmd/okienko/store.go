@@ -19,7 +19,8 @@ import (
 // --redis or the environment, else an embedded in-memory server. Shared by
 // the subcommands that talk to residents (chat, serve).
 type storeFlags struct {
-	url string
+	url    string
+	getenv func(string) string // settings lookup; nil: the environment
 }
 
 func (f *storeFlags) register(fl *flag.FlagSet) {
@@ -57,7 +58,11 @@ const embeddedNotice = `okienko: no Redis configured: conversation state is kept
 // apology until it is back). With no Redis configured it starts the
 // embedded server and says so on stderr.
 func (f *storeFlags) open(ctx context.Context, io stdio, logger *slog.Logger) (*sessionStore, error) {
-	cfg, err := storeConfigFromEnv(f.url, os.Getenv)
+	getenv := f.getenv
+	if getenv == nil {
+		getenv = os.Getenv
+	}
+	cfg, err := storeConfigFromEnv(f.url, getenv)
 	if err != nil {
 		return nil, err
 	}

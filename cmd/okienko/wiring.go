@@ -21,6 +21,14 @@ import (
 type catalogFlags struct {
 	files     []string
 	thesaurus []string
+	getenv    func(string) string // settings lookup; nil: the environment
+}
+
+func (c *catalogFlags) env(name string) string {
+	if c.getenv != nil {
+		return c.getenv(name)
+	}
+	return os.Getenv(name)
 }
 
 func (c *catalogFlags) register(fl *flag.FlagSet) {
@@ -39,14 +47,14 @@ func (c *catalogFlags) paths() []string {
 	if len(c.files) > 0 {
 		return c.files
 	}
-	return splitList(os.Getenv("OKIENKO_CATALOG"))
+	return splitList(c.env("OKIENKO_CATALOG"))
 }
 
 func (c *catalogFlags) thesaurusPaths() []string {
 	if len(c.thesaurus) > 0 {
 		return c.thesaurus
 	}
-	return splitList(os.Getenv("OKIENKO_THESAURUS"))
+	return splitList(c.env("OKIENKO_THESAURUS"))
 }
 
 func splitList(s string) []string {
