@@ -237,7 +237,9 @@ if ARGV[4] ~= '' then
     redis.call('ZADD', KEYS[2], ARGV[5], ARGV[4])
     result = result + 10
   end
-  redis.call('ZREMRANGEBYRANK', KEYS[2], 0, -tonumber(ARGV[6]) - 1)
+  if redis.call('ZCARD', KEYS[2]) > tonumber(ARGV[6]) then
+    redis.call('ZREMRANGEBYRANK', KEYS[2], 0, -tonumber(ARGV[6]) - 1)
+  end
   redis.call('PEXPIRE', KEYS[2], ARGV[7])
 end
 return result
