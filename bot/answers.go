@@ -62,6 +62,15 @@ func set(words ...string) map[string]bool {
 	return m
 }
 
+// ParseYesNoIn is ParseYesNo for a conversation in lang: in English a bare
+// "no" is no (in Polish it often means "well, yes" and is asked again).
+func ParseYesNoIn(s, lang string) (string, bool) {
+	if lang == "en" && textnorm.Normalize(s) == "no" {
+		return "nie", true
+	}
+	return ParseYesNo(s)
+}
+
 // ParseYesNo reads a yes/no answer and returns "tak" or "nie"; anything but
 // a plain yes or no (ambiguous, conditional, "nie wiem") is not an answer.
 func ParseYesNo(s string) (string, bool) {

@@ -21,3 +21,12 @@ func TestParseYesNo(t *testing.T) {
 		}
 	}
 }
+
+func TestParseYesNoInEnglish(t *testing.T) {
+	if got, ok := ParseYesNoIn("No.", "en"); got != "nie" || !ok {
+		t.Errorf(`"No." in English = %q, %v`, got, ok)
+	}
+	if _, ok := ParseYesNoIn("no", "pl"); ok {
+		t.Error(`a bare Polish "no" was taken as an answer`)
+	}
+}

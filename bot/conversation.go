@@ -101,11 +101,6 @@ func (c *conversation) crisis(group string) {
 	c.emit(Event{Kind: EventCrisis, Crisis: group})
 	c.say(c.render(cr.Reply.In(c.s.Lang)))
 	c.closeReply()
-	if c.s.Case != "" {
-		// A case is already open, maybe waiting as normal: the danger gets a
-		// new urgent case (on-duty mention, timers now) and the open one a note.
-		c.effects = append(c.effects, effect{ref: CaseRef{ID: c.s.Case, Key: c.s.Key}, relay: "⚠ " + strings.ToUpper(group) + ": a crisis message; an urgent case was opened"})
-	}
 	h := script.Handoff{}
 	if tpl := c.flow.handoffTemplate; tpl != nil {
 		h = *tpl // the case carries what the script's own handoff collects
@@ -325,7 +320,7 @@ func (c *conversation) validate(st *script.Step) (value, problem string) {
 		}
 		return "", "invalid_phone"
 	case script.ExpectYesNo:
-		if v, ok := ParseYesNo(text); ok {
+		if v, ok := ParseYesNoIn(text, c.s.Lang); ok {
 			return v, ""
 		}
 		return "", "invalid_yes_no"
@@ -428,8 +423,10 @@ func (c *conversation) restart() {
 }
 
 func (c *conversation) erase() {
-	if c.s.Case != "" {
-		c.effects = append(c.effects, effect{erased: true, ref: CaseRef{ID: c.s.Case, Key: c.s.Key}})
+	for _, id := range append(append([]string(nil), c.s.OtherCases...), c.s.Case) {
+		if id != "" {
+			c.effects = append(c.effects, effect{erased: true, ref: CaseRef{ID: id, Key: c.s.Key}})
+		}
 	}
 	c.erased = true
 	c.events = nil
@@ -521,6 +518,24 @@ func (c *conversation) raise(h *script.Handoff, words string) {
 	if h.Urgency == string(UrgencyUrgent) {
 		urgency = UrgencyUrgent
 	}
+	if c.s.Case != "" && c.engine.cfg.Desk != nil {
+		ref := CaseRef{ID: c.s.Case, Key: c.s.Key}
+		if urgency != UrgencyUrgent || c.s.CaseState == caseClaimed {
+			// One case at a time: the person holding it (or about to) hears of
+			// the new request there, marked when it is urgent.
+			note := "Mieszkaniec ponownie prosi o kontakt."
+			if urgency == UrgencyUrgent {
+				note = "⚠ PILNE (" + h.Reason + "): " + words
+			}
+			c.effects = append(c.effects, effect{ref: ref, relay: note})
+			return
+		}
+		// A crisis while the case still waits as normal: an urgent case of
+		// its own (on-duty mention, timers from now); the first one gets a
+		// note and is remembered so that erasure reaches it too.
+		c.effects = append(c.effects, effect{ref: ref, relay: "⚠ " + h.Reason + ": otwarto pilną sprawę"})
+		c.s.OtherCases = append(c.s.OtherCases, c.s.Case)
+	}
 	reason := h.Reason
 	if reason == "" {
 		reason = "asked"
@@ -592,9 +607,15 @@ func (c *conversation) relayed(st *script.Step) bool {
 		return false
 	}
 	// Without consent, words reach staff only once a person has joined and
-	// the resident knows they are talking to them.
+	// the resident knows they are talking to them; until then the resident
+	// is told to tell the person then.
 	if !c.s.CaseConsent && c.s.CaseState != caseClaimed {
-		return false
+		if !c.s.RelayAck {
+			c.s.RelayAck = true
+			c.say(c.message("relay_later"))
+			c.closeReply()
+		}
+		return true
 	}
 	c.effects = append(c.effects, effect{ref: CaseRef{ID: c.s.Case, Key: c.s.Key}, relay: c.msg.Text})
 	if c.s.CaseState != caseClaimed && !c.s.RelayAck {
@@ -644,6 +665,7 @@ func (c *conversation) staff(ev StaffEvent) {
 		}
 	case StaffClosed, StaffReturned:
 		c.s.Case, c.s.CaseState, c.s.Staff, c.s.RelayAck, c.s.CaseConsent, c.s.CaseOpened = "", "", "", false, false, time.Time{}
+		c.s.OtherCases = nil
 		if ev.Kind == StaffClosed {
 			say("case_closed")
 		} else {

@@ -189,11 +189,12 @@ func (e *Engine) apply(ctx context.Context, f *flow, msg Message) ([]Event, erro
 	}
 	now := e.cfg.Clock()
 	if s == nil {
-		lang := normalizeLang(msg.Language)
-		if msg.Language == "" && cyrillic(msg.Text) {
-			lang = script.Ukrainian // a first message in Cyrillic: answer in Ukrainian
-		}
-		s = &Session{Format: SessionFormat, Key: key, Lang: lang, Started: now}
+		s = &Session{Format: SessionFormat, Key: key, Lang: normalizeLang(msg.Language), Started: now}
+	}
+	if s.Lang != script.Ukrainian && s.Vars["lang"] == "" && cyrillic(msg.Text) {
+		// Writing in Cyrillic without having chosen a language: answer in
+		// Ukrainian, whatever the app's language hint said.
+		s.Lang = script.Ukrainian
 	}
 	c := &conversation{engine: e, flow: f, s: s, ctx: ctx, now: now, msg: msg}
 	c.receive()
@@ -287,20 +288,21 @@ func (e *Engine) applyStaff(ctx context.Context, f *flow, ev StaffEvent, eventID
 	}
 	now := e.cfg.Clock()
 	c := &conversation{engine: e, flow: f, s: s, ctx: ctx, now: now}
+	wasClaimed, opened := s.CaseState == caseClaimed, s.CaseOpened
 	c.staff(ev)
-	switch ev.Kind {
-	case StaffClaimed:
-		e.cfg.Metrics.Inc("okienko_cases_claimed_total", "Cases a person took.")
-		if !s.CaseOpened.IsZero() {
-			e.cfg.Metrics.ObserveWith("okienko_time_to_claim_seconds", "Time from a case's opening to its claim.",
-				[]float64{60, 300, 600, 1800, 3600, 4 * 3600, 24 * 3600}, now.Sub(s.CaseOpened).Seconds())
-		}
-	case StaffClosed, StaffReturned:
-		e.cfg.Metrics.Inc("okienko_cases_closed_total", "Cases closed or returned to the bot.", "how", string(ev.Kind))
-	}
 	s.Updated = now
 	if err := e.cfg.Store.Save(ctx, s, eventID); err != nil {
 		return nil, fmt.Errorf("save session: %w", err)
+	}
+	switch {
+	case ev.Kind == StaffClaimed && !wasClaimed:
+		e.cfg.Metrics.Inc("okienko_cases_claimed_total", "Cases a person took.")
+		if !opened.IsZero() {
+			e.cfg.Metrics.ObserveWith("okienko_time_to_claim_seconds", "Time from a case's opening to its claim.",
+				[]float64{60, 300, 600, 1800, 3600, 4 * 3600, 24 * 3600}, now.Sub(opened).Seconds())
+		}
+	case ev.Kind == StaffClosed || ev.Kind == StaffReturned:
+		e.cfg.Metrics.Inc("okienko_cases_closed_total", "Cases closed or returned to the bot.", "how", string(ev.Kind))
 	}
 	return c.events, nil
 }

@@ -29,7 +29,8 @@ type Session struct {
 	RelayAck  bool   `json:"relay_ack,omitempty"`
 	// CaseConsent: the resident agreed that their words go to staff.
 	CaseConsent bool      `json:"case_consent,omitempty"`
-	CaseOpened  time.Time `json:"case_opened,omitzero"` // when the open case was raised
+	CaseOpened  time.Time `json:"case_opened,omitzero"`  // when the open case was raised
+	OtherCases  []string  `json:"other_cases,omitempty"` // earlier cases superseded by an urgent one (erasure reaches them)
 	Started     time.Time `json:"started"`
 	Updated     time.Time `json:"updated"`
 }

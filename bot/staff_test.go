@@ -117,12 +117,11 @@ func TestCaseWithStaff(t *testing.T) {
 	if got := say("nie chce juz zyc"); !strings.Contains(got, "112") {
 		t.Errorf("crisis numbers while a case is open: %q", got)
 	}
-	// The crisis gets an urgent case of its own; the open one gets a note.
-	if len(desk.opened) != 2 || desk.opened[1].Urgency != bot.UrgencyUrgent || desk.opened[1].Words != "nie chce juz zyc" {
-		t.Errorf("a crisis during an open case: %+v", desk.opened)
+	// Anna holds the case: the crisis reaches her there, marked urgent.
+	if len(desk.opened) != 1 {
+		t.Errorf("a crisis during a claimed case opened another: %+v", desk.opened)
 	}
-	caseID = "C2"
-	want := []string{"C1: czy ktoś tu jest?", "C1: halo", "C1: mam pytanie o zasiłek", "C1: ⚠ SAMOBOJSTWO: a crisis message; an urgent case was opened"}
+	want := []string{"C1: czy ktoś tu jest?", "C1: halo", "C1: mam pytanie o zasiłek", "C1: ⚠ PILNE (crisis:samobojstwo): nie chce juz zyc"}
 	if strings.Join(desk.relays, "|") != strings.Join(want, "|") {
 		t.Errorf("relayed:\n%q\nwant\n%q", desk.relays, want)
 	}
@@ -162,5 +161,60 @@ func TestErasureTellsTheDesk(t *testing.T) {
 	}
 	if len(desk.erased) != 1 || desk.erased[0].ID != "C9" {
 		t.Errorf("erased: %+v", desk.erased)
+	}
+}
+
+// TestCrisisWhileACaseWaits: nobody holds the case yet, so a crisis gets an
+// urgent case of its own; erasure then reaches both cases.
+func TestCrisisWhileACaseWaits(t *testing.T) {
+	desk := &recordingDesk{}
+	ids := 0
+	eng, err := bot.New(bot.Config{Script: bundledScript(t), Store: memory.New(), Desk: desk,
+		NewID: func() string { ids++; return "W" + strconv.Itoa(ids) }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	say := func(i int, text, choice string) string {
+		events, err := eng.Handle(context.Background(), bot.Message{Channel: "test", ChatID: "9", EventID: strconv.Itoa(i), Text: text, Choice: choice})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return replyText(events)
+	}
+	say(1, "/czlowiek", "")
+	say(2, "", "czat")
+	say(3, "", "nie") // no consent for details
+	if got := say(4, "jeszcze jedno", ""); !strings.Contains(got, "Pracownik jeszcze nie dołączył") {
+		t.Errorf("words without consent before a person joins: %q", got)
+	}
+	if len(desk.relays) != 0 {
+		t.Errorf("words without consent reached staff: %q", desk.relays)
+	}
+	say(5, "on mnie teraz bije", "")
+	if len(desk.opened) != 2 || desk.opened[1].Urgency != bot.UrgencyUrgent {
+		t.Fatalf("cases: %+v", desk.opened)
+	}
+	if len(desk.relays) != 1 || !strings.HasPrefix(desk.relays[0], "W1: ⚠") {
+		t.Errorf("the waiting case got no note: %q", desk.relays)
+	}
+	say(6, "/usun", "")
+	if len(desk.erased) != 2 || desk.erased[0].ID != "W1" || desk.erased[1].ID != "W2" {
+		t.Errorf("erasure reached %+v, want both cases", desk.erased)
+	}
+}
+
+func TestCyrillicSwitchesToUkrainian(t *testing.T) {
+	eng, err := bot.New(bot.Config{Script: bundledScript(t), Store: memory.New()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	msg := bot.Message{Channel: "telegram", ChatID: "5", EventID: "1", Text: "/start", Language: "pl"}
+	eng.Handle(context.Background(), msg)
+	msg.EventID, msg.Text = "2", "шукаю допомогу для мами"
+	events, _ := eng.Handle(context.Background(), msg)
+	for _, ev := range events {
+		if ev.Kind == bot.EventReply && ev.Reply.Lang != "uk" {
+			t.Errorf("reply in %s after a Cyrillic message: %q", ev.Reply.Lang, ev.Reply.Text)
+		}
 	}
 }

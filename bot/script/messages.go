@@ -69,6 +69,11 @@ var DefaultMessages = map[string]Text{
 		Ukrainian: "Я передам це працівнику — він побачить ваші повідомлення, коли приєднається до розмови.",
 		English:   "I'll pass this on — a member of staff will see your messages when they join the conversation.",
 	},
+	"relay_later": {
+		Polish:    "Pracownik jeszcze nie dołączył. Gdy dołączy, napisz mu to — dam znać tutaj.",
+		Ukrainian: "Працівник ще не приєднався. Коли приєднається, напишіть йому це — я повідомлю тут.",
+		English:   "A member of staff hasn't joined yet. When they do, tell them this — I'll let you know here.",
+	},
 	"staff_joined": {
 		Polish:    "Do rozmowy dołączył(a) {{staff}} z {{centre_name}}. Możesz pisać — odpowie tutaj.",
 		Ukrainian: "До розмови приєднався(-лася) {{staff}} з {{centre_name}}. Можете писати — відповідь прийде сюди.",
