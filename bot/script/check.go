@@ -41,7 +41,6 @@ type checker struct {
 	first    *source
 	probs    Problems
 	known    map[string]bool // variables a template or condition may use
-	messages map[string]bool
 }
 
 // check finds semantic problems: missing targets, unreachable steps, dead

@@ -8,6 +8,8 @@ import (
 
 	"github.com/goccy/go-yaml/ast"
 	"github.com/goccy/go-yaml/token"
+
+	"okienko/bot/yamlfile"
 )
 
 // Text is something the bot says, by language code. In YAML it is either a
@@ -16,7 +18,7 @@ type Text map[string]string
 
 // UnmarshalYAML accepts a plain string as Polish text.
 func (t *Text) UnmarshalYAML(node ast.Node) error {
-	switch n := unwrap(node).(type) {
+	switch n := yamlfile.Unwrap(node).(type) {
 	case *ast.StringNode, *ast.LiteralNode:
 		*t = Text{Polish: scalarString(n)}
 		return nil
@@ -27,13 +29,13 @@ func (t *Text) UnmarshalYAML(node ast.Node) error {
 		out := Text{}
 		for _, kv := range n.Values {
 			lang := kv.Key.String()
-			if _, null := unwrap(kv.Value).(*ast.NullNode); null {
+			if _, null := yamlfile.Unwrap(kv.Value).(*ast.NullNode); null {
 				return nodeError(kv.Key, "the text for %q is missing; a text with a comma inside {...} must be in quotes", lang)
 			}
-			if !isScalar(unwrap(kv.Value)) {
+			if !isScalar(yamlfile.Unwrap(kv.Value)) {
 				return nodeError(kv.Value, "the text for %q must be a string", lang)
 			}
-			out[lang] = scalarString(unwrap(kv.Value))
+			out[lang] = scalarString(yamlfile.Unwrap(kv.Value))
 		}
 		*t = out
 		return nil
@@ -52,14 +54,14 @@ func (t Text) In(lang string) string {
 
 // UnmarshalYAML accepts a step id or a list of branches.
 func (n *Next) UnmarshalYAML(node ast.Node) error {
-	switch v := unwrap(node).(type) {
+	switch v := yamlfile.Unwrap(node).(type) {
 	case *ast.NullNode:
 		*n = nil
 		return nil
 	case *ast.SequenceNode:
 		var out Next
 		for _, item := range v.Values {
-			m, ok := unwrap(item).(*ast.MappingNode)
+			m, ok := yamlfile.Unwrap(item).(*ast.MappingNode)
 			if !ok {
 				return nodeError(item, "expected a branch: {when: {...}, goto: step}")
 			}
@@ -67,21 +69,21 @@ func (n *Next) UnmarshalYAML(node ast.Node) error {
 			for _, kv := range m.Values {
 				switch kv.Key.String() {
 				case "goto":
-					if !isScalar(unwrap(kv.Value)) {
+					if !isScalar(yamlfile.Unwrap(kv.Value)) {
 						return nodeError(kv.Value, "goto must be a step id")
 					}
-					b.Goto = scalarString(unwrap(kv.Value))
+					b.Goto = scalarString(yamlfile.Unwrap(kv.Value))
 				case "when":
-					cond, ok := unwrap(kv.Value).(*ast.MappingNode)
+					cond, ok := yamlfile.Unwrap(kv.Value).(*ast.MappingNode)
 					if !ok {
 						return nodeError(kv.Value, "when must list conditions: {variable: value}")
 					}
 					b.When = map[string]string{}
 					for _, c := range cond.Values {
-						if !isScalar(unwrap(c.Value)) {
+						if !isScalar(yamlfile.Unwrap(c.Value)) {
 							return nodeError(c.Value, "the condition on %q must be a value", c.Key.String())
 						}
-						b.When[c.Key.String()] = scalarString(unwrap(c.Value))
+						b.When[c.Key.String()] = scalarString(yamlfile.Unwrap(c.Value))
 					}
 				default:
 					return nodeError(kv.Key, "unknown field %q in a branch (use when and goto)", kv.Key.String())
@@ -100,19 +102,6 @@ func (n *Next) UnmarshalYAML(node ast.Node) error {
 		}
 		*n = Next{{Goto: scalarString(v)}}
 		return nil
-	}
-}
-
-func unwrap(n ast.Node) ast.Node {
-	for {
-		switch v := n.(type) {
-		case *ast.TagNode:
-			n = v.Value
-		case *ast.AnchorNode:
-			n = v.Value
-		default:
-			return n
-		}
 	}
 }
 

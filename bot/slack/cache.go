@@ -48,15 +48,6 @@ func (l *lru) has(key string) bool {
 	return ok
 }
 
-func (l *lru) remove(key string) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	if e, ok := l.items[key]; ok {
-		l.order.Remove(e)
-		delete(l.items, key)
-	}
-}
-
 // memberCache keeps the staff channel's members for a while.
 type memberCache struct {
 	ttl   time.Duration

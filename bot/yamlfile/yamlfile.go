@@ -183,7 +183,7 @@ func Decode(name string, data []byte, v any, opts Options) (pos Positions, probs
 		if d := depth(doc.Body); d > opts.MaxDepth {
 			return nil, at(1, 1, "nested too deeply: %d levels (at most %d)", d, opts.MaxDepth)
 		}
-		if _, ok := unwrap(doc.Body).(*ast.MappingNode); !ok {
+		if _, ok := Unwrap(doc.Body).(*ast.MappingNode); !ok {
 			tk := doc.Body.GetToken()
 			return nil, at(tk.Position.Line, tk.Position.Column, "expected a mapping of sections (name: value) at the top of the file")
 		}
@@ -257,7 +257,7 @@ func checkTokens(name, data string, maxDepth int) Problems {
 }
 
 func depth(n ast.Node) int {
-	switch v := unwrap(n).(type) {
+	switch v := Unwrap(n).(type) {
 	case *ast.MappingNode:
 		d := 0
 		for _, kv := range v.Values {
@@ -353,7 +353,7 @@ func goTypeWord(t string) string {
 // walkPositions records the position of every node by its YAML path, e.g.
 // "steps.temat.choices[0].next".
 func walkPositions(n ast.Node, p string, pos Positions) {
-	switch v := unwrap(n).(type) {
+	switch v := Unwrap(n).(type) {
 	case *ast.MappingNode:
 		for _, kv := range v.Values {
 			key := kv.Key.String()
@@ -361,7 +361,7 @@ func walkPositions(n ast.Node, p string, pos Positions) {
 			if p != "" {
 				child = p + "." + key
 			}
-			val := unwrap(kv.Value)
+			val := Unwrap(kv.Value)
 			if _, nested := val.(*ast.MappingNode); nested || isSeq(val) || val == nil {
 				pos[child] = at(kv.Key.GetToken())
 			} else {
@@ -374,7 +374,7 @@ func walkPositions(n ast.Node, p string, pos Positions) {
 		for i, item := range v.Values {
 			child := fmt.Sprintf("%s[%d]", p, i)
 			pos[child] = at(item.GetToken())
-			if m, ok := unwrap(item).(*ast.MappingNode); ok && len(m.Values) > 0 {
+			if m, ok := Unwrap(item).(*ast.MappingNode); ok && len(m.Values) > 0 {
 				pos[child] = at(m.Values[0].Key.GetToken())
 			}
 			walkPositions(item, child, pos)
@@ -388,9 +388,9 @@ func at(tk *token.Token) Position {
 
 func isSeq(n ast.Node) bool { _, ok := n.(*ast.SequenceNode); return ok }
 
-// unwrap looks through tags and anchors (rejected earlier, but a node may
-// still carry them).
-func unwrap(n ast.Node) ast.Node {
+// Unwrap looks through tags and anchors (rejected by Decode, but a node
+// handed to a custom unmarshaler may still carry them).
+func Unwrap(n ast.Node) ast.Node {
 	for {
 		switch v := n.(type) {
 		case *ast.TagNode:

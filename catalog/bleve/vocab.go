@@ -47,8 +47,6 @@ func readVocabulary(idx blevesearch.Index, fields map[string]string) (map[string
 	return out, nil
 }
 
-func (v *vocabulary) has(term string) bool { return v != nil && v.set[term] > 0 }
-
 // count is how many services hold term.
 func (v *vocabulary) count(term string) int {
 	if v == nil {
