@@ -12,9 +12,13 @@ const SessionFormat = 1
 
 // Session is what the engine remembers about one conversation.
 type Session struct {
-	Format  int      `json:"format"`
-	Key     string   `json:"key"`     // Message.Key of the conversation
-	Version int64    `json:"version"` // incremented by each save; guards concurrent writers
+	Format  int    `json:"format"`
+	Key     string `json:"key"`     // Message.Key of the conversation
+	Version int64  `json:"version"` // incremented by each save; guards concurrent writers
+	// Applied is bookkeeping for stores that keep their idempotency records
+	// in the session itself (bot/redis: tags of the latest applied event
+	// ids). The engine leaves it alone.
+	Applied string   `json:"applied,omitempty"`
 	Lang    string   `json:"lang"`
 	Step    string   `json:"step"` // the step waiting for the resident's answer; "" before start
 	Vars    Vars     `json:"vars,omitempty"`

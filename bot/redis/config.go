@@ -21,10 +21,11 @@ const (
 	DefaultPrefix              = "okienko"
 	DefaultOpTimeout           = time.Second
 	// DefaultSeenIDs is how many applied event ids are remembered per chat.
-	// Channels redeliver only recent events (Telegram the last batch, Slack
-	// within minutes); 256 covers a burst of a few hundred messages of one
-	// chat arriving at once and stays a compact set for ordinary chats.
-	DefaultSeenIDs = 256
+	// Channels redeliver only events they saw unacknowledged (Telegram the
+	// last batch, Slack within minutes), by which time a chat has had a few
+	// more at most; 64 cover a long burst, and add at most about 830 bytes
+	// to a session (13 per message of a shorter conversation).
+	DefaultSeenIDs = 64
 )
 
 // Config says where Redis is and how long conversation data is kept.
@@ -58,9 +59,10 @@ type Config struct {
 	// OpTimeout bounds every call to Redis, so that a Redis that is down or
 	// slow fails fast and the engine can still apologise in time.
 	OpTimeout time.Duration
-	// SeenIDs is how many applied event ids are kept per chat.
+	// SeenIDs is how many applied event ids are kept per chat (as 12-digit
+	// tags in the session).
 	SeenIDs int
-	Clock   bot.Clock // default time.Now; stamps applied event ids
+	Clock   bot.Clock // default time.Now; dates case records
 	// Logger receives reports of unreadable values; default slog.Default().
 	// go-redis has one global logger: it is set to the Logger of the first
 	// Store created, at level Warn.

@@ -8,8 +8,8 @@
 // "channel:chatid") as a Redis Cluster hash tag, so that all of them live in
 // one slot and transactions over them work in Cluster:
 //
-//	<prefix>:sess:{<chat>}           the session, JSON with its format version
-//	<prefix>:seen:{<chat>}           applied event ids (sorted set, newest kept)
+//	<prefix>:sess:{<chat>}           the session, JSON with its format version and
+//	                                 the tags of the latest applied event ids
 //	<prefix>:<kind>:{<chat>}[:<id>]  anything later features add: use Store.Key
 //
 // <chat> is the conversation key with every byte outside [A-Za-z0-9:_.@=+/-]
@@ -30,8 +30,7 @@
 // previous TTL (the effect of PERSIST). When the case is closed (Store.CloseCase,
 // or a save without Case), the session goes back to IdleTTL and the
 // conversation's other keys that have no expiry (case routing) get
-// ClosedCaseRetention. The applied event ids always
-// expire IdleTTL after the last save: redeliveries come within minutes.
+// ClosedCaseRetention. The applied event ids live and die with the session.
 package redis
 
 import (
@@ -39,6 +38,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"hash/fnv"
 	"log/slog"
 	"strings"
 	"sync"
@@ -143,7 +143,10 @@ func (st *Store) Key(kind, chat string, parts ...string) string {
 // The kinds of key the store itself keeps.
 const (
 	kindSession = "sess"
-	kindSeen    = "seen"
+	// kindSeen held applied event ids in a sorted set before they moved
+	// into the session; Erase still removes such keys left by older
+	// versions (they expire within IdleTTL anyway).
+	kindSeen = "seen"
 )
 
 // Load implements bot.SessionStore. A value under the session key that
@@ -156,109 +159,140 @@ func (st *Store) Load(ctx context.Context, key, eventID string) (*bot.Session, b
 	}
 	ctx, cancel := st.bound(ctx)
 	defer cancel()
-	sessKey := st.Key(kindSession, key)
-	var get *goredis.StringCmd
-	var score *goredis.FloatCmd
-	if eventID == "" {
-		get = st.client.Get(ctx, sessKey)
-	} else {
-		pipe := st.client.Pipeline()
-		get = pipe.Get(ctx, sessKey)
-		score = pipe.ZScore(ctx, st.Key(kindSeen, key), eventID)
-		_, _ = pipe.Exec(ctx) // errors are read per command below
-	}
-	seen := false
-	if score != nil {
-		switch err := score.Err(); {
-		case err == nil:
-			seen = true
-		case errors.Is(err, goredis.Nil):
-		case isWrongType(err):
-			st.log.Warn("applied event ids unreadable: ignored", "channel", channelOf(key), "reason", "wrong type")
-		default:
-			return nil, false, fmt.Errorf("load session: %w", err)
-		}
-	}
-	data, err := get.Bytes()
+	data, err := st.client.Get(ctx, st.Key(kindSession, key)).Bytes()
 	switch {
 	case errors.Is(err, goredis.Nil):
-		return nil, seen, nil
+		return nil, false, nil
 	case isWrongType(err):
 		st.log.Warn("session unreadable: starting afresh", "channel", channelOf(key), "reason", "wrong type")
-		return nil, seen, nil
+		return nil, false, nil
 	case err != nil:
 		return nil, false, fmt.Errorf("load session: %w", err)
 	}
 	s, err := decodeSession(key, data)
 	if err != nil {
 		st.log.Warn("session unreadable: starting afresh", "channel", channelOf(key), "reason", err.Error(), "bytes", len(data))
-		return nil, seen, nil
+		return nil, false, nil
 	}
-	return s, seen, nil
+	if !validTags(s.Applied) {
+		// Only the redelivery records are lost; the conversation goes on.
+		st.log.Warn("applied event ids unreadable: ignored", "channel", channelOf(key))
+		s.Applied = ""
+	}
+	return s, eventID != "" && hasTag(s.Applied, eventTag(eventID)), nil
 }
 
 // saveScript is Save's compare-and-save, one round trip in Redis (and in
-// Cluster, since both keys share the conversation's hash tag). It reads the
-// stored head — Go writes "format", "key" and "version" first — and refuses
-// (0) when the version moved on or the event was applied meanwhile.
-// Otherwise it writes the session and records the event id; the result is
-// 1, plus 1 when this save closed an open case, plus 10 when a foreign
-// value under the applied-ids key was replaced.
+// Cluster: one key). It reads the stored head — Go writes "format", "key"
+// and "version" first — and refuses (0) when the version moved on: another
+// writer saved meanwhile, possibly applying this very event, and the engine
+// reloads to find out. Otherwise it writes the session and returns 1, or 2
+// when this save closed an open case. The applied event tags travel inside
+// the session (bot.Session.Applied), so the script never reads them.
 //
-// KEYS: session, applied ids. ARGV: expected version, data, ttl ms (0: no
-// expiry), event id ("" none), score, ids kept, ids ttl ms, newest format,
-// JSON-quoted conversation key, "1" when the new session holds a case.
+// KEYS: session. ARGV: expected version, data, ttl ms (0: no expiry),
+// newest format, JSON-quoted conversation key, "1" when the new session
+// holds a case.
 var saveScript = goredis.NewScript(`
 local cur = redis.pcall('GET', KEYS[1])
 local version, caseOpen = 0, false
 if type(cur) == 'string' then
-  local fmt, key, ver = string.match(cur, '^{"format":(%d+),"key":(".-"),"version":(%d+),')
-  if fmt and tonumber(fmt) <= tonumber(ARGV[8]) and key == ARGV[9] then
+  local _, head, fmt, key, ver = string.find(cur, '^{"format":(%d+),"key":(".-"),"version":(%d+),')
+  if fmt and tonumber(fmt) <= tonumber(ARGV[4]) and key == ARGV[5] then
     version = tonumber(ver)
-    caseOpen = string.find(cur, ',"case":"', 1, true) ~= nil
+    caseOpen = string.find(cur, ',"case":"', head, true) ~= nil
   end
 end
 if version ~= tonumber(ARGV[1]) then return 0 end
-if ARGV[4] ~= '' then
-  local applied = redis.pcall('ZSCORE', KEYS[2], ARGV[4])
-  if type(applied) == 'string' then return 0 end
-end
 if tonumber(ARGV[3]) > 0 then
   redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[3])
 else
   redis.call('SET', KEYS[1], ARGV[2])
 end
-local result = 1
-if caseOpen and ARGV[10] ~= '1' then result = 2 end
-if ARGV[4] ~= '' then
-  local added = redis.pcall('ZADD', KEYS[2], ARGV[5], ARGV[4])
-  if type(added) == 'table' and added.err then
-    redis.call('DEL', KEYS[2])
-    redis.call('ZADD', KEYS[2], ARGV[5], ARGV[4])
-    result = result + 10
-  end
-  if redis.call('ZCARD', KEYS[2]) > tonumber(ARGV[6]) then
-    redis.call('ZREMRANGEBYRANK', KEYS[2], 0, -tonumber(ARGV[6]) - 1)
-  end
-  redis.call('PEXPIRE', KEYS[2], ARGV[7])
-end
-return result
+if caseOpen and ARGV[6] ~= '1' then return 2 end
+return 1
 `)
 
+// tagLen is the length of an event tag: 12 hex digits of a 64-bit FNV-1a
+// hash of the event id (48 bits: a false "already applied" among the few
+// dozen ids a conversation keeps is a chance of about 1 in 10^12). Tags
+// are fixed length, hold no personal data and need no escaping in JSON.
+const tagLen = 12
+
+// eventTag is the tag of an event id, "" for none.
+func eventTag(eventID string) string {
+	if eventID == "" {
+		return ""
+	}
+	h := fnv.New64a()
+	_, _ = h.Write([]byte(eventID))
+	return fmt.Sprintf("%012x", h.Sum64()>>16)
+}
+
+// hasTag reports whether the space-separated applied tags hold tag.
+func hasTag(applied, tag string) bool {
+	for len(applied) >= tagLen {
+		if applied[:tagLen] == tag {
+			return true
+		}
+		if len(applied) == tagLen {
+			break
+		}
+		applied = applied[tagLen+1:]
+	}
+	return false
+}
+
+// withTag appends tag to the applied tags, keeping the newest most.
+func withTag(applied, tag string, most int) string {
+	if applied != "" {
+		tag = applied + " " + tag
+	}
+	if limit := most*(tagLen+1) - 1; len(tag) > limit {
+		tag = tag[len(tag)-limit:]
+	}
+	return tag
+}
+
+// validTags reports whether applied is a list of tags as withTag makes.
+func validTags(applied string) bool {
+	if applied == "" {
+		return true
+	}
+	if (len(applied)+1)%(tagLen+1) != 0 {
+		return false
+	}
+	for i := 0; i < len(applied); i++ {
+		c := applied[i]
+		sep := i%(tagLen+1) == tagLen
+		if sep != (c == ' ') || !sep && !(c >= '0' && c <= '9' || c >= 'a' && c <= 'f') {
+			return false
+		}
+	}
+	return true
+}
+
 // Save implements bot.SessionStore with optimistic concurrency in one
-// round trip (saveScript): the stored version must be the one loaded and
-// the event must not have been applied by another replica meanwhile, or
-// the save is refused with bot.ErrConflict. An unreadable stored value
-// counts as version 0, so a fresh session replaces it.
+// round trip (saveScript): the stored version must be the one loaded, or
+// the save is refused with bot.ErrConflict; so is an event the session
+// already records as applied. An unreadable stored value counts as
+// version 0, so a fresh session replaces it.
 func (st *Store) Save(ctx context.Context, s *bot.Session, eventID string) error {
 	if s == nil || s.Key == "" {
 		return errors.New("save session: no session or empty key")
+	}
+	tag := eventTag(eventID)
+	if tag != "" && hasTag(s.Applied, tag) {
+		return bot.ErrConflict
 	}
 	ctx, cancel := st.bound(ctx)
 	defer cancel()
 	next := *s
 	next.Version++
 	next.Format = bot.SessionFormat
+	if tag != "" {
+		next.Applied = withTag(s.Applied, tag, st.cfg.SeenIDs)
+	}
 	data, err := json.Marshal(&next)
 	if err != nil {
 		return fmt.Errorf("save session: encode: %w", err)
@@ -272,22 +306,15 @@ func (st *Store) Save(ctx context.Context, s *bot.Session, eventID string) error
 	if s.Case != "" {
 		ttl, hasCase = 0, "1" // no expiry while the case is open
 	}
-	keys := []string{st.Key(kindSession, s.Key), st.Key(kindSeen, s.Key)}
-	res, err := saveScript.Run(ctx, st.client, keys,
-		s.Version, data, ttl, eventID, st.cfg.Clock().UnixMilli(), st.cfg.SeenIDs, st.cfg.IdleTTL.Milliseconds(),
-		bot.SessionFormat, string(quotedKey), hasCase).Int()
+	res, err := saveScript.Run(ctx, st.client, []string{st.Key(kindSession, s.Key)},
+		s.Version, data, ttl, bot.SessionFormat, string(quotedKey), hasCase).Int()
 	if err != nil {
 		return fmt.Errorf("save session: %w", err)
 	}
 	if res == 0 {
 		return bot.ErrConflict
 	}
-	if res >= 10 {
-		st.log.Warn("applied event ids unreadable: replaced", "channel", channelOf(s.Key), "reason", "wrong type")
-		res -= 10
-	}
-	s.Version = next.Version
-	s.Format = next.Format
+	s.Version, s.Format, s.Applied = next.Version, next.Format, next.Applied
 	if res == 2 {
 		st.retainCaseKeys(ctx, s.Key)
 	}

@@ -97,9 +97,9 @@ func TestStoreOnBackends(t *testing.T) {
 		{"Lifetimes", testLifetimes},
 		{"IdleExpiry", testIdleExpiry},
 		{"UnreadableValues", testUnreadableValues},
-		{"ForeignSeenRecord", testForeignSeenRecord},
 		{"EraseLeavesNothing", testEraseLeavesNothing},
 		{"SeenIDsTrimmed", testSeenIDsTrimmed},
+		{"UnreadableAppliedIDs", testUnreadableAppliedIDs},
 		{"CloseCase", testCloseCase},
 	}
 	for _, b := range backends() {
@@ -121,7 +121,7 @@ func testLifetimes(t *testing.T, cfg Config) {
 	st := newStore(t, cfg)
 	ctx := testContext(t)
 	const chat = "telegram:600"
-	sessKey, seenKey := st.Key(kindSession, chat), st.Key(kindSeen, chat)
+	sessKey := st.Key(kindSession, chat)
 	routeKey, ownTTLKey := st.Key("case", chat, "c-1"), st.Key("note", chat)
 	pttl := func(key string) time.Duration {
 		t.Helper()
@@ -143,7 +143,6 @@ func testLifetimes(t *testing.T, cfg Config) {
 		t.Fatal(err)
 	}
 	near("idle session", pttl(sessKey), time.Hour)
-	near("applied ids", pttl(seenKey), time.Hour)
 
 	s.Case = "c-1"
 	if err := st.Save(ctx, s, "2"); err != nil {
@@ -152,7 +151,6 @@ func testLifetimes(t *testing.T, cfg Config) {
 	if d := pttl(sessKey); d != -1 {
 		t.Errorf("session with an open case: TTL %v; want none (-1ms)", d)
 	}
-	near("applied ids while a case is open", pttl(seenKey), time.Hour)
 	// A feature keeps case routing without expiry, another key with its own.
 	if err := st.client.Set(ctx, routeKey, "slack-thread", 0).Err(); err != nil {
 		t.Fatal(err)
@@ -281,31 +279,30 @@ func setString(v string) func(ctx context.Context, c goredis.Cmdable, key string
 	}
 }
 
-func testForeignSeenRecord(t *testing.T, cfg Config) {
+// testUnreadableAppliedIDs: a session whose applied ids are not tags is
+// used without them (reported), and the next save replaces them.
+func testUnreadableAppliedIDs(t *testing.T, cfg Config) {
 	var logs syncBuffer
 	cfg.Logger = slog.New(slog.NewTextHandler(&logs, nil))
 	st := newStore(t, cfg)
 	ctx := testContext(t)
-	const chat = "telegram:630"
-	seenKey := st.Key(kindSeen, chat)
-	if err := st.client.RPush(ctx, seenKey, "x").Err(); err != nil {
+	const chat, secret = "telegram:630", "Kowalska"
+	value := `{"format":1,"key":"telegram:630","version":3,"applied":"` + secret + `","lang":"pl","step":"temat"}`
+	if err := st.client.Set(ctx, st.Key(kindSession, chat), value, 0).Err(); err != nil {
 		t.Fatal(err)
 	}
-	if s, seen, err := st.Load(ctx, chat, "5"); err != nil || s != nil || seen {
-		t.Fatalf("Load with a list as the id record = %v, %v, %v; want nil, false, nil", s, seen, err)
+	s, seen, err := st.Load(ctx, chat, "5")
+	if err != nil || s == nil || seen || s.Step != "temat" || s.Applied != "" {
+		t.Fatalf("Load = %+v, %v, %v; want the session without applied ids, not seen", s, seen, err)
 	}
-	s := storetest.Session(chat)
+	if out := logs.String(); !strings.Contains(out, "applied event ids unreadable") || strings.Contains(out, secret) {
+		t.Errorf("log does not report the unreadable ids, or shows them: %s", out)
+	}
 	if err := st.Save(ctx, s, "5"); err != nil {
-		t.Fatalf("Save with a list as the id record: %v", err)
+		t.Fatalf("Save over unreadable applied ids: %v", err)
 	}
 	if _, seen, err := st.Load(ctx, chat, "5"); err != nil || !seen {
 		t.Errorf("after Save the event is not seen: %v, %v", seen, err)
-	}
-	if typ := st.client.Type(ctx, seenKey).Val(); typ != "zset" {
-		t.Errorf("id record is a %s after Save; want zset", typ)
-	}
-	if !strings.Contains(logs.String(), "applied event ids unreadable") {
-		t.Errorf("foreign id record not reported: %s", logs.String())
 	}
 }
 
@@ -327,6 +324,10 @@ func testEraseLeavesNothing(t *testing.T, cfg Config) {
 			t.Fatal(err)
 		}
 		if err := st.client.HSet(ctx, st.Key("route", c), "thread", "1712.0001").Err(); err != nil {
+			t.Fatal(err)
+		}
+		// Applied ids as versions before 2026-11 kept them.
+		if err := st.client.ZAdd(ctx, st.Key(kindSeen, c), goredis.Z{Score: 1, Member: "1"}).Err(); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -387,8 +388,12 @@ func testSeenIDsTrimmed(t *testing.T, cfg Config) {
 			t.Fatal(err)
 		}
 	}
-	if n := st.client.ZCard(ctx, st.Key(kindSeen, chat)).Val(); n != 5 {
-		t.Errorf("ids kept: %d; want 5", n)
+	data, err := st.client.Get(ctx, st.Key(kindSession, chat)).Bytes()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s, err := decodeSession(chat, data); err != nil || len(strings.Fields(s.Applied)) != 5 {
+		t.Errorf("applied tags kept: %+v (%v); want 5", s, err)
 	}
 	for i, id := range ids {
 		_, seen, err := st.Load(ctx, chat, id)
@@ -454,8 +459,8 @@ func TestURLCredentials(t *testing.T) {
 			t.Fatal(err)
 		}
 		db := strings.TrimPrefix(tc.url[strings.LastIndex(tc.url, "/"):], "/")
-		if n := countIn(t, srv, db); n != 2 {
-			t.Errorf("keys in database %s: %d; want the session and its ids", db, n)
+		if n := countIn(t, srv, db); n != 1 {
+			t.Errorf("keys in database %s: %d; want the session", db, n)
 		}
 	}
 }

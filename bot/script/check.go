@@ -35,12 +35,12 @@ var (
 
 // checker gathers problems found in a merged script.
 type checker struct {
-	sc       *Script
-	bySteps  map[string]*source // step id → file defining it
-	bySect   map[string]*source // section → file defining it
-	first    *source
-	probs    Problems
-	known    map[string]bool // variables a template or condition may use
+	sc      *Script
+	bySteps map[string]*source // step id → file defining it
+	bySect  map[string]*source // section → file defining it
+	first   *source
+	probs   Problems
+	known   map[string]bool // variables a template or condition may use
 }
 
 // check finds semantic problems: missing targets, unreachable steps, dead

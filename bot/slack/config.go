@@ -68,6 +68,9 @@ type Config struct {
 	MinIdle time.Duration
 	// MaxRetryAfter caps the wait after one 429. Default 2 minutes.
 	MaxRetryAfter time.Duration
+	// DrainTimeout bounds the delivery of what the outbox still holds when
+	// Run is asked to stop (graceful shutdown). Default 10 s.
+	DrainTimeout time.Duration
 	// MembersTTL is how long the staff channel's member list is cached.
 	// Default 3 minutes.
 	MembersTTL time.Duration
@@ -142,6 +145,9 @@ func (cfg Config) withDefaults() (Config, error) {
 	}
 	if cfg.MinIdle <= 0 {
 		cfg.MinIdle = time.Minute
+	}
+	if cfg.DrainTimeout <= 0 {
+		cfg.DrainTimeout = 10 * time.Second
 	}
 	if cfg.MaxRetryAfter <= 0 {
 		cfg.MaxRetryAfter = 2 * time.Minute

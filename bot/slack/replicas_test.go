@@ -343,3 +343,41 @@ func TestErasedCaseIsNoCase(t *testing.T) {
 	h.eventually("card stripped", func() bool { return len(h.slack.callsOf("chat.update")) == 1 })
 	h.eventually("note delivered", func() bool { return len(h.slack.posts(inThread(ts))) == 1 && h.drained() })
 }
+
+// TestShutdownFlushesTheOutbox: a desk asked to stop delivers what the
+// outbox holds before Run returns (graceful shutdown), within its drain
+// time; with Slack down, it gives up after the drain time and the entries
+// stay in the outbox.
+func TestShutdownFlushesTheOutbox(t *testing.T) {
+	h := newIdleHarness(t)
+	for _, id := range []string{"sd1", "sd2", "sd3"} {
+		if err := h.desk.Open(h.ctx, testCase(id)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	ctx, cancel := context.WithCancel(h.ctx)
+	cancel() // asked to stop before it ever read the outbox
+	if err := h.desk.Run(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if n := len(h.slack.posts(isCard)); n != 3 {
+		t.Errorf("cards posted at shutdown: %d, want 3", n)
+	}
+	if n, _ := h.outbox.Pending(h.ctx); n != 0 {
+		t.Errorf("outbox pending after the flush: %d", n)
+	}
+
+	h2 := newIdleHarness(t, func(c *Config) { c.DrainTimeout = 200 * time.Millisecond })
+	h2.slack.failNext("chat.postMessage", 503, 503, 503, 503, 503, 503, 503, 503, 503, 503)
+	if err := h2.desk.Open(h2.ctx, testCase("sd4")); err != nil {
+		t.Fatal(err)
+	}
+	ctx2, cancel2 := context.WithCancel(h2.ctx)
+	cancel2()
+	if err := h2.desk.Run(ctx2); err != nil {
+		t.Fatal(err)
+	}
+	if n, _ := h2.outbox.Pending(h2.ctx); n != 1 {
+		t.Errorf("outbox pending after a flush with Slack down: %d, want 1 (kept for later)", n)
+	}
+}

@@ -35,6 +35,12 @@ var errNotPosted = errors.New("case card not posted yet")
 // in the Slack call, which needs a call longer than MinIdle) posts it
 // twice. Slack offers no idempotency key for chat.postMessage, so the
 // window cannot be closed, only kept this short.
+//
+// When ctx ends, Run stops taking new work but, for up to DrainTimeout,
+// finishes the entries in hand and delivers what the outbox still holds
+// (graceful shutdown: stop the channels first, so that nothing is added
+// meanwhile). An embedded Redis dies with the process, so this is what
+// keeps its last cases from being lost.
 func (d *Desk) Run(ctx context.Context) error {
 	d.log.Info("slack desk running", "consumer", d.cfg.Consumer)
 	var wg sync.WaitGroup
@@ -43,12 +49,53 @@ func (d *Desk) Run(ctx context.Context) error {
 		defer wg.Done()
 		d.checkLoop(ctx)
 	}()
-	d.deliverLoop(ctx)
+	drain, stop := d.drainContext(ctx)
+	defer stop()
+	d.deliverLoop(ctx, drain)
+	d.flush(drain)
 	wg.Wait()
 	return nil
 }
 
-func (d *Desk) deliverLoop(ctx context.Context) {
+// drainContext is a context that ends DrainTimeout after ctx does: the
+// work in hand at shutdown runs under it.
+func (d *Desk) drainContext(ctx context.Context) (context.Context, context.CancelFunc) {
+	drain, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	stop := context.AfterFunc(ctx, func() {
+		t := time.AfterFunc(d.cfg.DrainTimeout, cancel)
+		context.AfterFunc(drain, func() { t.Stop() })
+	})
+	return drain, func() { stop(); cancel() }
+}
+
+// flush delivers the entries the outbox still holds, until it is empty or
+// ctx ends; what remains is left for another replica or the next start.
+func (d *Desk) flush(ctx context.Context) {
+	delivered := 0
+	for ctx.Err() == nil {
+		entries, err := d.outbox.Read(ctx, d.cfg.Consumer, 10, 0, d.cfg.MinIdle)
+		if err != nil || len(entries) == 0 {
+			if err != nil && ctx.Err() == nil {
+				d.log.Warn("slack outbox not flushed at shutdown", "err", err)
+			}
+			break
+		}
+		for _, e := range entries {
+			if err := d.process(ctx, e); err != nil {
+				d.log.Warn("slack outbox not flushed at shutdown: left in the outbox", "entry", e.ID, "kind", e.Kind, "err", err)
+				return
+			}
+			delivered++
+		}
+	}
+	if delivered > 0 {
+		d.log.Info("slack outbox flushed at shutdown", "entries", delivered)
+	}
+}
+
+// deliverLoop reads and delivers entries until ctx ends; the entries in
+// hand then are finished under drain.
+func (d *Desk) deliverLoop(ctx, drain context.Context) {
 	failures := 0
 	for ctx.Err() == nil {
 		entries, err := d.outbox.Read(ctx, d.cfg.Consumer, 10, d.cfg.ReadBlock, d.cfg.MinIdle)
@@ -63,12 +110,12 @@ func (d *Desk) deliverLoop(ctx context.Context) {
 		}
 		failed := false
 		for _, e := range entries {
-			if ctx.Err() != nil {
+			if drain.Err() != nil {
 				return
 			}
-			if err := d.process(ctx, e); err != nil {
+			if err := d.process(drain, e); err != nil {
 				failed = true
-				if ctx.Err() == nil {
+				if drain.Err() == nil {
 					d.log.Warn("slack delivery failed: left in the outbox", "entry", e.ID, "kind", e.Kind, "case", e.CaseID, "err", err)
 				}
 			}

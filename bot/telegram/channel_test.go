@@ -13,6 +13,7 @@ import (
 	"unicode/utf16"
 
 	"okienko/bot"
+	"okienko/bot/metrics"
 	"okienko/bot/script"
 	"okienko/bot/telegram"
 	"okienko/bot/telegram/telegramtest"
@@ -21,7 +22,8 @@ import (
 
 func TestRateLimitStormDelaysButDropsNothing(t *testing.T) {
 	srv := telegramtest.New(t, token)
-	h := start(t, srv, nil, nil)
+	reg := metrics.New()
+	h := start(t, srv, nil, func(c *telegram.Config) { c.Metrics = reg })
 	srv.Throttle(6, 1) // the first six sends get 429, retry_after 1 s
 	chats := []int64{601, 602, 603}
 	for _, c := range chats {
@@ -65,6 +67,16 @@ func TestRateLimitStormDelaysButDropsNothing(t *testing.T) {
 	}
 	if limited != 6 {
 		t.Errorf("%d calls got 429, want 6", limited)
+	}
+	var out strings.Builder
+	if _, err := reg.WriteTo(&out); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out.String(), "okienko_telegram_rate_limited_total 6\n") {
+		t.Errorf("metrics do not count the six 429s:\n%s", out.String())
+	}
+	if strings.Contains(out.String(), "okienko_telegram_dropped_total") {
+		t.Errorf("metrics count dropped messages in a storm that drops nothing:\n%s", out.String())
 	}
 }
 

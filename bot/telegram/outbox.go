@@ -12,6 +12,7 @@ import (
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
 
 	"okienko/bot"
+	"okienko/bot/metrics"
 )
 
 // op is one call to Telegram the outbox makes for a chat.
@@ -34,6 +35,7 @@ type outbox struct {
 	maxRetries    int
 	maxRetryAfter time.Duration
 	log           *slog.Logger
+	metrics       *metrics.Registry // nil: nothing counted
 
 	ctx    context.Context // cancelled when the outbox gives up waiting
 	cancel context.CancelFunc
@@ -63,7 +65,7 @@ func (o *outbox) enqueue(chatID int64, ops ...op) bool {
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	if o.closed {
-		o.dropped.Add(int64(len(ops)))
+		o.drop(len(ops))
 		o.log.Error("telegram message dropped: the channel is stopping", "count", len(ops))
 		return false
 	}
@@ -102,7 +104,7 @@ func (o *outbox) run(chatID int64, q *queue) {
 		q.ops[0] = op{}
 		q.ops = q.ops[1:]
 		if o.ctx.Err() != nil {
-			o.dropped.Add(int64(len(q.ops)))
+			o.drop(len(q.ops))
 			q.ops = nil
 		}
 		o.mu.Unlock()
@@ -119,7 +121,7 @@ func (o *outbox) deliver(x op) {
 	failures := 0
 	for {
 		if err := o.pace.wait(o.ctx); err != nil {
-			o.dropped.Add(1)
+			o.drop(1)
 			return
 		}
 		err := o.send(x.c)
@@ -128,7 +130,7 @@ func (o *outbox) deliver(x op) {
 			return
 		}
 		if o.ctx.Err() != nil {
-			o.dropped.Add(1)
+			o.drop(1)
 			return
 		}
 		var apiErr *tgbotapi.Error
@@ -139,32 +141,39 @@ func (o *outbox) deliver(x op) {
 				wait = o.maxRetryAfter
 			}
 			o.log.Warn("telegram rate limit: waiting", "method", x.name, "retry_after", apiErr.RetryAfter)
+			o.metrics.Inc("okienko_telegram_rate_limited_total", "Telegram calls answered 429 Too Many Requests (waited out and retried).")
 			if sleep(o.ctx, wait) != nil {
-				o.dropped.Add(1)
+				o.drop(1)
 				return
 			}
 		case errors.As(err, &apiErr):
 			if strings.Contains(apiErr.Message, "message is not modified") {
 				return // the keyboard was already marked: nothing to do
 			}
-			o.dropped.Add(1)
+			o.drop(1)
 			o.log.Warn("telegram refused a message", "method", x.name, "code", apiErr.Code, "description", apiErr.Message)
 			return
 		default:
 			failures++
 			if failures > o.maxRetries {
-				o.dropped.Add(1)
+				o.drop(1)
 				o.log.Error("telegram message dropped after retries", "method", x.name, "attempts", failures, "err", err)
 				return
 			}
 			backoff := min(time.Second<<(failures-1), 30*time.Second)
 			o.log.Warn("telegram send failed: retrying", "method", x.name, "attempt", failures, "backoff", backoff, "err", err)
 			if sleep(o.ctx, backoff) != nil {
-				o.dropped.Add(1)
+				o.drop(1)
 				return
 			}
 		}
 	}
+}
+
+// drop records calls given up.
+func (o *outbox) drop(n int) {
+	o.dropped.Add(int64(n))
+	o.metrics.Add("okienko_telegram_dropped_total", "Telegram calls given up (refused, failing after retries, or pending at shutdown).", float64(n))
 }
 
 // close stops taking messages and waits up to timeout for the queues to be

@@ -35,6 +35,7 @@ import (
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
 
 	"okienko/bot"
+	"okienko/bot/metrics"
 )
 
 // Handler is what the channel needs from the conversation engine
@@ -122,6 +123,9 @@ type Config struct {
 	Commands map[string][]Command
 	// Clock tells the time for rate limiting. Default time.Now.
 	Clock bot.Clock
+	// Metrics counts Telegram's rate limits (429) and messages given up;
+	// nil counts nothing.
+	Metrics *metrics.Registry
 	// Logger gets structured logs: update ids, methods, error codes —
 	// never message text, chat ids, phone numbers or the token. Default
 	// slog.Default().
@@ -245,6 +249,7 @@ func New(cfg Config, h Handler) (*Bot, error) {
 		maxRetries:    cfg.MaxRetries,
 		maxRetryAfter: cfg.MaxRetryAfter,
 		log:           cfg.Logger,
+		metrics:       cfg.Metrics,
 	})
 	return b, nil
 }

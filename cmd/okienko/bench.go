@@ -6,9 +6,11 @@ import (
 	"flag"
 	"fmt"
 	"log/slog"
+	"os"
 	"runtime"
 	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -26,6 +28,7 @@ func runBench(ctx context.Context, args []string, io stdio) error {
 	duration := fl.Duration("duration", 10*time.Second, "how long each phase runs")
 	dir := fl.String("dialogs", "", "folder of dialog scripts (default: ./dialogs if present, else the bundled ones)")
 	asJSON := fl.Bool("json", false, "print the figures as one JSON object")
+	sessions := fl.Int("sessions", 0, "first store this many residents' sessions (as after a few messages) and report the process's memory before and after")
 	var cat catalogFlags
 	cat.register(fl)
 	var stf storeFlags
@@ -33,8 +36,8 @@ func runBench(ctx context.Context, args []string, io stdio) error {
 	if err := parseInterspersed(fl, args); err != nil {
 		return usageError(err.Error())
 	}
-	if *concurrency < 1 || *duration <= 0 {
-		return usageError("bench: --concurrency must be ≥ 1 and --duration > 0")
+	if *concurrency < 1 || *duration <= 0 || *sessions < 0 {
+		return usageError("bench: --concurrency must be ≥ 1, --duration > 0 and --sessions ≥ 0")
 	}
 	quiet := slog.New(slog.NewTextHandler(io.err, &slog.HandlerOptions{Level: slog.LevelError}))
 	sc, err := loadScript(openDialogs(*dir), io, false)
@@ -58,6 +61,12 @@ func runBench(ctx context.Context, args []string, io stdio) error {
 	fmt.Fprintf(io.err, "bench: %d residents for %v against %s\n", *concurrency, *duration, store.where)
 
 	run := strconv.FormatInt(time.Now().UnixNano(), 36)
+	var mem memoryReport
+	if *sessions > 0 {
+		if mem, err = fillSessions(ctx, eng, store.Store, run, *sessions, *concurrency); err != nil {
+			return err
+		}
+	}
 	sample, _ := json.Marshal(&bot.Session{Format: bot.SessionFormat, Key: "bench:x", Lang: "pl", Step: "temat",
 		Vars: bot.Vars{"temat": "seniorzy", "dla_kogo": "bliski", "opis": "Mama po udarze potrzebuje pomocy w domu"}})
 	raw := measure(ctx, *concurrency, *duration, func(ctx context.Context, worker, i int) error {
@@ -73,7 +82,11 @@ func runBench(ctx context.Context, args []string, io stdio) error {
 		return err
 	})
 	runtime.ReadMemStats(&after)
+	if *sessions > 0 {
+		mem.HeapAfterRun, mem.RSSAfterRun = heapInUse(), residentSet()
+	}
 	r := benchReport{
+		Memory:      mem,
 		Concurrency: *concurrency, Messages: engine.n, MessagesPerSec: engine.perSec(),
 		P50: engine.pct(0.50), P95: engine.pct(0.95), P99: engine.pct(0.99),
 		AllocsPerMessage: float64(after.Mallocs-before.Mallocs) / float64(max(engine.n, 1)),
@@ -90,11 +103,109 @@ func runBench(ctx context.Context, args []string, io stdio) error {
 	fmt.Fprintf(io.out, "allocations:     %.0f per message\n", r.AllocsPerMessage)
 	fmt.Fprintf(io.out, "raw GET+SET:     %.0f/s (p99 %v) at the same concurrency\n", r.RawPerSec, r.RawP99)
 	fmt.Fprintf(io.out, "ratio to raw:    %.2f\n", r.Ratio)
+	if *sessions > 0 {
+		m := r.Memory
+		fmt.Fprintf(io.out, "memory:          heap %s, RSS %s with no sessions stored; heap %s, RSS %s with %d (%.0f s to store); heap %s, RSS %s after the run\n",
+			mb(m.HeapBefore), mb(m.RSSBefore), mb(m.HeapFilled), mb(m.RSSFilled), m.Sessions, m.FillSeconds, mb(m.HeapAfterRun), mb(m.RSSAfterRun))
+		if store.embedded != nil {
+			fmt.Fprintln(io.out, "                 (the embedded Redis lives in this process: give --redis to measure the bot alone)")
+		}
+	}
 	return nil
 }
 
+// memoryReport is the process's memory around storing many sessions: the
+// bot keeps conversations in Redis, so its own memory should stay flat.
+type memoryReport struct {
+	Sessions     int     `json:"sessions,omitempty"`
+	FillSeconds  float64 `json:"fill_seconds,omitempty"`
+	HeapBefore   uint64  `json:"heap_before,omitempty"`
+	RSSBefore    uint64  `json:"rss_before,omitempty"`
+	HeapFilled   uint64  `json:"heap_filled,omitempty"`
+	RSSFilled    uint64  `json:"rss_filled,omitempty"`
+	HeapAfterRun uint64  `json:"heap_after_run,omitempty"`
+	RSSAfterRun  uint64  `json:"rss_after_run,omitempty"`
+}
+
+// fillSessions stores n sessions like the one a short real conversation
+// leaves (copied under n chat keys), from workers goroutines, and measures
+// memory before and after.
+func fillSessions(ctx context.Context, eng *bot.Engine, st bot.SessionStore, run string, n, workers int) (memoryReport, error) {
+	m := memoryReport{Sessions: n, HeapBefore: heapInUse(), RSSBefore: residentSet()}
+	template := bot.Message{Channel: "bench", ChatID: run + "-template"}
+	for i, line := range benchConversation[:6] {
+		msg := template
+		msg.EventID, msg.Text, msg.Choice = strconv.Itoa(i), line.text, line.choice
+		if _, err := eng.Handle(ctx, msg); err != nil {
+			return m, fmt.Errorf("bench: a conversation to copy: %w", err)
+		}
+	}
+	sample, _, err := st.Load(ctx, template.Key(), "")
+	if err != nil || sample == nil {
+		return m, fmt.Errorf("bench: load the conversation to copy: %v", err)
+	}
+	start := time.Now()
+	var (
+		next  atomic.Int64
+		first atomic.Pointer[error]
+		wg    sync.WaitGroup
+	)
+	for range workers {
+		wg.Go(func() {
+			for {
+				i := next.Add(1) - 1
+				if i >= int64(n) || first.Load() != nil {
+					return
+				}
+				s := *sample
+				s.Key, s.Version, s.Applied = "bench:"+run+"-stored-"+strconv.FormatInt(i, 10), 0, ""
+				if err := st.Save(ctx, &s, "e"+strconv.FormatInt(i, 10)); err != nil {
+					err = fmt.Errorf("bench: store session %d: %w", i, err)
+					first.CompareAndSwap(nil, &err)
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	if err := first.Load(); err != nil {
+		return m, *err
+	}
+	m.FillSeconds = time.Since(start).Seconds()
+	m.HeapFilled, m.RSSFilled = heapInUse(), residentSet()
+	return m, nil
+}
+
+// heapInUse is the live heap after a collection.
+func heapInUse() uint64 {
+	runtime.GC()
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	return ms.HeapInuse
+}
+
+// residentSet is the process's resident memory (Linux), 0 where unknown.
+func residentSet() uint64 {
+	data, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return 0
+	}
+	for line := range strings.Lines(string(data)) {
+		if rest, ok := strings.CutPrefix(line, "VmRSS:"); ok {
+			kb, err := strconv.ParseUint(strings.TrimSuffix(strings.TrimSpace(rest), " kB"), 10, 64)
+			if err == nil {
+				return kb * 1024
+			}
+		}
+	}
+	return 0
+}
+
+func mb(b uint64) string { return fmt.Sprintf("%.1f MB", float64(b)/(1<<20)) }
+
 // benchReport is what `okienko bench` prints.
 type benchReport struct {
+	Memory           memoryReport  `json:"memory,omitzero"`
 	Concurrency      int           `json:"concurrency"`
 	Messages         int           `json:"messages"`
 	MessagesPerSec   float64       `json:"messages_per_sec"`
