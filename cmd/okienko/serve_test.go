@@ -3,6 +3,10 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/cookiejar"
 	"strings"
 	"sync"
 	"testing"
@@ -31,11 +35,11 @@ func (l *lockedBuffer) String() string {
 	return l.b.String()
 }
 
-func TestServeWithoutTokenSaysTelegramIsNotConfigured(t *testing.T) {
+func TestServeWithoutAnyChannelSaysSo(t *testing.T) {
 	t.Setenv("OKIENKO_TELEGRAM_TOKEN", "")
 	var out, errOut bytes.Buffer
-	err := runServe(context.Background(), nil, stdio{in: strings.NewReader(""), out: &out, err: &errOut})
-	if exitCode(err) != 1 || !strings.Contains(errOut.String(), "Telegram is not configured") || !strings.Contains(errOut.String(), "OKIENKO_TELEGRAM_TOKEN=") {
+	err := runServe(context.Background(), []string{"--web=false"}, stdio{in: strings.NewReader(""), out: &out, err: &errOut})
+	if exitCode(err) != 1 || !strings.Contains(errOut.String(), "no channel to serve") || !strings.Contains(errOut.String(), "OKIENKO_TELEGRAM_TOKEN=") {
 		t.Errorf("exit %d, stderr %q", exitCode(err), errOut.String())
 	}
 }
@@ -78,7 +82,7 @@ func TestServePollsTelegram(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() {
-		done <- runServe(ctx, []string{"--dialogs", "../../dialogs"}, stdio{in: strings.NewReader(""), out: &bytes.Buffer{}, err: errOut})
+		done <- runServe(ctx, []string{"--dialogs", "../../dialogs", "--http", "127.0.0.1:0"}, stdio{in: strings.NewReader(""), out: &bytes.Buffer{}, err: errOut})
 	}()
 	srv.PrivateText(77, "pl", "/start")
 	ms := srv.WaitMessages(t, 77, 1, 10*time.Second)
@@ -97,5 +101,82 @@ func TestServePollsTelegram(t *testing.T) {
 	logs := errOut.String()
 	if !strings.Contains(logs, "@"+telegramtest.BotUsername) || strings.Contains(logs, "serveSecret") {
 		t.Errorf("stderr:\n%s", logs)
+	}
+}
+
+// TestServeWebChatWithNoConfiguration: with nothing configured, serve
+// answers a resident on the web chat (embedded Redis, bundled dialogs and
+// catalogue), counts the message in /metrics, and stops cleanly.
+func TestServeWebChatWithNoConfiguration(t *testing.T) {
+	for _, name := range settings {
+		t.Setenv(name, "")
+	}
+	errOut := &lockedBuffer{}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() {
+		done <- runServe(ctx, []string{"--http", "127.0.0.1:0"}, stdio{in: strings.NewReader(""), out: &bytes.Buffer{}, err: errOut})
+	}()
+	var base string
+	deadline := time.Now().Add(20 * time.Second)
+	for base == "" {
+		if time.Now().After(deadline) {
+			cancel()
+			t.Fatalf("serve did not say where the web chat is:\n%s", errOut)
+		}
+		if _, rest, ok := strings.Cut(errOut.String(), "web chat on "); ok {
+			base, _, _ = strings.Cut(rest, "/;")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	jar, _ := cookiejar.New(nil)
+	client := &http.Client{Jar: jar, Timeout: 10 * time.Second}
+	res, err := client.Get(base + "/api/chat/session")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var sess struct{ CSRF string }
+	if err := json.NewDecoder(res.Body).Decode(&sess); err != nil || sess.CSRF == "" {
+		t.Fatalf("session: %v %+v", err, sess)
+	}
+	res.Body.Close()
+	req, _ := http.NewRequest(http.MethodPost, base+"/api/chat/messages", strings.NewReader(`{"id":"msg-00000001","text":"Nie mam pieniędzy na jedzenie"}`))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Origin", base)
+	req.Header.Set("X-Okienko-Csrf", sess.CSRF)
+	res, err = client.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	if res.StatusCode != http.StatusOK || !strings.Contains(string(body), "replies") || strings.Contains(string(body), "Przepraszamy") {
+		t.Errorf("message: %d %s", res.StatusCode, body)
+	}
+	res, err = client.Get(base + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	metricsText, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	if !strings.Contains(string(metricsText), `okienko_messages_in_total{channel="web"} 1`) {
+		t.Errorf("metrics do not count the web message:\n%s", metricsText)
+	}
+	cancel()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("serve: %v\n%s", err, errOut)
+		}
+	case <-time.After(20 * time.Second):
+		t.Fatal("serve did not stop")
+	}
+	for _, says := range []string{"Telegram is not configured", "Slack is not configured", "no Redis configured"} {
+		if !strings.Contains(errOut.String(), says) {
+			t.Errorf("start-up does not say %q:\n%s", says, errOut)
+		}
+	}
+	if strings.Contains(errOut.String(), "Nie mam") {
+		t.Errorf("message text in the logs:\n%s", errOut)
 	}
 }

@@ -185,12 +185,13 @@ func TestServeKeepsStateInRedisAcrossRestarts(t *testing.T) {
 	t.Setenv("OKIENKO_TELEGRAM_API_URL", srv.URL)
 	t.Setenv("OKIENKO_TELEGRAM_WEBHOOK_URL", "")
 	t.Setenv("OKIENKO_REDIS_URL", rs.URL())
+	t.Setenv("OKIENKO_WEB_SECRET", "0123456789abcdef0123456789abcdef")
 	serve := func() (stop func() string) {
 		errOut := &lockedBuffer{}
 		ctx, cancel := context.WithCancel(context.Background())
 		done := make(chan error, 1)
 		go func() {
-			done <- runServe(ctx, []string{"--dialogs", "../../dialogs"}, stdio{in: strings.NewReader(""), out: &bytes.Buffer{}, err: errOut})
+			done <- runServe(ctx, []string{"--dialogs", "../../dialogs", "--http", "127.0.0.1:0"}, stdio{in: strings.NewReader(""), out: &bytes.Buffer{}, err: errOut})
 		}()
 		return func() string {
 			cancel()

@@ -1,0 +1,111 @@
+package web
+
+import (
+	"crypto/hmac"
+	"crypto/rand"
+	"crypto/sha256"
+	"crypto/subtle"
+	"encoding/base64"
+	"encoding/hex"
+	"net/http"
+)
+
+// sessionCookie holds the resident's session: 128 random bits, base64url.
+// Nothing else is kept in the browser's cookies but the chosen interface
+// language. Over TLS the name carries the __Host- prefix, which browsers
+// accept only from this very host (Secure, Path=/, no Domain), so that a
+// sibling subdomain cannot plant a session it knows.
+const (
+	sessionCookie       = "okienko_session"
+	secureSessionCookie = "__Host-okienko_session"
+)
+
+// cookieName is the session cookie's name for a request.
+func cookieName(r *http.Request) string {
+	if secureRequest(r) {
+		return secureSessionCookie
+	}
+	return sessionCookie
+}
+
+// csrfHeader carries the CSRF token on POST requests; langHeader the
+// page's interface language, for answers the channel gives itself.
+const (
+	csrfHeader = "X-Okienko-Csrf"
+	langHeader = "X-Okienko-Lang"
+)
+
+// session is a resident's browser session and what derives from it.
+type session struct {
+	id     string // the cookie's value; never logged or sent elsewhere
+	chatID string // the engine's ChatID: HMAC of id, hex
+	csrf   string // the CSRF token: another HMAC of id
+	fresh  bool   // created by this request
+}
+
+// derive is the HMAC of the session id for one purpose, so that chat ids
+// and tokens cannot be turned into each other or back into the cookie.
+func (c *Chat) derive(purpose, id string) []byte {
+	mac := hmac.New(sha256.New, c.cfg.Secret)
+	mac.Write([]byte("okienko web " + purpose + "\x00" + id))
+	return mac.Sum(nil)
+}
+
+func (c *Chat) sessionFor(id string, fresh bool) session {
+	return session{
+		id:     id,
+		chatID: hex.EncodeToString(c.derive("chat", id)[:16]),
+		csrf:   base64.RawURLEncoding.EncodeToString(c.derive("csrf", id)[:18]),
+		fresh:  fresh,
+	}
+}
+
+// readSession returns the session the request's cookie names, if it holds
+// a well-formed one.
+func (c *Chat) readSession(r *http.Request) (session, bool) {
+	ck, err := r.Cookie(cookieName(r))
+	if err != nil {
+		return session{}, false
+	}
+	raw, err := base64.RawURLEncoding.DecodeString(ck.Value)
+	if err != nil || len(raw) != 16 {
+		return session{}, false
+	}
+	return c.sessionFor(ck.Value, false), true
+}
+
+// ensureSession returns the request's session, or a new one, and (re)sets
+// the cookie so that its lifetime counts from now.
+func (c *Chat) ensureSession(w http.ResponseWriter, r *http.Request) session {
+	s, ok := c.readSession(r)
+	if !ok {
+		var b [16]byte
+		if _, err := rand.Read(b[:]); err != nil {
+			panic(err) // crypto/rand does not fail on supported platforms
+		}
+		s = c.sessionFor(base64.RawURLEncoding.EncodeToString(b[:]), true)
+	}
+	ck := &http.Cookie{
+		Name:     cookieName(r),
+		Value:    s.id,
+		Path:     "/",
+		MaxAge:   int(c.cfg.SessionLifetime.Seconds()),
+		HttpOnly: true,
+		Secure:   secureRequest(r),
+		SameSite: http.SameSiteLaxMode,
+	}
+	if ck.Secure && len(c.origins) > 0 {
+		// The widget shows the chat in a frame on the Centre's site; if that
+		// is another site, a Lax cookie would not be sent there. A
+		// partitioned cookie is kept for that embedding site alone.
+		ck.SameSite, ck.Partitioned = http.SameSiteNoneMode, true
+	}
+	http.SetCookie(w, ck)
+	return s
+}
+
+// validCSRF reports whether the request carries the session's token.
+func validCSRF(r *http.Request, s session) bool {
+	got := r.Header.Get(csrfHeader)
+	return got != "" && subtle.ConstantTimeCompare([]byte(got), []byte(s.csrf)) == 1
+}
