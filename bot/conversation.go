@@ -8,6 +8,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"okienko/bot/needs"
 	"okienko/bot/officehours"
 	"okienko/bot/script"
 	"okienko/bot/textnorm"
@@ -33,8 +34,9 @@ type conversation struct {
 	results []Service // services found by a search during this turn
 	pending string    // input to apply at the next waiting step (first message)
 	moves   int
-	open    *Reply   // the reply being built, nil when the next text starts a new one
-	effects []effect // work for the Desk once the session is saved
+	open    *Reply       // the reply being built, nil when the next text starts a new one
+	effects []effect     // work for the Desk once the session is saved
+	noted   []needs.Fact // for the needs report: topics, services shown, ratings
 }
 
 // receive decides what the message means: a crisis, a trigger, or an answer
@@ -197,6 +199,9 @@ func wordMatches(pattern, word string) bool {
 // answer applies the message to the waiting step.
 func (c *conversation) answer(st *script.Step) {
 	if ch := c.matchChoice(st); ch != nil {
+		if c.flow.sc.AfterCase != "" && c.s.Step == c.flow.sc.AfterCase {
+			c.note(needs.Fact{Kind: needs.Rating, Value: ch.ID})
+		}
 		c.s.Misses = 0
 		c.setVars(ch.Set)
 		if st.Save != "" {
@@ -482,6 +487,7 @@ func (c *conversation) showResults(limit int) {
 			break
 		}
 		cards = append(cards, c.card(i+1, sv))
+		c.note(needs.Fact{Kind: needs.Suggested, Value: sv.ID})
 	}
 	c.say(strings.Join(cards, "\n\n"))
 }
@@ -753,6 +759,9 @@ func (c *conversation) setVars(vars script.Vars) {
 		v = c.render(v)
 		if k == "lang" {
 			c.s.Lang = normalizeLang(v)
+		}
+		if k == c.flow.topicVar && v != "" {
+			c.note(needs.Fact{Kind: needs.Topic, Topic: v})
 		}
 		c.s.setVar(k, v)
 	}

@@ -14,6 +14,7 @@ import (
 
 	"okienko/bot/crisis"
 	"okienko/bot/metrics"
+	"okienko/bot/needs"
 	"okienko/bot/officehours"
 	"okienko/bot/script"
 )
@@ -29,6 +30,7 @@ type Config struct {
 	Searcher Searcher          // nil: searches find nothing and the bot offers a person
 	Desk     Desk              // nil: cases exist only as handoff events
 	Metrics  *metrics.Registry // nil: nothing is counted
+	Tally    Tally             // nil: nothing is counted for the needs report
 	Clock    Clock             // default time.Now
 	Logger   *slog.Logger      // default slog.Default()
 	NewID    func() string     // case ids; default random hex
@@ -38,6 +40,18 @@ type Config struct {
 	// MaxAttempts bounds how often a message is re-applied after a
 	// concurrent change of its session. Default 8.
 	MaxAttempts int
+	// TallyTimeout bounds the Tally's work per message, after the
+	// session is saved. Default 250 ms.
+	TallyTimeout time.Duration
+}
+
+// Tally counts anonymous facts per day for the Centre's needs report
+// (bot/needs). The engine calls it once a message's (or a staff action's)
+// session is saved, with what that caused and when; it gets no chat, and
+// an unmatched query only redacted. A failure is logged and never reaches
+// the resident. bot/redis implements it.
+type Tally interface {
+	Count(ctx context.Context, at time.Time, facts []needs.Fact) error
 }
 
 // Engine turns residents' messages into replies by following a dialog
@@ -59,6 +73,9 @@ type flow struct {
 	// handoffTemplate is the script's first handoff: a crisis case carries
 	// the same fields (topic, for whom, words) as a case the resident asked for.
 	handoffTemplate *script.Handoff
+	// topicVar is the variable that handoff takes the topic from: setting
+	// it is choosing a topic, for the needs report.
+	topicVar string
 }
 
 // New returns an engine for the config.
@@ -81,6 +98,9 @@ func New(cfg Config) (*Engine, error) {
 	if cfg.MaxAttempts <= 0 {
 		cfg.MaxAttempts = 8
 	}
+	if cfg.TallyTimeout <= 0 {
+		cfg.TallyTimeout = 250 * time.Millisecond
+	}
 	e := &Engine{cfg: cfg, logger: cfg.Logger}
 	if err := e.SetScript(cfg.Script); err != nil {
 		return nil, fmt.Errorf("new engine: %w", err)
@@ -97,7 +117,7 @@ func (e *Engine) SetScript(sc *script.Script) error {
 	f := &flow{sc: sc}
 	for _, id := range sc.Order {
 		if st := sc.Steps[id]; st != nil && st.Handoff != nil {
-			f.handoffTemplate = st.Handoff
+			f.handoffTemplate, f.topicVar = st.Handoff, st.Handoff.Topic
 			break
 		}
 	}
@@ -188,8 +208,11 @@ func (e *Engine) apply(ctx context.Context, f *flow, msg Message) ([]Event, erro
 		return nil, nil
 	}
 	now := e.cfg.Clock()
+	started, langBefore := s == nil || s.Step == "", "" // no conversation in progress
 	if s == nil {
 		s = &Session{Format: SessionFormat, Key: key, Lang: normalizeLang(msg.Language), Started: now}
+	} else {
+		langBefore = s.Lang
 	}
 	if s.Lang != script.Ukrainian && s.Vars["lang"] == "" && cyrillic(msg.Text) {
 		// Writing in Cyrillic without having chosen a language: answer in
@@ -212,7 +235,61 @@ func (e *Engine) apply(ctx context.Context, f *flow, msg Message) ([]Event, erro
 		return nil, fmt.Errorf("save session: %w", err)
 	}
 	e.deliver(ctx, c.effects)
+	e.tally(ctx, now, c.facts(started, langBefore))
 	return c.events, nil
+}
+
+// facts are what the turn adds to the needs report: a conversation
+// started (by language) or a language switched, and what the events and
+// the conversation's notes say. Unmatched queries are redacted here, so
+// that a resident's words never reach a Tally whole.
+func (c *conversation) facts(started bool, langBefore string) []needs.Fact {
+	if c.engine.cfg.Tally == nil {
+		return nil
+	}
+	var out []needs.Fact
+	switch {
+	case started:
+		out = append(out, needs.Fact{Kind: needs.Conversation, Value: c.s.Lang})
+	case c.s.Lang != langBefore:
+		out = append(out, needs.Fact{Kind: needs.Language, Value: c.s.Lang})
+	}
+	for _, ev := range c.events {
+		switch {
+		case ev.Kind == EventSearch && ev.Search != nil:
+			out = append(out, needs.Fact{Kind: needs.Search, Topic: ev.Search.Category})
+			if (!ev.Search.Confident || len(ev.Search.Results) == 0) && ev.Search.Query != "" {
+				out = append(out, needs.UnmatchedQuery(ev.Search.Category, ev.Search.Query))
+			}
+		case ev.Kind == EventCrisis:
+			out = append(out, needs.Fact{Kind: needs.Crisis, Value: ev.Crisis})
+		case ev.Kind == EventHandoff && ev.Handoff != nil:
+			out = append(out, needs.Fact{Kind: needs.Case, Topic: ev.Handoff.Topic, Urgency: string(ev.Handoff.Urgency)})
+		}
+	}
+	return append(out, c.noted...)
+}
+
+// note records a fact only the conversation sees (a topic chosen, a
+// service shown, a rating) for the needs report.
+func (c *conversation) note(f needs.Fact) {
+	if c.engine.cfg.Tally != nil {
+		c.noted = append(c.noted, f)
+	}
+}
+
+// tally hands the facts to the needs report's counters, bounded by
+// TallyTimeout even when the message's own time is up; a failure is
+// logged (without the facts) and the message stays handled.
+func (e *Engine) tally(ctx context.Context, at time.Time, facts []needs.Fact) {
+	if e.cfg.Tally == nil || len(facts) == 0 {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), e.cfg.TallyTimeout)
+	defer cancel()
+	if err := e.cfg.Tally.Count(ctx, at, facts); err != nil {
+		e.logger.Warn("needs report: facts not counted", "facts", len(facts), "err", err)
+	}
 }
 
 // effect is work for the Desk that must happen only once the session that
@@ -304,6 +381,14 @@ func (e *Engine) applyStaff(ctx context.Context, f *flow, ev StaffEvent, eventID
 	case ev.Kind == StaffClosed || ev.Kind == StaffReturned:
 		e.cfg.Metrics.Inc("okienko_cases_closed_total", "Cases closed or returned to the bot.", "how", string(ev.Kind))
 	}
+	facts := c.noted
+	switch {
+	case ev.Kind == StaffClaimed && !wasClaimed && !opened.IsZero():
+		facts = append(facts, needs.Fact{Kind: needs.Claimed, Wait: now.Sub(opened)})
+	case ev.Kind == StaffClosed || ev.Kind == StaffReturned:
+		facts = append(facts, needs.Fact{Kind: needs.Closed, Value: string(ev.Kind)})
+	}
+	e.tally(ctx, now, facts)
 	return c.events, nil
 }
 

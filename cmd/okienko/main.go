@@ -51,6 +51,7 @@ func commands() map[string]command {
 		"catalog": {"check, import, search and evaluate the service catalogue", runCatalog},
 		"serve":   {"serve residents on Telegram", runServe},
 		"bench":   {"measure the engine and store under simulated residents", runBench},
+		"report":  {"write the report of residents' needs from the anonymous counters", runReport},
 	}
 }
 

@@ -132,7 +132,21 @@ func runServe(ctx context.Context, args []string, io stdio) error {
 	} else {
 		fmt.Fprintln(io.err, "okienko: Slack is not configured (OKIENKO_SLACK_BOT_TOKEN, OKIENKO_SLACK_CHANNEL): handoff cases are recorded in conversations but reach no one")
 	}
-	engCfg := bot.Config{Script: sc, Store: store, Searcher: searcher, Logger: logger, Metrics: reg}
+	needsCfg, needsOn, err := needsConfigFromEnv(getenv)
+	if err != nil {
+		return err
+	}
+	var tally bot.Tally // nil: OKIENKO_NEEDS=off, nothing is counted
+	if needsOn {
+		needsCfg.Logger = logger
+		counters, err := redis.NewNeeds(store.Store, needsCfg)
+		if err != nil {
+			return fmt.Errorf("needs report: %w", err)
+		}
+		defer counters.Close() // writes what is still added up in memory, before the store closes
+		tally = counters
+	}
+	engCfg := bot.Config{Script: sc, Store: store, Searcher: searcher, Logger: logger, Metrics: reg, Tally: tally}
 	if desk != nil {
 		engCfg.Desk = desk
 	}
@@ -436,6 +450,9 @@ dialogs and catalogue. Configure with environment variables:
   OKIENKO_SLACK_REPLY_PREFIX    thread replies starting with it go to the resident (default ">>")
   OKIENKO_SLACK_CLAIM_REMINDER  remind the channel of an unclaimed case after (default 10m)
   OKIENKO_SLACK_OFFER_PHONE_AFTER  offer the resident the phone after (default 30m)
+  OKIENKO_NEEDS                 "off": keep no anonymous daily counts for the needs report
+  OKIENKO_NEEDS_TIMEZONE        the Centre's day for the counts (default Europe/Warsaw)
+  OKIENKO_NEEDS_RETENTION       daily counts kept (default 400d); OKIENKO_NEEDS_QUERY_RETENTION: redacted queries (90d)
 
 Any of these may also come from a YAML file given with --config FILE (or
 OKIENKO_CONFIG), named in lower case without OKIENKO_ (redis_url: ...); the
