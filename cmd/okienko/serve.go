@@ -110,6 +110,12 @@ func runServe(ctx context.Context, args []string, io stdio) error {
 		return err
 	}
 	defer store.Close()
+	if *webOn && webCfg.Secret == nil && store.embedded == nil {
+		// A shared Redis means replicas or restarts: without one secret for
+		// all of them, a resident's cookie names another chat on each.
+		fmt.Fprintln(io.err, "okienko serve: the web chat with a shared Redis needs OKIENKO_WEB_SECRET (32+ characters, the same on every replica), e.g. from: openssl rand -hex 32")
+		return exitError{1}
+	}
 	reg := metrics.New()
 
 	bridge := &staffBridge{logger: logger, senders: map[string]replySender{}}
@@ -185,9 +191,7 @@ func runServe(ctx context.Context, args []string, io stdio) error {
 		}
 		bridge.senders[web.Channel] = chat
 		receivers = append(receivers, chat.Run) // ends open event streams at shutdown
-		if webCfg.Secret == nil && store.embedded == nil {
-			fmt.Fprintln(io.err, "okienko: OKIENKO_WEB_SECRET is not set: web conversations will not survive a restart nor move between replicas")
-		}
+
 	}
 	if desk != nil {
 		workers = append(workers, desk.Run)
@@ -219,6 +223,9 @@ func runServe(ctx context.Context, args []string, io stdio) error {
 		w.Header().Set("Content-Type", "text/plain; version=0.0.4")
 		_, _ = reg.WriteTo(w)
 	})
+	if metricsAddr == "" && !loopback(*addr) {
+		fmt.Fprintf(io.err, "okienko: /metrics is served on the public address %s; set OKIENKO_METRICS_ADDR (e.g. 127.0.0.1:9090) to keep it internal\n", *addr)
+	}
 	servers := []*listener{{name: "HTTP", addr: *addr, handler: mux}}
 	if metricsAddr != "" {
 		servers = append(servers, &listener{name: "metrics", addr: metricsAddr, handler: ops})
@@ -283,6 +290,19 @@ func runPhases(ctx context.Context, receivers, workers []func(context.Context) e
 	stopWorking()
 	work.Wait()
 	return first
+}
+
+// loopback reports whether a listen address is on the loopback interface.
+func loopback(addr string) bool {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return false
+	}
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
 }
 
 // listener is one HTTP server of serve.

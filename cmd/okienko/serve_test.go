@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"okienko/bot/redis/redistest"
 	"okienko/bot/telegram/telegramtest"
 )
 
@@ -178,5 +179,21 @@ func TestServeWebChatWithNoConfiguration(t *testing.T) {
 	}
 	if strings.Contains(errOut.String(), "Nie mam") {
 		t.Errorf("message text in the logs:\n%s", errOut)
+	}
+}
+
+// TestServeWebChatWithSharedRedisNeedsASecret: with a real Redis (so
+// replicas or restarts), the web chat refuses to start without the secret
+// that keeps chat ids the same on every replica.
+func TestServeWebChatWithSharedRedisNeedsASecret(t *testing.T) {
+	rs := redistest.Start(t)
+	for _, name := range settings {
+		t.Setenv(name, "")
+	}
+	t.Setenv("OKIENKO_REDIS_URL", rs.URL())
+	var errOut bytes.Buffer
+	err := runServe(context.Background(), []string{"--http", "127.0.0.1:0"}, stdio{in: strings.NewReader(""), out: &bytes.Buffer{}, err: &errOut})
+	if exitCode(err) != 1 || !strings.Contains(errOut.String(), "needs OKIENKO_WEB_SECRET") {
+		t.Errorf("exit %d (%v), stderr %q", exitCode(err), err, errOut.String())
 	}
 }
