@@ -40,6 +40,9 @@ type Config struct {
 	// MaxAttempts bounds how often a message is re-applied after a
 	// concurrent change of its session. Default 8.
 	MaxAttempts int
+	// DeskRetry is how long handing a case or a relayed message to the
+	// Desk is tried again after failures (its queue restarting). Default 3 s.
+	DeskRetry time.Duration
 	// TallyTimeout bounds the Tally's work per message, after the
 	// session is saved. Default 250 ms.
 	TallyTimeout time.Duration
@@ -97,6 +100,9 @@ func New(cfg Config) (*Engine, error) {
 	}
 	if cfg.MaxAttempts <= 0 {
 		cfg.MaxAttempts = 8
+	}
+	if cfg.DeskRetry <= 0 {
+		cfg.DeskRetry = 3 * time.Second
 	}
 	if cfg.TallyTimeout <= 0 {
 		cfg.TallyTimeout = 250 * time.Millisecond
@@ -301,26 +307,45 @@ type effect struct {
 	ref    CaseRef
 }
 
-// deliver hands effects to the Desk. A failure is logged: the resident's
-// message is applied, and Desk implementations queue durably, so a failure
-// here means their queue is down too.
+// deliver hands effects to the Desk, in order. Desk implementations queue
+// durably (in the same Redis as the session), so a failure means that
+// queue is down too — typically for the moment Redis restarts: each effect
+// is tried again for up to DeskRetry before it is given up and logged (the
+// resident's message stays applied).
 func (e *Engine) deliver(ctx context.Context, effects []effect) {
 	if e.cfg.Desk == nil {
 		return
 	}
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), e.cfg.DeskRetry)
+	defer cancel()
 	for _, ef := range effects {
 		var err error
-		switch {
-		case ef.open != nil:
-			err = e.cfg.Desk.Open(ctx, *ef.open)
-		case ef.erased:
-			err = e.cfg.Desk.Erased(ctx, ef.ref)
-		default:
-			err = e.cfg.Desk.Relay(ctx, ef.ref, ef.relay)
+		for wait := 50 * time.Millisecond; ; wait = min(2*wait, time.Second) {
+			if err = e.hand(ctx, ef); err == nil || ctx.Err() != nil {
+				break
+			}
+			t := time.NewTimer(wait)
+			select {
+			case <-ctx.Done():
+			case <-t.C:
+			}
+			t.Stop()
 		}
 		if err != nil {
 			e.logger.Error("hand case to staff", "case", ef.ref.ID, "err", err)
 		}
+	}
+}
+
+// hand gives one effect to the Desk.
+func (e *Engine) hand(ctx context.Context, ef effect) error {
+	switch {
+	case ef.open != nil:
+		return e.cfg.Desk.Open(ctx, *ef.open)
+	case ef.erased:
+		return e.cfg.Desk.Erased(ctx, ef.ref)
+	default:
+		return e.cfg.Desk.Relay(ctx, ef.ref, ef.relay)
 	}
 }
 

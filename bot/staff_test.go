@@ -2,9 +2,11 @@ package bot_test
 
 import (
 	"context"
+	"errors"
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -215,6 +217,56 @@ func TestCyrillicSwitchesToUkrainian(t *testing.T) {
 	for _, ev := range events {
 		if ev.Kind == bot.EventReply && ev.Reply.Lang != "uk" {
 			t.Errorf("reply in %s after a Cyrillic message: %q", ev.Reply.Lang, ev.Reply.Text)
+		}
+	}
+}
+
+// flakyDesk fails its first calls, as a Desk whose queue (Redis) is
+// restarting does, then records like recordingDesk.
+type flakyDesk struct {
+	recordingDesk
+	failures atomic.Int32
+}
+
+func (d *flakyDesk) Open(ctx context.Context, c bot.Case) error {
+	if d.failures.Add(-1) >= 0 {
+		return errors.New("outbox: connection refused")
+	}
+	return d.recordingDesk.Open(ctx, c)
+}
+
+// TestCaseReachesADeskThatWasBrieflyDown: the session recording the case
+// is saved before the Desk is told, so a Desk failing for a moment must be
+// tried again, or the case would exist only in the conversation.
+func TestCaseReachesADeskThatWasBrieflyDown(t *testing.T) {
+	for _, tc := range []struct {
+		failures int32
+		retry    time.Duration
+		want     int
+	}{
+		{failures: 3, retry: 5 * time.Second, want: 1},
+		{failures: 1000, retry: 200 * time.Millisecond, want: 0}, // down for good: given up, logged
+	} {
+		desk := &flakyDesk{}
+		desk.failures.Store(tc.failures)
+		eng, err := bot.New(bot.Config{Script: bundledScript(t), Store: memory.New(), Searcher: testSearcher(t), Desk: desk, DeskRetry: tc.retry})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i, line := range []string{"/czlowiek", "[czat]", "[tak]"} {
+			msg := bot.Message{Channel: "test", ChatID: "71", EventID: strconv.Itoa(i), Text: line}
+			if id, ok := strings.CutPrefix(line, "["); ok {
+				msg.Text, msg.Choice = "", strings.TrimSuffix(id, "]")
+			}
+			if _, err := eng.Handle(context.Background(), msg); err != nil {
+				t.Fatal(err)
+			}
+		}
+		desk.mu.Lock()
+		got := len(desk.opened)
+		desk.mu.Unlock()
+		if got != tc.want {
+			t.Errorf("%d failures, retry %v: cases opened at the desk %d, want %d", tc.failures, tc.retry, got, tc.want)
 		}
 	}
 }
