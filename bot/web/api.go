@@ -43,8 +43,16 @@ type inbound struct {
 // outbound is the answer to a posted message: the engine's replies.
 type outbound struct {
 	Replies []bot.Reply `json:"replies"`
-	// Erased: the conversation was erased; the page forgets its transcript.
-	Erased bool `json:"erased,omitempty"`
+	// Erased: the conversation was erased; the page forgets its transcript
+	// and switches to the new session the answer's cookie names, whose
+	// CSRF token is CSRF.
+	Erased bool   `json:"erased,omitempty"`
+	CSRF   string `json:"csrf,omitempty"`
+	// Repeat: the message was a retry, answered with the answer kept from
+	// its first attempt (which may be no reply at all: words passed on to
+	// staff). A retry answered with nothing and without Repeat arrived
+	// before, but its answer is not known here.
+	Repeat bool `json:"repeat,omitempty"`
 }
 
 // problem is an error answer: a text for the resident in their language
@@ -59,7 +67,6 @@ const (
 	codeTooLong    = "too_long"
 	codeRate       = "rate"
 	codeStreams    = "streams"
-	codeStopping   = "stopping"
 	codeSession    = "session"
 	codeOrigin     = "origin"
 	codeBadRequest = "bad_request"
@@ -211,11 +218,31 @@ func (c *Chat) serveMessage(w http.ResponseWriter, r *http.Request) {
 	}
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), c.cfg.HandleTimeout)
 	defer cancel()
+	out := c.answer(ctx, msg)
+	if out.Erased {
+		// Whoever uses this browser next starts a conversation of their
+		// own: a new session, whose token the page switches to.
+		out.CSRF = c.renewSession(w, r).csrf
+	}
+	writeJSON(w, http.StatusOK, out)
+}
+
+// answer is the engine's answer to msg, or the one it gave to the same
+// message a few minutes ago (a retry whose first answer was lost).
+func (c *Chat) answer(ctx context.Context, msg bot.Message) outbound {
+	out, kept, reserved := c.answers.begin(ctx, msg.ChatID, msg.EventID)
+	if kept {
+		out.Repeat = true
+		return out
+	}
+	if reserved == nil {
+		return out // the first attempt outlasted this one
+	}
 	events, err := c.h.Handle(ctx, msg)
 	if err != nil {
 		c.log.Error("web message not handled", "unavailable", errors.Is(err, bot.ErrUnavailable), "err", err)
 	}
-	out := outbound{Replies: []bot.Reply{}}
+	out = outbound{Replies: []bot.Reply{}}
 	for _, ev := range events {
 		switch {
 		case ev.Kind == bot.EventReply && ev.Reply != nil:
@@ -224,14 +251,22 @@ func (c *Chat) serveMessage(w http.ResponseWriter, r *http.Request) {
 			out.Erased = true
 		}
 	}
+	if err != nil {
+		// Not applied (or not known to be): a retry tries again.
+		c.answers.abandon(reserved, out)
+		return out
+	}
+	c.answers.finish(reserved, out)
 	if out.Erased {
 		// The store's erasure removes the mailbox with the rest; this
-		// covers mailboxes that live elsewhere (in memory).
+		// covers mailboxes that live elsewhere (in memory), and the
+		// answers kept here.
+		c.answers.forget(msg.ChatID, msg.EventID)
 		if err := c.cfg.Mailbox.Forget(ctx, msg.Key()); err != nil {
 			c.log.Error("web mailbox not erased", "err", err)
 		}
 	}
-	writeJSON(w, http.StatusOK, out)
+	return out
 }
 
 // refuse answers with a problem in the resident's language.
@@ -286,8 +321,12 @@ func (c *Chat) serveEvents(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if c.life.Err() != nil {
-		w.Header().Set("Retry-After", "5")
-		c.refuse(w, http.StatusServiceUnavailable, codeStopping, lang)
+		// Shutting down. A refusal (503) would make the browser give up
+		// the stream; an empty stream that ends makes it come back in a
+		// few seconds, to another replica or to this server restarted.
+		w.Header().Set("Content-Type", "text/event-stream; charset=utf-8")
+		w.WriteHeader(http.StatusOK)
+		_, _ = io.WriteString(w, "retry: 3000\n: stopping\n\n")
 		return
 	}
 	client := c.clientKey(r)

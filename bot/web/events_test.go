@@ -3,7 +3,10 @@ package web_test
 import (
 	"context"
 	"net/http"
+	"net/http/cookiejar"
 	"net/http/httptest"
+	"net/url"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -122,25 +125,74 @@ func TestEventStreamSkipsUnreadableEntries(t *testing.T) {
 }
 
 // TestEraseForgetsMailbox: a resident who erases the conversation loses
-// the staff replies kept for it too.
+// the staff replies kept for it too, and gets a new session (cookie and
+// token), so that whoever uses the computer next neither continues the
+// conversation nor gets what reaches the old one; the old token no longer
+// works, the session endpoint hands out the new one.
 func TestEraseForgetsMailbox(t *testing.T) {
 	mb := web.NewMemoryMailbox(web.MemoryMailboxConfig{})
 	h := newHarness(t, func(c *web.Config) { c.Mailbox = mb })
 	me := h.open("pl")
 	me.start()
-	chatID := h.rec.lastChatID(t)
-	if err := h.chat.Send(chatID, bot.Reply{Text: "Anna: mam Pani adres"}); err != nil {
+	oldChat, oldCookie, oldCSRF := h.rec.lastChatID(t), me.cookie().Value, me.csrf
+	if err := h.chat.Send(oldChat, bot.Reply{Text: "Anna: mam Pani adres"}); err != nil {
 		t.Fatal(err)
 	}
 	a := me.post(map[string]any{"command": "erase"}, nil)
 	if a.status != http.StatusOK || !a.Erased || !strings.Contains(a.text(), "Usunąłem") {
 		t.Fatalf("erase: %d erased=%v %q", a.status, a.Erased, a.text())
 	}
-	if err := h.chat.Send(chatID, bot.Reply{Text: "po usunięciu"}); err != nil {
+	if a.CSRF == "" || a.CSRF == oldCSRF {
+		t.Fatalf("erase answered the token %q (was %q), want a new one", a.CSRF, oldCSRF)
+	}
+	if c := me.cookie(); c == nil || c.Value == oldCookie {
+		t.Fatalf("after erasure the session cookie is still %v", c)
+	}
+	if got := me.post(map[string]any{"text": "hej"}, nil); got.status != http.StatusForbidden || got.Code != "session" {
+		t.Errorf("the old token after erasure: %d %q", got.status, got.Code)
+	}
+	res, err := me.client.Get(me.base + "/api/chat/session")
+	if err != nil {
 		t.Fatal(err)
 	}
-	if _, text := me.listen("", "").nextText(t); text != "po usunięciu" {
+	var s struct {
+		CSRF string `json:"csrf"`
+	}
+	err = jsonDecode(res.Body, &s)
+	res.Body.Close()
+	if err != nil || s.CSRF != a.CSRF {
+		t.Errorf("the session endpoint after erasure: %q %v, want the erasure's token", s.CSRF, err)
+	}
+	me.csrf = a.CSRF
+	me.say("Dzień dobry")
+	newChat := h.rec.lastChatID(t)
+	if newChat == oldChat {
+		t.Fatal("after erasure the next message went to the erased conversation")
+	}
+	stream := me.listen("", "")
+	for _, send := range []struct{ chat, text string }{{oldChat, "do starej rozmowy"}, {newChat, "do nowej rozmowy"}} {
+		if err := h.chat.Send(send.chat, bot.Reply{Text: send.text}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, text := stream.nextText(t); text != "do nowej rozmowy" {
 		t.Errorf("after erasure the page first gets %q", text)
+	}
+	// An erasure whose answer (and so its cookie) was lost is retried with
+	// the old cookie: answered as erased again, with another new session,
+	// and applied once.
+	before := &resident{t: t, base: me.base, client: &http.Client{}, csrf: me.csrf, run: "before"}
+	before.client.Jar, _ = cookiejar.New(nil)
+	u, _ := url.Parse(me.base)
+	before.client.Jar.SetCookies(u, []*http.Cookie{me.cookie()})
+	erase := func() map[string]any { return map[string]any{"id": "erase-000000001", "command": "erase"} }
+	first := me.post(erase(), nil)
+	again := before.post(erase(), nil)
+	if !first.Erased || !again.Erased || again.CSRF == "" || again.CSRF == first.CSRF || again.CSRF == me.csrf {
+		t.Errorf("an erasure retried: erased %v %v, tokens %q %q", first.Erased, again.Erased, first.CSRF, again.CSRF)
+	}
+	if n := h.rec.count("erase-000000001"); n != 1 {
+		t.Errorf("the erasure reached the engine %d times", n)
 	}
 }
 
@@ -176,7 +228,8 @@ func TestEventStreamOutlivesWriteTimeout(t *testing.T) {
 
 // TestRunEndsStreams: when the chat stops (the server shuts down), open
 // streams end so that the graceful shutdown need not wait, and new ones
-// are refused until a restart.
+// end at once with a short retry: a refusal would make the browser give
+// up the stream, so that the page would miss staff replies.
 func TestRunEndsStreams(t *testing.T) {
 	h := newHarness(t, nil)
 	ctx, cancel := context.WithCancel(context.Background())
@@ -193,7 +246,49 @@ func TestRunEndsStreams(t *testing.T) {
 	case <-time.After(10 * time.Second):
 		t.Fatal("the stream outlived the chat")
 	}
-	if again := me.listen("", ""); again.status != http.StatusServiceUnavailable || again.headers.Get("Retry-After") == "" {
-		t.Errorf("a stream after stopping: %d", again.status)
+	again := me.listen("", "")
+	if again.status != http.StatusOK || again.headers.Get("Content-Type") != "text/event-stream; charset=utf-8" {
+		t.Fatalf("a stream after stopping: %d %q %s", again.status, again.headers.Get("Content-Type"), again.body)
 	}
+	select {
+	case <-again.closed:
+	case <-time.After(10 * time.Second):
+		t.Fatal("a stream opened after stopping stays open")
+	}
+	if ms, err := strconv.Atoi(again.retry); err != nil || ms <= 0 || ms > 10000 {
+		t.Errorf("a stream after stopping asks the browser to retry after %q ms, want a few seconds", again.retry)
+	}
+	if len(again.events) > 0 {
+		t.Errorf("a stream after stopping delivered %d events", len(again.events))
+	}
+}
+
+// TestMaxStreams: the streams open in all are bounded, before the bound
+// per client: many clients (each within its own bound) get the same
+// refusal once the total is reached, and streams open again when others
+// close.
+func TestMaxStreams(t *testing.T) {
+	h := newHarness(t, func(c *web.Config) {
+		c.ProxyHops, c.MaxStreams, c.MaxStreamsPerClient = 1, 2, 16
+	})
+	me := h.open("pl")
+	from := func(ip string) map[string]string { return map[string]string{"X-Forwarded-For": ip} }
+	first := me.listenWith(from("198.51.100.1"), "")
+	second := me.listenWith(from("198.51.100.2"), "")
+	for _, s := range []*stream{first, second} {
+		if s.status != http.StatusOK {
+			t.Fatalf("a stream within the bound: %d %s", s.status, s.body)
+		}
+	}
+	third := me.listenWith(from("198.51.100.3"), "")
+	if third.status != http.StatusTooManyRequests || !strings.Contains(third.body, `"code":"streams"`) || third.headers.Get("Retry-After") == "" {
+		t.Errorf("a third stream from a third client: %d %s", third.status, third.body)
+	}
+	// The refused one took nothing: after one closes, one more opens.
+	first.cancel()
+	eventually(t, "a stream after another closed", wait, func() bool {
+		s := me.listenWith(from("198.51.100.4"), "")
+		s.cancel()
+		return s.status == http.StatusOK
+	})
 }

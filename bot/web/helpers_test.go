@@ -6,6 +6,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -125,21 +126,78 @@ type harness struct {
 	desk *desk
 	srv  *httptest.Server
 	logs *logBuffer
+	cfg  web.Config
 }
 
 // recorder passes messages to the engine and remembers the chat ids, so
-// that tests can address a resident with Send.
+// that tests can address a resident with Send. It can fail a message once
+// (as when the store is down) or hold it until a gate opens.
 type recorder struct {
-	next web.Handler
-	mu   sync.Mutex
-	msgs []bot.Message
+	next  web.Handler
+	mu    sync.Mutex
+	msgs  []bot.Message
+	fail  map[string]bool          // by EventID: fail once
+	gates map[string]chan struct{} // by EventID: wait until closed
 }
 
 func (r *recorder) Handle(ctx context.Context, m bot.Message) ([]bot.Event, error) {
 	r.mu.Lock()
 	r.msgs = append(r.msgs, m)
+	fail := r.fail[m.EventID]
+	delete(r.fail, m.EventID)
+	gate := r.gates[m.EventID]
 	r.mu.Unlock()
+	if fail {
+		return nil, errors.New("the store is down")
+	}
+	if gate != nil {
+		<-gate
+	}
 	return r.next.Handle(ctx, m)
+}
+
+// failOnce makes the next message with the event id fail.
+func (r *recorder) failOnce(eventID string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.fail == nil {
+		r.fail = map[string]bool{}
+	}
+	r.fail[eventID] = true
+}
+
+// hold makes messages with the event id wait until the returned function
+// is called.
+func (r *recorder) hold(eventID string) (release func()) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.gates == nil {
+		r.gates = map[string]chan struct{}{}
+	}
+	gate := make(chan struct{})
+	r.gates[eventID] = gate
+	return sync.OnceFunc(func() { close(gate) })
+}
+
+// total is how many messages reached the handler.
+func (r *recorder) total() int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return len(r.msgs)
+}
+
+// count is how many times a message with the event id reached the
+// handler.
+func (r *recorder) count(eventID string) int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	n := 0
+	for _, m := range r.msgs {
+		if m.EventID == eventID {
+			n++
+		}
+	}
+	return n
 }
 
 // lastChatID is the chat id of the latest message.
@@ -171,6 +229,7 @@ func newHarness(t testing.TB, edit func(*web.Config)) *harness {
 		edit(&cfg)
 	}
 	h.rec = &recorder{next: h.eng}
+	h.cfg = cfg
 	chat, err := web.New(cfg, h.rec)
 	if err != nil {
 		t.Fatal(err)
@@ -179,6 +238,20 @@ func newHarness(t testing.TB, edit func(*web.Config)) *harness {
 	h.srv = httptest.NewServer(chat)
 	t.Cleanup(h.srv.Close)
 	return h
+}
+
+// replica is another replica of the harness's chat: the same secret,
+// engine and mailbox (pass a shared one in the config for replies to
+// reach both), a memory of its own.
+func (h *harness) replica() (*web.Chat, *httptest.Server) {
+	h.t.Helper()
+	chat, err := web.New(h.cfg, h.rec)
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	srv := httptest.NewServer(chat)
+	h.t.Cleanup(srv.Close)
+	return chat, srv
 }
 
 // resident is a browser-like client: a cookie jar and the page's token.
@@ -238,6 +311,8 @@ type answer struct {
 	status  int
 	Replies []bot.Reply `json:"replies"`
 	Erased  bool        `json:"erased"`
+	CSRF    string      `json:"csrf"`
+	Repeat  bool        `json:"repeat"`
 	Error   string      `json:"error"`
 	Code    string      `json:"code"`
 }
@@ -357,25 +432,36 @@ type stream struct {
 	status  int
 	headers http.Header
 	body    string // of a refusal
+	retry   string // the last "retry:" field; read once closed
+	cancel  context.CancelFunc
 }
 
 // listen opens the resident's event stream with the given Last-Event-ID
 // (and query) until the test ends.
 func (r *resident) listen(lastEventID, query string) *stream {
 	r.t.Helper()
+	return r.listenWith(map[string]string{"Last-Event-ID": lastEventID}, query)
+}
+
+// listenWith opens the resident's event stream with the given headers
+// (empty values are left out) until the test ends.
+func (r *resident) listenWith(headers map[string]string, query string) *stream {
+	r.t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	r.t.Cleanup(cancel)
 	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, r.base+"/api/chat/events"+query, nil)
 	req.Header.Set("Accept", "text/event-stream")
-	if lastEventID != "" {
-		req.Header.Set("Last-Event-ID", lastEventID)
+	for k, v := range headers {
+		if v != "" {
+			req.Header.Set(k, v)
+		}
 	}
 	client := &http.Client{Jar: r.client.Jar}
 	res, err := client.Do(req)
 	if err != nil {
 		r.t.Fatal(err)
 	}
-	s := &stream{events: make(chan event, 100), pings: make(chan struct{}, 100), closed: make(chan struct{}), status: res.StatusCode, headers: res.Header}
+	s := &stream{events: make(chan event, 100), pings: make(chan struct{}, 100), closed: make(chan struct{}), status: res.StatusCode, headers: res.Header, cancel: cancel}
 	if res.StatusCode != http.StatusOK {
 		b, _ := io.ReadAll(res.Body)
 		res.Body.Close()
@@ -401,6 +487,8 @@ func (r *resident) listen(lastEventID, query string) *stream {
 				case s.pings <- struct{}{}:
 				default:
 				}
+			case strings.HasPrefix(line, "retry: "):
+				s.retry = strings.TrimPrefix(line, "retry: ")
 			case strings.HasPrefix(line, "id: "):
 				ev.id = strings.TrimPrefix(line, "id: ")
 			case strings.HasPrefix(line, "event: "):

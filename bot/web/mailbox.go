@@ -2,8 +2,11 @@ package web
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"errors"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -25,13 +28,24 @@ type MemoryMailboxConfig struct {
 
 // MemoryMailbox is a Mailbox in process memory: for one process (the
 // embedded default, tests). Replicas need a shared one (bot/redis).
+//
+// Its ids are "<epoch>-<seq>": epoch is random for each mailbox, so that
+// after a restart a page that resumes after an id of the old process (an
+// unknown epoch) gets everything kept, rather than skipping the new
+// entries whose sequence numbers start again at 1.
 type MemoryMailbox struct {
-	cfg MemoryMailboxConfig
+	cfg   MemoryMailboxConfig
+	epoch string
 
-	mu    sync.Mutex
-	seq   uint64
-	boxes map[string]*memoryBox
+	mu        sync.Mutex
+	seq       uint64
+	boxes     map[string]*memoryBox
+	lastSweep time.Time
 }
+
+// sweepEvery is how often at most the mailbox looks through all its
+// conversations for ones whose entries all expired.
+const sweepEvery = time.Minute
 
 type memoryBox struct {
 	entries  []memoryEntry
@@ -56,7 +70,47 @@ func NewMemoryMailbox(cfg MemoryMailboxConfig) *MemoryMailbox {
 	if cfg.Clock == nil {
 		cfg.Clock = time.Now
 	}
-	return &MemoryMailbox{cfg: cfg, boxes: map[string]*memoryBox{}}
+	var e [6]byte
+	if _, err := rand.Read(e[:]); err != nil {
+		panic(err) // crypto/rand does not fail on supported platforms
+	}
+	return &MemoryMailbox{cfg: cfg, epoch: hex.EncodeToString(e[:]), boxes: map[string]*memoryBox{}}
+}
+
+// id is the id of the entry with sequence number seq.
+func (m *MemoryMailbox) id(seq uint64) string {
+	return m.epoch + "-" + strconv.FormatUint(seq, 10)
+}
+
+// after is the sequence number an id names: 0 (from the start) for an id
+// of another epoch or none.
+func (m *MemoryMailbox) after(id string) uint64 {
+	epoch, seq, ok := strings.Cut(id, "-")
+	if !ok || epoch != m.epoch {
+		return 0
+	}
+	n, err := strconv.ParseUint(seq, 10, 64)
+	if err != nil {
+		return 0
+	}
+	return n
+}
+
+// sweep drops, at most once per sweepEvery, the boxes nobody watches
+// whose entries all expired, so that conversations never posted to again
+// leave nothing behind; m.mu is held.
+func (m *MemoryMailbox) sweep() {
+	now := m.cfg.Clock()
+	if now.Sub(m.lastSweep) < sweepEvery {
+		return
+	}
+	m.lastSweep = now
+	for chat, b := range m.boxes {
+		m.expire(b)
+		if len(b.entries) == 0 && b.watchers == 0 {
+			delete(m.boxes, chat)
+		}
+	}
 }
 
 // box returns chat's box, created if need be; m.mu is held.
@@ -86,6 +140,7 @@ func (m *MemoryMailbox) Post(ctx context.Context, chat string, data []byte) (str
 	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
+	m.sweep()
 	b := m.box(chat)
 	m.expire(b)
 	m.seq++
@@ -95,7 +150,7 @@ func (m *MemoryMailbox) Post(ctx context.Context, chat string, data []byte) (str
 	}
 	close(b.changed)
 	b.changed = make(chan struct{})
-	return strconv.FormatUint(m.seq, 10), nil
+	return m.id(m.seq), nil
 }
 
 // Watch implements Mailbox.
@@ -103,11 +158,9 @@ func (m *MemoryMailbox) Watch(ctx context.Context, chat, after string, deliver f
 	if chat == "" {
 		return errors.New("mailbox watch: empty conversation key")
 	}
-	last, err := strconv.ParseUint(after, 10, 64)
-	if err != nil {
-		last = 0
-	}
+	last := m.after(after)
 	m.mu.Lock()
+	m.sweep()
 	b := m.box(chat)
 	b.watchers++
 	m.mu.Unlock()
@@ -124,7 +177,7 @@ func (m *MemoryMailbox) Watch(ctx context.Context, chat, after string, deliver f
 		changed := b.changed
 		m.mu.Unlock()
 		for _, e := range todo {
-			if err := deliver(strconv.FormatUint(e.seq, 10), e.data); err != nil {
+			if err := deliver(m.id(e.seq), e.data); err != nil {
 				return err
 			}
 			last = e.seq

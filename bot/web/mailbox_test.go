@@ -3,6 +3,7 @@ package web_test
 import (
 	"context"
 	"fmt"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -93,4 +94,27 @@ func TestMemoryMailbox(t *testing.T) {
 	c := watching(t, mb, chat, "")
 	postLetter(t, mb, chat, "8")
 	expectLetter(t, c, "8")
+}
+
+// TestMemoryMailboxAfterRestart: a page that resumes after an id of the
+// process before a restart (a new mailbox) gets what the new one keeps,
+// from the start, though the new one's sequence starts again; ids of one
+// mailbox name their entries.
+func TestMemoryMailboxAfterRestart(t *testing.T) {
+	const chat = "web:aa"
+	before := web.NewMemoryMailbox(web.MemoryMailboxConfig{})
+	var last string
+	for i := range 5 {
+		last = postLetter(t, before, chat, fmt.Sprint("old ", i))
+	}
+	after := web.NewMemoryMailbox(web.MemoryMailboxConfig{})
+	first := postLetter(t, after, chat, "new 1")
+	if first == last || strings.HasPrefix(first, strings.Split(last, "-")[0]+"-") {
+		t.Fatalf("ids %q before and %q after a restart share their epoch", last, first)
+	}
+	got := watching(t, after, chat, last)
+	expectLetter(t, got, "new 1")
+	postLetter(t, after, chat, "new 2")
+	expectLetter(t, got, "new 2")
+	expectLetter(t, watching(t, after, chat, first), "new 2")
 }

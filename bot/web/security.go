@@ -76,7 +76,7 @@ func (c *Chat) originAllowed(r *http.Request) bool {
 	if err != nil {
 		return false // "null" (sandboxed frames, file:) and junk
 	}
-	if c.origins[norm] {
+	if c.origins[norm] || norm == c.publicOrigin {
 		return true
 	}
 	_, host, _ := strings.Cut(norm, "://")
@@ -114,6 +114,9 @@ func (c *Chat) clientKey(r *http.Request) string {
 	if host, _, err := net.SplitHostPort(addr); err == nil {
 		addr = host
 	}
+	if c.cfg.ProxyHops == 0 && len(r.Header.Values("X-Forwarded-For")) > 0 {
+		c.warnIfProxy(addr)
+	}
 	if n := c.cfg.ProxyHops; n > 0 {
 		var hops []string
 		for _, v := range r.Header.Values("X-Forwarded-For") {
@@ -138,6 +141,25 @@ func (c *Chat) clientKey(r *http.Request) string {
 		}
 	}
 	return ip.String()
+}
+
+// warnIfProxy logs once that X-Forwarded-For came from peer, a loopback
+// or private address, while ProxyHops is 0: the chat most likely sits
+// behind a proxy it was not told about, and then all residents share the
+// proxy's rate limit and stream bound. (From a public address the header
+// is a client's own claim, ignored without a word.)
+func (c *Chat) warnIfProxy(peer string) {
+	ip, err := netip.ParseAddr(peer)
+	if err != nil {
+		return
+	}
+	ip = ip.Unmap()
+	if !ip.IsLoopback() && !ip.IsPrivate() {
+		return
+	}
+	c.proxyWarning.Do(func() {
+		c.log.Warn("web chat: X-Forwarded-For arrives from a proxy but is ignored, so all residents share one rate limit; behind a proxy? set OKIENKO_WEB_BEHIND_PROXY (Config.ProxyHops)")
+	})
 }
 
 // rateLimiter is a token bucket per client: burst messages at once, then
@@ -198,19 +220,23 @@ func (l *rateLimiter) sweep(now time.Time) {
 	}
 }
 
-// streamCounter bounds the event streams each client holds open.
+// streamCounter bounds the event streams open in all (maxTotal) and
+// those each client holds open (max).
 type streamCounter struct {
-	mu   sync.Mutex
-	max  int
-	open map[string]int
+	mu       sync.Mutex
+	max      int
+	maxTotal int
+	total    int
+	open     map[string]int
 }
 
 func (s *streamCounter) acquire(key string) bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.open[key] >= s.max {
+	if s.total >= s.maxTotal || s.open[key] >= s.max {
 		return false
 	}
+	s.total++
 	s.open[key]++
 	return true
 }
@@ -218,6 +244,7 @@ func (s *streamCounter) acquire(key string) bool {
 func (s *streamCounter) release(key string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.total--
 	if s.open[key]--; s.open[key] <= 0 {
 		delete(s.open, key)
 	}

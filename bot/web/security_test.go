@@ -147,6 +147,37 @@ func TestRateLimitWithoutProxy(t *testing.T) {
 	}
 }
 
+// TestProxyWarning: X-Forwarded-For from a loopback or private peer while
+// the chat is not told of a proxy is logged once, not per request (a
+// public peer's header is a client's claim: no warning), and not when the
+// chat knows its proxies.
+func TestProxyWarning(t *testing.T) {
+	const warning = "behind a proxy? set OKIENKO_WEB_BEHIND_PROXY"
+	for _, tc := range []struct {
+		name  string
+		hops  int
+		xff   string
+		warns int
+	}{
+		{"proxy not configured", 0, "203.0.113.7", 1},
+		{"no header", 0, "", 0},
+		{"proxy configured", 1, "203.0.113.7", 0},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			h := newHarness(t, func(c *web.Config) { c.ProxyHops = tc.hops })
+			me := h.open("pl")
+			for range 3 {
+				me.post(map[string]any{"text": "pomoc"}, map[string]string{"X-Forwarded-For": tc.xff})
+			}
+			s := me.listenWith(map[string]string{"X-Forwarded-For": tc.xff}, "")
+			s.cancel()
+			if n := strings.Count(h.logs.String(), warning); n != tc.warns {
+				t.Errorf("%d warnings, want %d:\n%s", n, tc.warns, h.logs.String())
+			}
+		})
+	}
+}
+
 // TestCookieFlags: the session cookie is HttpOnly, Lax, for the whole
 // site, Secure when the resident came over TLS (directly or through a
 // proxy), and partitioned SameSite=None for a chat framed by another site.
@@ -207,6 +238,40 @@ func TestCookieFlags(t *testing.T) {
 		if !regexp.MustCompile(`^[A-Za-z0-9_-]{22}$`).MatchString(value) {
 			t.Errorf("%s: cookie value %q is not 128 random bits", tc.name, value)
 		}
+	}
+
+	// Behind a proxy that terminates TLS and says nothing, the public
+	// address tells: the cookie is Secure and __Host- all the same, it
+	// names the session on the way back, and pages of that origin may
+	// post though the proxy passes on its own Host.
+	public := newHarness(t, func(c *web.Config) { c.PublicURL = "https://czat.cus.example.pl/" })
+	behind := get(http.DefaultClient, public.srv.URL+"/", nil)
+	for _, want := range []string{"__Host-okienko_session=", "Secure", "HttpOnly", "Path=/"} {
+		if !strings.Contains(behind, want) {
+			t.Errorf("with an https public URL the cookie %q lacks %s", behind, want)
+		}
+	}
+	me := public.open("pl")
+	me.client.Jar = nil
+	name, value, _ := strings.Cut(strings.Split(behind, ";")[0], "=")
+	page, err := http.NewRequest(http.MethodGet, public.srv.URL+"/", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	page.Header.Set("Cookie", name+"="+value)
+	res, err := http.DefaultClient.Do(page)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	m := regexp.MustCompile(`name="okienko-csrf" content="([^"]+)"`).FindSubmatch(body)
+	if m == nil {
+		t.Fatal("no token in the page")
+	}
+	me.csrf = string(m[1])
+	if a := me.post(map[string]any{"text": "pomoc"}, map[string]string{"Cookie": name + "=" + value, "Origin": "https://czat.cus.example.pl"}); a.status != http.StatusOK {
+		t.Errorf("a post behind the proxy with the __Host- cookie: %d %s", a.status, a.Error)
 	}
 
 	// Over TLS a session cookie without the __Host- prefix (one a sibling

@@ -12,20 +12,27 @@ import (
 
 // sessionCookie holds the resident's session: 128 random bits, base64url.
 // Nothing else is kept in the browser's cookies but the chosen interface
-// language. Over TLS the name carries the __Host- prefix, which browsers
-// accept only from this very host (Secure, Path=/, no Domain), so that a
-// sibling subdomain cannot plant a session it knows.
+// language. Over TLS (as the request or Config.PublicURL tells) the name
+// carries the __Host- prefix, which browsers accept only from this very
+// host (Secure, Path=/, no Domain), so that a sibling subdomain cannot
+// plant a session it knows. Erasing the conversation replaces the session.
 const (
 	sessionCookie       = "okienko_session"
 	secureSessionCookie = "__Host-okienko_session"
 )
 
 // cookieName is the session cookie's name for a request.
-func cookieName(r *http.Request) string {
-	if secureRequest(r) {
+func (c *Chat) cookieName(r *http.Request) string {
+	if c.secure(r) {
 		return secureSessionCookie
 	}
 	return sessionCookie
+}
+
+// secure reports whether the resident's browser talks to the chat over
+// TLS: the public address says so (Config.PublicURL), or the request does.
+func (c *Chat) secure(r *http.Request) bool {
+	return c.publicTLS || secureRequest(r)
 }
 
 // csrfHeader carries the CSRF token on POST requests; langHeader the
@@ -63,7 +70,7 @@ func (c *Chat) sessionFor(id string, fresh bool) session {
 // readSession returns the session the request's cookie names, if it holds
 // a well-formed one.
 func (c *Chat) readSession(r *http.Request) (session, bool) {
-	ck, err := r.Cookie(cookieName(r))
+	ck, err := r.Cookie(c.cookieName(r))
 	if err != nil {
 		return session{}, false
 	}
@@ -79,19 +86,39 @@ func (c *Chat) readSession(r *http.Request) (session, bool) {
 func (c *Chat) ensureSession(w http.ResponseWriter, r *http.Request) session {
 	s, ok := c.readSession(r)
 	if !ok {
-		var b [16]byte
-		if _, err := rand.Read(b[:]); err != nil {
-			panic(err) // crypto/rand does not fail on supported platforms
-		}
-		s = c.sessionFor(base64.RawURLEncoding.EncodeToString(b[:]), true)
+		s = c.newSession()
 	}
+	c.setSessionCookie(w, r, s)
+	return s
+}
+
+// renewSession gives the browser a new session in place of the one it
+// had (the resident erased the conversation: whoever sits at the computer
+// next must not continue it).
+func (c *Chat) renewSession(w http.ResponseWriter, r *http.Request) session {
+	s := c.newSession()
+	c.setSessionCookie(w, r, s)
+	return s
+}
+
+// newSession is a session with a random id.
+func (c *Chat) newSession() session {
+	var b [16]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		panic(err) // crypto/rand does not fail on supported platforms
+	}
+	return c.sessionFor(base64.RawURLEncoding.EncodeToString(b[:]), true)
+}
+
+// setSessionCookie sets the cookie that names s.
+func (c *Chat) setSessionCookie(w http.ResponseWriter, r *http.Request, s session) {
 	ck := &http.Cookie{
-		Name:     cookieName(r),
+		Name:     c.cookieName(r),
 		Value:    s.id,
 		Path:     "/",
 		MaxAge:   int(c.cfg.SessionLifetime.Seconds()),
 		HttpOnly: true,
-		Secure:   secureRequest(r),
+		Secure:   c.secure(r),
 		SameSite: http.SameSiteLaxMode,
 	}
 	if ck.Secure && len(c.origins) > 0 {
@@ -101,7 +128,6 @@ func (c *Chat) ensureSession(w http.ResponseWriter, r *http.Request) session {
 		ck.SameSite, ck.Partitioned = http.SameSiteNoneMode, true
 	}
 	http.SetCookie(w, ck)
-	return s
 }
 
 // validCSRF reports whether the request carries the session's token.

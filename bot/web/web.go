@@ -11,10 +11,19 @@
 //
 // Security: a random session cookie (HttpOnly, SameSite, Secure behind TLS)
 // from which the engine's chat id is derived with an HMAC, so that neither
-// Redis keys nor staff cards show it; a CSRF token bound to the session and
+// Redis keys nor staff cards show it, and which is replaced when the
+// resident erases the conversation (the next person at a shared computer
+// starts afresh); a CSRF token bound to the session and
 // an Origin check on every POST; a strict Content-Security-Policy (no
 // inline scripts or styles); a per-client rate limit; a message size limit
 // answered in the resident's language. Logs never carry message text.
+//
+// Retries: the page resends a message whose answer it did not get with the
+// same id. The engine applies it once and answers the repeat with nothing,
+// so the chat keeps each answer for a few minutes in process memory and
+// answers a repeat from there. A repeat that lands on another replica (or
+// comes later) still gets an empty answer; the page then tells the
+// resident that the message already arrived.
 package web
 
 import (
@@ -29,6 +38,7 @@ import (
 	"net/url"
 	"regexp"
 	"strings"
+	"sync"
 	"time"
 
 	"okienko/bot"
@@ -94,8 +104,16 @@ type Config struct {
 	// ProxyHops is how many reverse proxies in front of the server append
 	// to X-Forwarded-For: the client is the address that many entries from
 	// the right. 0 (default): the header is ignored and the peer address
-	// counts, since anyone can send the header.
+	// counts, since anyone can send the header (a warning is logged once
+	// when it comes from a loopback or private address: a proxy, most
+	// likely, and then every resident shares its limits).
 	ProxyHops int
+	// PublicURL is the chat's public address ("https://czat.cus.example.pl").
+	// When it is https, the session cookie is always Secure with the
+	// __Host- prefix, even when a proxy that terminates TLS does not say so
+	// (X-Forwarded-Proto), and pages from that origin may post even when
+	// the proxy passes on another Host. Default: none; each request tells.
+	PublicURL string
 	// AllowedOrigins are the sites ("https://www.cus.example.pl") that may
 	// embed the chat in a frame (the widget) and post to it. The page's own
 	// origin is always allowed. With any set, the session cookie of a
@@ -122,6 +140,11 @@ type Config struct {
 	// MaxStreamsPerClient bounds the event streams one client holds open.
 	// Default 16.
 	MaxStreamsPerClient int
+	// MaxStreams bounds the event streams open on this process in all, so
+	// that many clients cannot take all its connections and memory; it is
+	// checked before the per-client bound and answered like it. Default
+	// 2000.
+	MaxStreams int
 	// SessionLifetime is how long the session cookie lasts after the page
 	// was last opened. Default 30 days, so that a resident waiting for
 	// staff finds the conversation again.
@@ -148,6 +171,12 @@ type Chat struct {
 	version string
 	origins map[string]bool // AllowedOrigins, normalized
 	csp     string
+	answers *answerMemory
+	// publicOrigin is PublicURL's origin, normalized; publicTLS: it is
+	// https.
+	publicOrigin string
+	publicTLS    bool
+	proxyWarning sync.Once
 	// life ends when Run's context does: open event streams end with it,
 	// so that the HTTP server's graceful shutdown need not wait for them.
 	life context.Context
@@ -206,6 +235,9 @@ func New(cfg Config, h Handler) (*Chat, error) {
 	if cfg.MaxStreamsPerClient <= 0 {
 		cfg.MaxStreamsPerClient = 16
 	}
+	if cfg.MaxStreams <= 0 {
+		cfg.MaxStreams = 2000
+	}
 	if cfg.SessionLifetime <= 0 {
 		cfg.SessionLifetime = 30 * 24 * time.Hour
 	}
@@ -214,8 +246,17 @@ func New(cfg Config, h Handler) (*Chat, error) {
 		h:       h,
 		log:     cfg.Logger,
 		limiter: newRateLimiter(cfg.RatePerMinute/60, cfg.RateBurst, cfg.Clock),
-		streams: &streamCounter{max: cfg.MaxStreamsPerClient, open: map[string]int{}},
+		streams: &streamCounter{max: cfg.MaxStreamsPerClient, maxTotal: cfg.MaxStreams, open: map[string]int{}},
 		origins: map[string]bool{},
+		answers: newAnswerMemory(cfg.Clock, answerTTL, answerCap),
+	}
+	if cfg.PublicURL != "" {
+		norm, err := normalizeOrigin(cfg.PublicURL)
+		if err != nil {
+			return nil, fmt.Errorf("new web chat: public URL %q: %w", cfg.PublicURL, err)
+		}
+		c.publicOrigin = norm
+		c.publicTLS = strings.HasPrefix(norm, "https://")
 	}
 	for _, o := range cfg.AllowedOrigins {
 		norm, err := normalizeOrigin(o)
@@ -254,9 +295,10 @@ func (c *Chat) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 }
 
 // Run waits until ctx ends, then ends the open event streams (pages
-// reconnect, to another replica or once the server is back) and refuses
-// new ones, so that the HTTP server's graceful shutdown does not wait for
-// streams that never go idle. Run it next to the server.
+// reconnect, to another replica or once the server is back) and ends new
+// ones at once, telling the browser to try again in a few seconds, so
+// that the HTTP server's graceful shutdown does not wait for streams that
+// never go idle. Run it next to the server.
 func (c *Chat) Run(ctx context.Context) error {
 	<-ctx.Done()
 	c.stop()

@@ -1,10 +1,13 @@
 package web_test
 
 import (
+	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -72,25 +75,102 @@ func TestConversation(t *testing.T) {
 }
 
 // TestRetriedMessageAppliedOnce: the page retries a message whose answer
-// was lost with the same id; the engine applies it once.
+// was lost with the same id; the engine applies it once, and the retry
+// gets the same answer, kept for a few minutes by this process. A retry
+// after that, or on another replica, gets an empty answer (the page says
+// the message already arrived); a message the engine failed on is not
+// kept, so its retry runs again; a retry that arrives while the first
+// attempt is still being handled waits for its answer.
 func TestRetriedMessageAppliedOnce(t *testing.T) {
-	h := newHarness(t, nil)
+	var now atomic.Int64
+	now.Store(testTime.UnixNano())
+	h := newHarness(t, func(c *web.Config) {
+		c.Clock = func() time.Time { return time.Unix(0, now.Load()) }
+	})
 	me := h.open("pl")
 	me.start()
-	body := func() map[string]any { return map[string]any{"id": "retry-0000000001", "choice": "pieniadze"} }
+	const id = "retry-0000000001"
+	body := func() map[string]any { return map[string]any{"id": id, "choice": "pieniadze"} }
 	first := me.post(body(), nil)
 	if first.status != http.StatusOK || !strings.Contains(first.text(), "Dla kogo") {
 		t.Fatalf("first: %d %q", first.status, first.text())
 	}
+	again := me.post(body(), nil)
+	if again.status != http.StatusOK || again.text() != first.text() || !slices.Equal(again.choices(), first.choices()) {
+		t.Fatalf("retry: %d %q %v, want the first answer again", again.status, again.text(), again.choices())
+	}
+	if first.Repeat || !again.Repeat {
+		t.Errorf("repeat: first %v, retry %v; want only the retry marked", first.Repeat, again.Repeat)
+	}
+	if n := h.rec.count(id); n != 1 {
+		t.Errorf("the message reached the engine %d times, want once", n)
+	}
+	// Another replica has not kept the answer: the engine's dedupe answers.
+	_, other := h.replica()
+	me.base = other.URL
+	if a := me.post(body(), nil); a.status != http.StatusOK || len(a.Replies) != 0 || a.Repeat {
+		t.Errorf("retry on another replica: %d %q repeat %v, want 200, no replies, not marked", a.status, a.text(), a.Repeat)
+	}
+	me.base = h.srv.URL
 	// Applied twice, the second press would be a misunderstanding at the
 	// next question.
-	again := me.post(body(), nil)
-	if again.status != http.StatusOK || len(again.Replies) != 0 {
-		t.Fatalf("retry: %d %q, want 200 and no replies", again.status, again.text())
-	}
 	if a := me.press("ja"); !strings.Contains(a.text(), "Czego potrzebujesz") || !slices.Contains(a.choices(), "jedzenie") {
-		t.Errorf("after the retry the bot says %q %v", a.text(), a.choices())
+		t.Errorf("after the retries the bot says %q %v", a.text(), a.choices())
 	}
+	// Kept for minutes, not for ever.
+	now.Add(int64(5*time.Minute + time.Second))
+	if a := me.post(body(), nil); a.status != http.StatusOK || len(a.Replies) != 0 {
+		t.Errorf("retry after 5 minutes: %d %q, want 200 and no replies", a.status, a.text())
+	}
+
+	// The engine failed (the store was down): the retry is applied.
+	const failing = "retry-0000000002"
+	h.rec.failOnce(failing)
+	if a := me.post(map[string]any{"id": failing, "text": "/pomoc"}, nil); a.status != http.StatusOK || len(a.Replies) != 0 {
+		t.Fatalf("a failed message: %d %q", a.status, a.text())
+	}
+	if a := me.post(map[string]any{"id": failing, "text": "/pomoc"}, nil); !strings.Contains(a.text(), "/czlowiek") {
+		t.Errorf("its retry: %d %q, want the help", a.status, a.text())
+	}
+
+	// Two attempts at once: one reaches the engine, both get its answer.
+	const slow = "retry-0000000003"
+	release := h.rec.hold(slow)
+	defer release()
+	answers := make(chan string, 2)
+	for range 2 {
+		go func() {
+			answers <- rawPost(h.srv.URL, me, `{"id":"`+slow+`","text":"/pomoc"}`)
+		}()
+	}
+	eventually(t, "the first attempt at the engine", wait, func() bool { return h.rec.count(slow) > 0 })
+	time.Sleep(50 * time.Millisecond) // let the second attempt arrive (the test holds either way)
+	release()
+	a, b := <-answers, <-answers
+	if !strings.Contains(a, "/czlowiek") || strings.Replace(a, `,"repeat":true`, "", 1) != strings.Replace(b, `,"repeat":true`, "", 1) {
+		t.Errorf("two attempts at once got %.80q and %.80q, want the same help", a, b)
+	}
+	if strings.Contains(a, `"repeat":true`) == strings.Contains(b, `"repeat":true`) {
+		t.Errorf("two attempts at once: want one answer marked a repeat:\n%s\n%s", a, b)
+	}
+	if n := h.rec.count(slow); n != 1 {
+		t.Errorf("two attempts at once reached the engine %d times", n)
+	}
+}
+
+// rawPost posts a message body with the resident's cookie and token and
+// returns the answer's body, or the error's text; safe in a goroutine.
+func rawPost(base string, r *resident, body string) string {
+	req, _ := http.NewRequest(http.MethodPost, base+"/api/chat/messages", strings.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("X-Okienko-Csrf", r.csrf)
+	res, err := r.client.Do(req)
+	if err != nil {
+		return err.Error()
+	}
+	defer res.Body.Close()
+	data, _ := io.ReadAll(res.Body)
+	return fmt.Sprintf("%d %s", res.StatusCode, data)
 }
 
 // TestLanguages: the page's interface language follows Accept-Language,
@@ -233,6 +313,11 @@ func TestNewValidatesConfig(t *testing.T) {
 		{"origin with injection", web.Config{AllowedOrigins: []string{"https://a.pl; script-src *"}}, false},
 		{"good origins", web.Config{AllowedOrigins: []string{"https://www.cus.example.pl/", "http://localhost:8000"}}, true},
 		{"negative hops", web.Config{ProxyHops: -1}, false},
+		{"public URL", web.Config{PublicURL: "https://czat.cus.example.pl"}, true},
+		{"public URL over plain HTTP", web.Config{PublicURL: "http://localhost:8080/"}, true},
+		{"public URL with a path", web.Config{PublicURL: "https://cus.example.pl/czat"}, false},
+		{"public URL without scheme", web.Config{PublicURL: "czat.cus.example.pl"}, false},
+		{"public URL of another scheme", web.Config{PublicURL: "ftp://czat.cus.example.pl"}, false},
 	} {
 		_, err := web.New(tc.cfg, eng)
 		if (err == nil) != tc.ok {

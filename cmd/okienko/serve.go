@@ -433,6 +433,20 @@ func webConfig(getenv func(string) string) (web.Config, error) {
 		}
 		cfg.ProxyHops = n
 	}
+	if v := strings.TrimSpace(getenv("OKIENKO_WEB_PUBLIC_URL")); v != "" {
+		u, err := url.Parse(v)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || (u.Path != "" && u.Path != "/") || u.RawQuery != "" {
+			return cfg, fmt.Errorf("OKIENKO_WEB_PUBLIC_URL=%q: want the chat's address, e.g. https://czat.cus.example.pl", v)
+		}
+		cfg.PublicURL = v
+	}
+	if v := strings.TrimSpace(getenv("OKIENKO_WEB_MAX_STREAMS")); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n <= 0 {
+			return cfg, fmt.Errorf("OKIENKO_WEB_MAX_STREAMS=%q: want a number of open chat tabs, e.g. 2000", v)
+		}
+		cfg.MaxStreams = n
+	}
 	if v := strings.TrimSpace(getenv("OKIENKO_WEB_RATE")); v != "" {
 		n, err := strconv.ParseFloat(v, 64)
 		if err != nil || n <= 0 {
@@ -456,6 +470,8 @@ dialogs and catalogue. Configure with environment variables:
   OKIENKO_WEB_ORIGINS           sites that embed the chat widget, comma-separated (https://www.cus.example.pl)
   OKIENKO_WEB_BEHIND_PROXY      true (or the number of proxies) when a reverse proxy adds X-Forwarded-For
   OKIENKO_WEB_RATE              messages per minute one client may send (default 20)
+  OKIENKO_WEB_PUBLIC_URL        the chat's public address (https://czat.cus.example.pl): Secure cookies behind a TLS proxy
+  OKIENKO_WEB_MAX_STREAMS       open chat tabs (event streams) one process serves in all (default 2000)
   OKIENKO_TELEGRAM_TOKEN        bot token from @BotFather (never printed); unset: no Telegram
   OKIENKO_TELEGRAM_WEBHOOK_URL  public https:// URL for webhook mode; unset: long polling
   OKIENKO_TELEGRAM_SECRET       webhook secret token (required in webhook mode)

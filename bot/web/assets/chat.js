@@ -3,7 +3,9 @@
    replies; replies that come later (a member of staff) arrive over
    server-sent events from /api/chat/events. The transcript lives in this
    tab's sessionStorage only, so a reload shows it and closing the tab
-   forgets it. Text is always inserted as text (never as HTML). */
+   forgets it; it is kept with the session's token, and a tab whose session
+   changed (the conversation was erased, here or in another tab) drops it.
+   Text is always inserted as text (never as HTML). */
 (function () {
   'use strict';
 
@@ -11,6 +13,7 @@
   var root = doc.documentElement;
   var API = '/api/chat/';
   var KEY = 'okienko-transcript-v1';
+  var ERASED_KEY = 'okienko-erased'; // in localStorage: tells the other tabs
   var MAX_ITEMS = 200;
 
   var TEXTS = JSON.parse(doc.getElementById('okienko-texts').textContent);
@@ -30,6 +33,10 @@
   var busy = false;
   var unread = 0;
   var events = null;
+  var retryTimer = null;
+  // The last message that failed: sent again unchanged, it keeps its id,
+  // so that the server applies it once even if the first attempt arrived.
+  var failed = null;
 
   function meta(name) {
     var m = doc.querySelector('meta[name="' + name + '"]');
@@ -66,13 +73,19 @@
   var tabStore = storage('sessionStorage');
   var prefStore = storage('localStorage');
 
+  // state is this tab's transcript: its items, the id of the last staff
+  // reply received, and the session (its CSRF token) they belong to.
   function loadState() {
-    var empty = { items: [], last: '' };
+    var empty = { items: [], last: '', sid: csrf };
     if (!tabStore) return empty;
     try {
       var s = JSON.parse(tabStore.getItem(KEY) || 'null');
       if (s && Array.isArray(s.items)) {
-        return { items: s.items.filter(validItem), last: typeof s.last === 'string' ? s.last : '' };
+        return {
+          items: s.items.filter(validItem),
+          last: typeof s.last === 'string' ? s.last : '',
+          sid: typeof s.sid === 'string' ? s.sid : csrf
+        };
       }
     } catch (e) { /* unreadable: start afresh */ }
     return empty;
@@ -84,6 +97,7 @@
 
   function saveState() {
     if (!tabStore) return;
+    state.sid = csrf;
     state.items = state.items.slice(-MAX_ITEMS);
     try { tabStore.setItem(KEY, JSON.stringify(state)); } catch (e) { /* full: keep going */ }
   }
@@ -199,6 +213,24 @@
     return node;
   }
 
+  // A note of the page's own in the conversation (not kept): text is a
+  // key of TEXTS, so that it follows the language switch.
+  function addNote(key, withRestart) {
+    var note = el('div', 'note');
+    var p = el('p', null, t(key));
+    p.setAttribute('data-t', key);
+    note.appendChild(p);
+    if (withRestart) {
+      var restart = el('button', 'choice restart', t('restart'));
+      restart.setAttribute('data-t', 'restart');
+      restart.type = 'button';
+      note.appendChild(restart);
+    }
+    logEl.appendChild(note);
+    reveal(note);
+    return note;
+  }
+
   // Scroll so that a new message can be read from its start.
   function reveal(node) {
     if (node.offsetHeight > logEl.clientHeight - 16) {
@@ -231,6 +263,10 @@
 
   function wait(ms) { return new Promise(function (ok) { setTimeout(ok, ms); }); }
 
+  // A proxy's "bad gateway", "unavailable" or "timeout": the message may
+  // or may not have arrived, as when the network fails.
+  function Unreachable(status) { this.status = status; }
+
   function post(body) {
     return fetch(API + 'messages', {
       method: 'POST',
@@ -238,18 +274,29 @@
       headers: { 'Content-Type': 'application/json', 'X-Okienko-Csrf': csrf, 'X-Okienko-Lang': lang },
       body: JSON.stringify(body)
     }).then(function (res) {
-      return res.json().catch(function () { return {}; }).then(function (data) {
+      if (res.status === 502 || res.status === 503 || res.status === 504) throw new Unreachable(res.status);
+      return res.json().then(function (data) {
         return { status: res.status, data: data || {} };
+      }, function (err) {
+        // An answer cut short is an answer lost; an error page that is
+        // not ours (a proxy's) still counts as a refusal.
+        if (res.status === 200) throw err;
+        return { status: res.status, data: {} };
       });
     });
   }
 
-  // A message lost on the network is posted again with the same id: the
-  // server applies it once.
+  // A message lost on the network (or at a proxy) is posted again with
+  // the same id: the server applies it once, and answers the repeat with
+  // the answer it gave, if it still has it. retried tells whether the
+  // answer is to a repeat.
   function postPatiently(body) {
     var tries = 0;
     function go() {
-      return post(body).catch(function (err) {
+      return post(body).then(function (r) {
+        r.retried = tries > 0;
+        return r;
+      }, function (err) {
         tries++;
         if (tries >= 3) throw err;
         return wait(600 * tries).then(go);
@@ -258,48 +305,79 @@
     return go();
   }
 
+  // refreshSession asks for the token of the session the browser's cookie
+  // now names, and tells whether that is another session (the
+  // conversation was erased in another tab, or the session expired).
   function refreshSession() {
     return fetch(API + 'session', { credentials: 'same-origin', headers: { 'X-Okienko-Lang': lang } })
       .then(function (res) { return res.json(); })
-      .then(function (data) { if (data && data.csrf) csrf = data.csrf; });
+      .then(function (data) {
+        if (!data || !data.csrf || data.csrf === csrf) return false;
+        csrf = data.csrf;
+        return true;
+      });
   }
 
   // send posts a message; echo is what the resident's side shows (null for
-  // commands); how is 'text', 'choice', 'start' or 'erase'.
-  function send(body, echo, how) {
+  // commands); how is 'text', 'choice', 'start', 'start-button' or
+  // 'erase'; origin is the button pressed, if any, for focus.
+  function send(body, echo, how, origin) {
     if (busy) return false;
     setAlert('');
-    body.id = newId();
+    var sig = how + '\n' + (body.text || body.choice || body.command || '');
+    var again = !!failed && failed.sig === sig;
+    body.id = again ? failed.id : newId();
     body.lang = lang;
     var spent = null;
+    var echoItem = null;
     var echoNode = null;
     if (echo !== null) {
       spent = spendChoices();
-      echoNode = add({ who: 'me', text: echo });
+      echoItem = { who: 'me', text: echo };
+      echoNode = add(echoItem);
     }
     setBusy(true);
-    var retried = false;
+    var renewed = false;
     function attempt() {
       return postPatiently(body).then(function (r) {
-        if (r.status === 403 && r.data.code === 'session' && !retried) {
-          retried = true;
-          return refreshSession().then(attempt);
+        if (r.status === 403 && r.data.code === 'session' && !renewed) {
+          renewed = true;
+          return refreshSession().then(function (changed) {
+            if (changed) {
+              // Another session now (erased in another tab, or expired):
+              // the message goes to it, without the old transcript.
+              forgetTranscript();
+              if (echoItem) echoNode = add(echoItem);
+            }
+            return attempt();
+          });
         }
         return r;
       });
     }
     function undo(message) {
+      failed = { sig: sig, id: body.id };
       if (echoNode) {
+        // Remove the echo itself: a staff reply may have come meanwhile.
         echoNode.remove();
-        state.items.pop();
+        var i = state.items.indexOf(echoItem);
+        if (i >= 0) state.items.splice(i, 1);
         saveState();
-        unspend(spent);
+        if (!logEl.querySelector('.choices:not(.spent)')) unspend(spent);
       }
       if (how === 'text' && !input.value) {
         input.value = echo;
         updateCounter();
       }
       setAlert(message);
+      // Back where the resident can try again.
+      if (how === 'choice' && origin && !origin.disabled && origin.offsetParent) {
+        origin.focus();
+      } else if (how === 'erase') {
+        doc.getElementById('erase').focus();
+      } else if (how !== 'start') {
+        input.focus();
+      }
     }
     attempt().then(function (r) {
       setBusy(false);
@@ -307,34 +385,68 @@
         undo(r.data.error || t('failed'));
         return;
       }
-      if (r.data.erased) clearTranscript();
+      failed = null;
+      if (r.data.erased) {
+        if (r.data.csrf) csrf = r.data.csrf;
+        forgetTranscript();
+        tellOtherTabs();
+      }
+      var replies = r.data.replies || [];
       var firstChoice = null;
-      (r.data.replies || []).forEach(function (rep) {
+      replies.forEach(function (rep) {
         var node = add({ who: 'bot', text: rep.text || '', choices: rep.choices || [], lang: rep.lang || '' });
         firstChoice = node.querySelector('button.choice') || firstChoice;
       });
+      if (!replies.length && !r.data.erased && !r.data.repeat && (r.retried || again)) {
+        // The first attempt arrived, but its answer got lost and this
+        // server does not have it (another replica, or too late): say
+        // so, rather than nothing.
+        addNote('already_arrived');
+      }
       if (how === 'choice' || how === 'erase' || how === 'start-button') {
         // The pressed button is gone: go on to the new answers, or write.
         var target = firstChoice && firstChoice.closest('.msg') === logEl.lastElementChild ? firstChoice : null;
         (target || input).focus();
       }
-    }, function () {
+    }, function (err) {
       setBusy(false);
-      undo(t('offline'));
+      undo(err instanceof Unreachable ? t('failed') : t('offline'));
     }).then(null, function () { setBusy(false); });
     return true;
   }
 
-  function clearTranscript() {
+  // forgetTranscript drops what this tab shows and keeps of the
+  // conversation (it was erased, or the session changed) and listens for
+  // the current session's replies.
+  function forgetTranscript() {
     state.items = [];
+    state.last = '';
     saveState();
     logEl.textContent = '';
+    listen();
   }
+
+  // tellOtherTabs lets this browser's other tabs of the chat know that the
+  // conversation was erased, so that they drop it too.
+  function tellOtherTabs() {
+    if (!prefStore) return;
+    try { prefStore.setItem(ERASED_KEY, newId()); } catch (e) { /* they drop it when they next post */ }
+  }
+
+  window.addEventListener('storage', function (e) {
+    if (e.key !== ERASED_KEY || !e.newValue) return;
+    forgetTranscript();
+    addNote('erased_elsewhere', true);
+    refreshSession();
+  });
 
   /* ---- replies that come later (staff) ---- */
 
+  // listen opens the event stream (in place of any open one).
   function listen() {
     if (!window.EventSource) return;
+    clearTimeout(retryTimer);
+    if (events) events.close();
     var url = API + 'events' + (state.last ? '?after=' + encodeURIComponent(state.last) : '');
     var source = new EventSource(url);
     var slow = null;
@@ -357,15 +469,16 @@
       down = false;
     });
     source.addEventListener('error', function () {
+      if (source !== events) return; // replaced (the session changed)
       if (source.readyState === EventSource.CLOSED) {
         // Refused (no session yet, too many tabs): try again later.
         source.close();
-        setTimeout(listen, 15000);
+        retryTimer = setTimeout(listen, 15000);
         return;
       }
       clearTimeout(slow);
       slow = setTimeout(function () {
-        if (source.readyState !== EventSource.OPEN) {
+        if (source === events && source.readyState !== EventSource.OPEN) {
           down = true;
           setStatus(t('reconnecting'));
         }
@@ -469,7 +582,7 @@
       var note = b.closest('.note');
       if (send({ command: 'start' }, null, 'start-button') && note) note.remove();
     } else if (b.classList.contains('choice')) {
-      send({ choice: b.getAttribute('data-choice') }, b.textContent, 'choice');
+      send({ choice: b.getAttribute('data-choice') }, b.textContent, 'choice', b);
     }
   });
 
@@ -485,27 +598,26 @@
 
   /* ---- start ---- */
 
-  if (fresh) {
-    // A new session: whatever this tab kept belongs to an old one.
-    state = { items: [], last: '' };
+  if (fresh || state.sid !== csrf) {
+    // A new session, or another one than this tab's transcript belongs
+    // to (the conversation was erased in another tab): drop it.
+    state = { items: [], last: '', sid: csrf };
     saveState();
   }
-  state.items.forEach(show);
-  logEl.scrollTop = logEl.scrollHeight;
+  if (state.items.length) {
+    // Restoring up to MAX_ITEMS messages at once: screen readers should
+    // not read them all out as new.
+    logEl.setAttribute('aria-busy', 'true');
+    state.items.forEach(show);
+    logEl.scrollTop = logEl.scrollHeight;
+    setTimeout(function () { logEl.removeAttribute('aria-busy'); }, 0);
+  }
   applyTexts();
   if (!state.items.length) {
     if (fresh) {
       send({ command: 'start' }, null, 'start');
     } else {
-      var note = el('div', 'note');
-      var welcome = el('p', null, t('welcome_back'));
-      welcome.setAttribute('data-t', 'welcome_back');
-      note.appendChild(welcome);
-      var restart = el('button', 'choice restart', t('restart'));
-      restart.setAttribute('data-t', 'restart');
-      restart.type = 'button';
-      note.appendChild(restart);
-      logEl.appendChild(note);
+      addNote('welcome_back', true);
     }
   }
   listen();

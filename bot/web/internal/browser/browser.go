@@ -404,10 +404,21 @@ var keys = map[string]struct {
 	"Escape": {"Escape", "Escape", 27, ""},
 }
 
+// front brings the tab to the front, as a person does before typing or
+// clicking in it: input sent to a tab in the background waits seconds
+// for an acknowledgement, and a background tab draws no screenshots.
+func (p *Page) front() {
+	p.t.Helper()
+	if err := p.Call("Page.bringToFront", nil, nil); err != nil {
+		p.t.Fatal(err)
+	}
+}
+
 // Press presses and releases a key ("Tab", "Shift+Tab", "Enter", "Space",
 // "Escape") as a keyboard would, so that focus moves and buttons act.
 func (p *Page) Press(name string) {
 	p.t.Helper()
+	p.front()
 	modifiers := 0
 	if rest, ok := strings.CutPrefix(name, "Shift+"); ok {
 		modifiers, name = 8, rest
@@ -434,6 +445,7 @@ func (p *Page) Press(name string) {
 // Type types text into the focused element, as an input method would.
 func (p *Page) Type(text string) {
 	p.t.Helper()
+	p.front()
 	if err := p.Call("Input.insertText", map[string]any{"text": text}, nil); err != nil {
 		p.t.Fatal(err)
 	}
@@ -443,6 +455,7 @@ func (p *Page) Type(text string) {
 // with the mouse, after scrolling it into view.
 func (p *Page) Click(selector string) {
 	p.t.Helper()
+	p.front()
 	sel, _ := json.Marshal(selector)
 	var box struct{ X, Y float64 }
 	err := p.Eval(`(function () {
@@ -469,6 +482,7 @@ func (p *Page) Click(selector string) {
 // Screenshot saves what the tab shows as a PNG file and returns its path.
 func (p *Page) Screenshot(path string) string {
 	p.t.Helper()
+	p.front()
 	var shot struct {
 		Data string `json:"data"`
 	}
