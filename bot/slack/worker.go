@@ -81,7 +81,7 @@ func (d *Desk) flush(ctx context.Context) {
 			break
 		}
 		for _, e := range entries {
-			if err := d.process(ctx, e); err != nil {
+			if err := d.process(ctx, e, false); err != nil {
 				d.log.Warn("slack outbox not flushed at shutdown: left in the outbox", "entry", e.ID, "kind", e.Kind, "err", err)
 				return
 			}
@@ -109,12 +109,13 @@ func (d *Desk) deliverLoop(ctx, drain context.Context) {
 			continue
 		}
 		failed := false
+		stuck := map[string]bool{} // cases whose entries failed in this batch
 		for _, e := range entries {
 			if drain.Err() != nil {
 				return
 			}
-			if err := d.process(drain, e); err != nil {
-				failed = true
+			if err := d.process(drain, e, !stuck[e.CaseID]); err != nil {
+				failed, stuck[e.CaseID] = true, true
 				if drain.Err() == nil {
 					d.log.Warn("slack delivery failed: left in the outbox", "entry", e.ID, "kind", e.Kind, "case", e.CaseID, "err", err)
 				}
@@ -139,9 +140,23 @@ func (d *Desk) backoff(failures int) time.Duration {
 }
 
 // process delivers one entry, waiting out rate limits, and acknowledges it.
-func (d *Desk) process(ctx context.Context, e OutboxEntry) error {
+//
+// A relay or note whose card is not posted yet waits a little, with
+// waitForCard (another replica is usually posting that card at this
+// moment), before it is left pending, to be taken up again after MinIdle.
+// The loops pass false for a case that already failed in the batch in
+// hand: its card is not coming soon.
+func (d *Desk) process(ctx context.Context, e OutboxEntry, waitForCard bool) error {
+	notPostedWait := 50 * time.Millisecond
 	for {
 		err := d.deliver(ctx, e)
+		if errors.Is(err, errNotPosted) && waitForCard && notPostedWait < 2*time.Second {
+			if sleep(ctx, notPostedWait) != nil {
+				return ctx.Err()
+			}
+			notPostedWait *= 2 // 50 ms … 1.6 s: about 3 s in all
+			continue
+		}
 		var rl *slackapi.RateLimitedError
 		if errors.As(err, &rl) {
 			wait := min(max(rl.RetryAfter, time.Second), d.cfg.MaxRetryAfter)
