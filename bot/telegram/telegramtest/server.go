@@ -113,6 +113,8 @@ type Server struct {
 	perSecond     int
 	window        []time.Time // successful sends in the last second
 	violations    int
+	storm         storm               // every sending call answered with 429 for a while (storm.go)
+	sent          map[int64][]Message // every accepted sendMessage as sent, per chat (webhook.go)
 }
 
 type pending struct {
@@ -622,6 +624,10 @@ func (s *Server) limitSend(chatID int64) *apiError {
 		s.early++
 		return tooMany(int((until.Sub(now) + time.Second - 1) / time.Second))
 	}
+	if apiErr := s.storm.refuse(now); apiErr != nil {
+		s.blocked[chatID] = now.Add(time.Duration(apiErr.retryAfter) * time.Second)
+		return apiErr
+	}
 	if s.throttle > 0 {
 		s.throttle--
 		s.blocked[chatID] = now.Add(time.Duration(s.retryAfter) * time.Second)
@@ -680,6 +686,7 @@ func (s *Server) sendMessage(p url.Values) (any, *apiError) {
 	}
 	m := &Message{ChatID: chatID, MessageID: len(s.messages[chatID]) + 1, Text: text, Keyboard: kb, ParseMode: mode}
 	s.messages[chatID] = append(s.messages[chatID], m)
+	s.recordSent(*m)
 	return messageJSON(m), nil
 }
 
