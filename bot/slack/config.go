@@ -61,7 +61,9 @@ type Config struct {
 	// Consumer names this replica in the outbox's consumer group. Default:
 	// host name plus a random suffix, unique per process.
 	Consumer string
-	// ReadBlock is how long one outbox read waits for work. Default 5 s.
+	// ReadBlock is how long one outbox read waits for work (and so how long
+	// stopping may wait for it: a blocking read ignores cancellation).
+	// Default 1 s.
 	ReadBlock time.Duration
 	// MinIdle is how long an entry stays pending (its consumer crashed, or
 	// Slack failed) before it is handed out again. Default 1 minute.
@@ -141,7 +143,7 @@ func (cfg Config) withDefaults() (Config, error) {
 		cfg.Consumer = host + "-" + hex.EncodeToString(b[:])
 	}
 	if cfg.ReadBlock <= 0 {
-		cfg.ReadBlock = 5 * time.Second
+		cfg.ReadBlock = time.Second
 	}
 	if cfg.MinIdle <= 0 {
 		cfg.MinIdle = time.Minute

@@ -94,11 +94,23 @@ func (d *Desk) flush(ctx context.Context) {
 }
 
 // deliverLoop reads and delivers entries until ctx ends; the entries in
-// hand then are finished under drain.
+// hand then are finished under drain. Entries that failed (Slack down, a
+// card not posted yet) are tried again from memory, with backoff, before
+// new ones are read — up to retryInHand times, after which they are left
+// pending for the outbox to hand out again after MinIdle — so that a Slack
+// outage delays cases by the backoff, not by MinIdle. New entries are
+// read meanwhile, so one failing entry does not hold up the others.
 func (d *Desk) deliverLoop(ctx, drain context.Context) {
+	const retryInHand = 8
 	failures := 0
+	var again []OutboxEntry
+	tries := map[string]int{} // by entry id, for the entries in again
 	for ctx.Err() == nil {
-		entries, err := d.outbox.Read(ctx, d.cfg.Consumer, 10, d.cfg.ReadBlock, d.cfg.MinIdle)
+		block := d.cfg.ReadBlock
+		if len(again) > 0 {
+			block = 0 // entries in hand: take what is new without waiting
+		}
+		fresh, err := d.outbox.Read(ctx, d.cfg.Consumer, 10, block, d.cfg.MinIdle)
 		if err != nil {
 			if ctx.Err() != nil {
 				return
@@ -108,24 +120,40 @@ func (d *Desk) deliverLoop(ctx, drain context.Context) {
 			sleep(ctx, d.backoff(failures))
 			continue
 		}
-		failed := false
+		// The entries in hand first (a case's card before its relays),
+		// then the fresh ones not already in hand.
+		entries := again
+		for _, e := range fresh {
+			if _, inHand := tries[e.ID]; !inHand {
+				entries = append(entries, e)
+			}
+		}
+		again = nil
 		stuck := map[string]bool{} // cases whose entries failed in this batch
 		for _, e := range entries {
 			if drain.Err() != nil {
 				return
 			}
 			if err := d.process(drain, e, !stuck[e.CaseID]); err != nil {
-				failed, stuck[e.CaseID] = true, true
-				if drain.Err() == nil {
-					d.log.Warn("slack delivery failed: left in the outbox", "entry", e.ID, "kind", e.Kind, "case", e.CaseID, "err", err)
+				stuck[e.CaseID] = true
+				if tries[e.ID]++; tries[e.ID] < retryInHand {
+					again = append(again, e)
+				} else {
+					delete(tries, e.ID)
 				}
+				if drain.Err() == nil {
+					d.log.Warn("slack delivery failed: left in the outbox", "entry", e.ID, "kind", e.Kind, "case", e.CaseID, "attempt", tries[e.ID], "err", err)
+				}
+				continue
 			}
+			delete(tries, e.ID)
 		}
-		if failed {
+		if len(again) > 0 {
 			failures++
 			sleep(ctx, d.backoff(failures))
 		} else {
 			failures = 0
+			clear(tries)
 		}
 	}
 }
