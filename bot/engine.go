@@ -237,7 +237,7 @@ func (e *Engine) apply(ctx context.Context, f *flow, msg Message) ([]Event, erro
 		return c.events, nil
 	}
 	s.Updated = now
-	if err := e.cfg.Store.Save(ctx, s, msg.EventID); err != nil {
+	if err := e.save(ctx, s, msg.EventID); err != nil {
 		return nil, fmt.Errorf("save session: %w", err)
 	}
 	e.deliver(ctx, c.effects)
@@ -296,6 +296,26 @@ func (e *Engine) tally(ctx context.Context, at time.Time, facts []needs.Fact) {
 	if err := e.cfg.Tally.Count(ctx, at, facts); err != nil {
 		e.logger.Warn("needs report: facts not counted", "facts", len(facts), "err", err)
 	}
+}
+
+// save saves the session. When the store's answer is lost (a timeout, a
+// connection dropped) the save may still have happened: for an event with
+// an id, a fresh look tells, and a save that happened is a success — else
+// the resident would get an apology for a message that was applied, and
+// their retry would be ignored as already applied.
+func (e *Engine) save(ctx context.Context, s *Session, eventID string) error {
+	err := e.cfg.Store.Save(ctx, s, eventID)
+	if err == nil || errors.Is(err, ErrConflict) || eventID == "" {
+		return err
+	}
+	look, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Second)
+	defer cancel()
+	if stored, seen, lerr := e.cfg.Store.Load(look, s.Key, eventID); lerr == nil && seen && stored != nil {
+		s.Version = stored.Version
+		e.logger.Warn("session store answer lost, but the save happened", "err", err)
+		return nil
+	}
+	return err
 }
 
 // effect is work for the Desk that must happen only once the session that
@@ -393,7 +413,7 @@ func (e *Engine) applyStaff(ctx context.Context, f *flow, ev StaffEvent, eventID
 	wasClaimed, opened := s.CaseState == caseClaimed, s.CaseOpened
 	c.staff(ev)
 	s.Updated = now
-	if err := e.cfg.Store.Save(ctx, s, eventID); err != nil {
+	if err := e.save(ctx, s, eventID); err != nil {
 		return nil, fmt.Errorf("save session: %w", err)
 	}
 	switch {

@@ -270,3 +270,49 @@ func TestCaseReachesADeskThatWasBrieflyDown(t *testing.T) {
 		}
 	}
 }
+
+// lostAnswerStore saves but then reports a failure, as a store whose
+// answer was lost on the network does.
+type lostAnswerStore struct {
+	bot.SessionStore
+	lose atomic.Bool
+}
+
+func (s *lostAnswerStore) Save(ctx context.Context, sess *bot.Session, eventID string) error {
+	err := s.SessionStore.Save(ctx, sess, eventID)
+	if err == nil && s.lose.CompareAndSwap(true, false) {
+		return errors.New("read tcp 127.0.0.1:6379: i/o timeout")
+	}
+	return err
+}
+
+// TestSaveWhoseAnswerWasLost: a save that happened although the store's
+// answer was lost is a success — the resident gets the real answer, not the
+// apology, and the case reaches the desk.
+func TestSaveWhoseAnswerWasLost(t *testing.T) {
+	desk := &recordingDesk{}
+	store := &lostAnswerStore{SessionStore: memory.New()}
+	eng, err := bot.New(bot.Config{Script: bundledScript(t), Store: store, Searcher: testSearcher(t), Desk: desk})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var last []bot.Event
+	for i, line := range []string{"/czlowiek", "[czat]", "[tak]"} {
+		msg := bot.Message{Channel: "test", ChatID: "72", EventID: strconv.Itoa(i), Text: line}
+		if id, ok := strings.CutPrefix(line, "["); ok {
+			msg.Text, msg.Choice = "", strings.TrimSuffix(id, "]")
+		}
+		store.lose.Store(i == 2) // the save of the consent is not confirmed
+		if last, err = eng.Handle(context.Background(), msg); err != nil {
+			t.Fatalf("message %d: %v", i, err)
+		}
+	}
+	if text := replyText(last); strings.Contains(text, "Przepraszamy") || text == "" {
+		t.Errorf("reply after a lost answer: %q; want the ordinary answer", text)
+	}
+	desk.mu.Lock()
+	defer desk.mu.Unlock()
+	if len(desk.opened) != 1 {
+		t.Errorf("cases at the desk: %d, want 1", len(desk.opened))
+	}
+}
