@@ -19,6 +19,14 @@ import (
 type op struct {
 	name string // the API method, for logs
 	c    tgbotapi.Chattable
+	done chan struct{} // closed once the call is made or given up; may be nil
+}
+
+// finished closes the op's done channel, if it has one.
+func (x op) finished() {
+	if x.done != nil {
+		close(x.done)
+	}
 }
 
 // outbox sends messages to chats within Telegram's limits: in order per
@@ -57,18 +65,25 @@ func newOutbox(o *outbox) *outbox {
 }
 
 // enqueue appends calls to a chat's queue. It reports false when the outbox
-// is closed and the calls were dropped.
-func (o *outbox) enqueue(chatID int64, ops ...op) bool {
+// is closed and the calls were dropped. The channel returned is closed
+// once the last of the calls is made (or given up): a webhook answers
+// Telegram only then, so that the chat's next update, which may reach
+// another replica, cannot overtake these replies.
+func (o *outbox) enqueue(chatID int64, ops ...op) (<-chan struct{}, bool) {
+	done := make(chan struct{})
 	if len(ops) == 0 {
-		return true
+		close(done)
+		return done, true
 	}
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	if o.closed {
 		o.drop(len(ops))
 		o.log.Error("telegram message dropped: the channel is stopping", "count", len(ops))
-		return false
+		close(done)
+		return done, false
 	}
+	ops[len(ops)-1].done = done
 	q := o.queues[chatID]
 	if q == nil {
 		q = &queue{}
@@ -77,7 +92,7 @@ func (o *outbox) enqueue(chatID int64, ops ...op) bool {
 		go o.run(chatID, q)
 	}
 	q.ops = append(q.ops, ops...)
-	return true
+	return done, true
 }
 
 // run sends a chat's queue in order, one call per interval, and ends when
@@ -99,12 +114,16 @@ func (o *outbox) run(chatID int64, q *queue) {
 		o.mu.Unlock()
 
 		o.deliver(next)
+		next.finished()
 
 		o.mu.Lock()
 		q.ops[0] = op{}
 		q.ops = q.ops[1:]
 		if o.ctx.Err() != nil {
 			o.drop(len(q.ops))
+			for _, x := range q.ops {
+				x.finished()
+			}
 			q.ops = nil
 		}
 		o.mu.Unlock()

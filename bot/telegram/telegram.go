@@ -99,6 +99,9 @@ type Config struct {
 	CallTimeout time.Duration
 	// HandleTimeout bounds the engine's work on one update. Default 10 s.
 	HandleTimeout time.Duration
+	// WebhookReplyWait bounds how long a webhook request waits for its
+	// replies to be sent before answering Telegram. Default 25 s.
+	WebhookReplyWait time.Duration
 	// PerChatInterval spaces messages to one private chat. Default 1 s.
 	PerChatInterval time.Duration
 	// PerGroupInterval spaces messages to one group. Default 3 s
@@ -195,6 +198,9 @@ func New(cfg Config, h Handler) (*Bot, error) {
 	}
 	if cfg.HandleTimeout <= 0 {
 		cfg.HandleTimeout = 10 * time.Second
+	}
+	if cfg.WebhookReplyWait <= 0 {
+		cfg.WebhookReplyWait = 25 * time.Second
 	}
 	if cfg.PerChatInterval <= 0 {
 		cfg.PerChatInterval = time.Second
@@ -469,17 +475,28 @@ func (b *Bot) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	b.inflight.Add(1)
 	b.stopMu.RUnlock()
 	defer b.inflight.Done()
-	b.handle(r.Context(), translate(u, b.name))
+	sent := b.handle(r.Context(), translate(u, b.name))
+	// Answer once the replies are sent: Telegram holds the chat's next
+	// update until then, so with several replicas a later reply (sent by
+	// another one) cannot overtake these. Bounded, so that a long 429 wait
+	// does not make Telegram give up on the request.
+	t := time.NewTimer(b.cfg.WebhookReplyWait)
+	select {
+	case <-sent:
+	case <-t.C:
+	case <-r.Context().Done():
+	}
+	t.Stop()
 	w.WriteHeader(http.StatusOK)
 }
 
 // handle does what one update asks: answers a pressed button, passes a
 // resident's message to the engine and queues its replies, or queues a
-// notice.
-func (b *Bot) handle(ctx context.Context, in inbound) {
+// notice. The channel returned is closed when what it queued is sent.
+func (b *Bot) handle(ctx context.Context, in inbound) <-chan struct{} {
 	if !b.seen.add(in.updateID) {
 		b.log.Debug("telegram update already handled", "update_id", in.updateID)
-		return
+		return closedChan
 	}
 	if in.queryID != "" {
 		// Stop the button's spinner. answerCallbackQuery returns true, not a
@@ -490,7 +507,8 @@ func (b *Bot) handle(ctx context.Context, in inbound) {
 	}
 	switch in.action {
 	case toNotice:
-		b.out.enqueue(in.chatID, textMessage(in.chatID, noticeText(in.notice, in.lang, b.name))...)
+		sent, _ := b.out.enqueue(in.chatID, textMessage(in.chatID, noticeText(in.notice, in.lang, b.name))...)
+		return sent
 	case toEngine:
 		hctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), b.cfg.HandleTimeout)
 		defer cancel()
@@ -514,9 +532,14 @@ func (b *Bot) handle(ctx context.Context, in inbound) {
 				ops = append(ops, render(in.chatID, ev.Reply)...)
 			}
 		}
-		b.out.enqueue(in.chatID, ops...)
+		sent, _ := b.out.enqueue(in.chatID, ops...)
+		return sent
 	}
+	return closedChan
 }
+
+// closedChan is a channel that is already closed: nothing to wait for.
+var closedChan = func() chan struct{} { c := make(chan struct{}); close(c); return c }()
 
 // Send queues a reply to a resident's chat outside a conversation turn —
 // a member of staff answering from Slack, say. chatID is the ChatID of the
@@ -531,7 +554,7 @@ func (b *Bot) Send(chatID string, r bot.Reply) error {
 	if len(ops) == 0 {
 		return errors.New("send to telegram: empty reply")
 	}
-	if !b.out.enqueue(id, ops...) {
+	if _, ok := b.out.enqueue(id, ops...); !ok {
 		return errors.New("send to telegram: the channel is stopping")
 	}
 	return nil

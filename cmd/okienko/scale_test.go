@@ -81,18 +81,11 @@ func TestServeThreeReplicas(t *testing.T) {
 // message before the replies to the previous one arrived (Telegram posts
 // it as soon as the replica answered the previous update with 200, often
 // to another replica). The replies must still reach each chat in the order
-// of the messages.
-//
-// Known to fail: each replica queues a chat's replies in its own outbox,
-// paced at one message a second per chat, and answers Telegram before they
-// are sent; the replies to the next update, handled by another replica
-// with an empty queue for that chat, then overtake them. It runs with
-// OKIENKO_KNOWN_BUGS=1 until serve is fixed.
+// of the messages: each replica queues a chat's replies in its own outbox,
+// paced at one message a second per chat, so a replica answers Telegram
+// only once the update's replies are sent.
 func TestServeRepliesInOrderWhenTypingAhead(t *testing.T) {
 	t.Parallel()
-	if os.Getenv("OKIENKO_KNOWN_BUGS") == "" {
-		t.Skip("known bug: replies to one chat handled by different replicas overtake each other; OKIENKO_KNOWN_BUGS=1 runs this test")
-	}
 	c := startCluster(t, clusterConfig{replicas: 3})
 	o := newOracle(t, c.dialogs)
 	residents := makeResidents(3*len(scenarios), 600_000)
