@@ -992,7 +992,6 @@ func (c *cluster) cards() (cards map[string]int, threads int) {
 	return cards, threads
 }
 
-
 // checkCards waits until Slack has a card for every case the oracle
 // expects and every relay in a thread (see relayGrace), then checks that
 // each case residents were told of has exactly one card and nothing came
