@@ -993,7 +993,7 @@ func (c *cluster) cards() (cards map[string]int, threads int) {
 }
 
 // checkCards waits until Slack has a card for every case the oracle
-// expects and every relay in a thread (see relayGrace), then checks that
+// expects and every relayed message in a thread, then checks that
 // each case residents were told of has exactly one card and nothing came
 // twice. It returns how long Slack took to catch up.
 func (c *cluster) checkCards(t *testing.T, residents []*resident, told map[int64][]string, timeout time.Duration) time.Duration {
