@@ -70,6 +70,9 @@ type Config struct {
 	MinIdle time.Duration
 	// MaxRetryAfter caps the wait after one 429. Default 2 minutes.
 	MaxRetryAfter time.Duration
+	// RecordRetry is how long recording a delivery (a posted mark, an
+	// acknowledgement) in Redis is tried before it is given up. Default 5 s.
+	RecordRetry time.Duration
 	// DrainTimeout bounds the delivery of what the outbox still holds when
 	// Run is asked to stop (graceful shutdown). Default 10 s.
 	DrainTimeout time.Duration
@@ -147,6 +150,9 @@ func (cfg Config) withDefaults() (Config, error) {
 	}
 	if cfg.MinIdle <= 0 {
 		cfg.MinIdle = time.Minute
+	}
+	if cfg.RecordRetry <= 0 {
+		cfg.RecordRetry = 5 * time.Second
 	}
 	if cfg.DrainTimeout <= 0 {
 		cfg.DrainTimeout = 10 * time.Second

@@ -317,6 +317,7 @@ func buildHarness(t *testing.T, engine func(*redis.Store) Engine, run bool, twea
 		CheckEvery:    20 * time.Millisecond,
 		ReadBlock:     50 * time.Millisecond,
 		MinIdle:       50 * time.Millisecond,
+		RecordRetry:   300 * time.Millisecond,
 		Logger:        slog.New(slog.NewTextHandler(h.logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
 	}
 	for _, f := range tweak {

@@ -200,11 +200,11 @@ func (d *Desk) process(ctx context.Context, e OutboxEntry, waitForCard bool) err
 		break
 	}
 	var err error
-	for attempt := range 3 {
+	for wait := range d.bookRetries() {
 		if err = d.outbox.Ack(ctx, e.ID); err == nil {
 			return nil
 		}
-		if sleep(ctx, time.Duration(attempt+1)*100*time.Millisecond) != nil {
+		if sleep(ctx, wait) != nil {
 			break
 		}
 	}
@@ -370,13 +370,29 @@ func (d *Desk) postInThread(ctx context.Context, entryID string, rec CaseRecord,
 	return nil
 }
 
-// markPosted records in the case book that an entry was posted, trying a
-// few times. A failure is logged, not returned: the post is done, and the
+// bookRetries are the waits between attempts to record a delivery in Redis
+// (a posted mark, an acknowledgement): 100 ms doubling to 1 s, for
+// RecordRetry in all — as long as Redis takes to restart, so that a blip
+// does not leave a posted entry unmarked for another replica to post again.
+func (d *Desk) bookRetries() func(yield func(time.Duration) bool) {
+	return func(yield func(time.Duration) bool) {
+		total := time.Duration(0)
+		for wait := 100 * time.Millisecond; total < d.cfg.RecordRetry; wait = min(2*wait, time.Second) {
+			if !yield(wait) {
+				return
+			}
+			total += wait
+		}
+	}
+}
+
+// markPosted records in the case book that an entry was posted, trying
+// for a few seconds (bookRetries). A failure is logged, not returned: the post is done, and the
 // entry is acknowledged; only a redelivery to another replica (the ack
 // failing too) would post it again.
 func (d *Desk) markPosted(ctx context.Context, entryID, ts, caseID string) {
 	var err error
-	for attempt := range 3 {
+	for wait := range d.bookRetries() {
 		var first bool
 		if first, err = d.book.MarkPosted(ctx, entryID, ts); err == nil {
 			if !first {
@@ -384,7 +400,7 @@ func (d *Desk) markPosted(ctx context.Context, entryID, ts, caseID string) {
 			}
 			return
 		}
-		if sleep(ctx, time.Duration(attempt+1)*100*time.Millisecond) != nil {
+		if sleep(ctx, wait) != nil {
 			break
 		}
 	}
