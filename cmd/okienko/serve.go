@@ -191,7 +191,6 @@ func runServe(ctx context.Context, args []string, io stdio) error {
 		}
 		bridge.senders[web.Channel] = chat
 		receivers = append(receivers, chat.Run) // ends open event streams at shutdown
-
 	}
 	if desk != nil {
 		workers = append(workers, desk.Run)
