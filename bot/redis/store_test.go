@@ -1,7 +1,6 @@
 package redis
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"log/slog"
@@ -13,6 +12,7 @@ import (
 	goredis "github.com/redis/go-redis/v9"
 
 	"okienko/bot"
+	"okienko/bot/logtest"
 	"okienko/bot/redis/redistest"
 	"okienko/bot/storetest"
 )
@@ -196,24 +196,6 @@ func testIdleExpiry(t *testing.T, cfg Config) {
 	}
 }
 
-// syncBuffer collects log output.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
 // testUnreadableValues puts values the store cannot use under a session
 // key: each is reported (without its content) and replaced by a fresh
 // session on the next save.
@@ -238,7 +220,7 @@ func testUnreadableValues(t *testing.T, cfg Config) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			var logs syncBuffer
+			var logs logtest.Buffer
 			cfg := cfg
 			cfg.Logger = slog.New(slog.NewTextHandler(&logs, nil))
 			st := newStore(t, cfg)
@@ -282,7 +264,7 @@ func setString(v string) func(ctx context.Context, c goredis.Cmdable, key string
 // testUnreadableAppliedIDs: a session whose applied ids are not tags is
 // used without them (reported), and the next save replaces them.
 func testUnreadableAppliedIDs(t *testing.T, cfg Config) {
-	var logs syncBuffer
+	var logs logtest.Buffer
 	cfg.Logger = slog.New(slog.NewTextHandler(&logs, nil))
 	st := newStore(t, cfg)
 	ctx := testContext(t)

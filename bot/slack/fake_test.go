@@ -22,6 +22,7 @@ import (
 	"github.com/slack-go/slack/slacktest"
 
 	"okienko/bot"
+	"okienko/bot/logtest"
 	"okienko/bot/redis"
 )
 
@@ -228,24 +229,6 @@ func (c *fakeClock) Advance(d time.Duration) {
 	c.now = c.now.Add(d)
 }
 
-// syncBuffer collects logs.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
 // harness is a desk wired to the fake Slack, a fake engine and the real
 // Redis outbox and case book (embedded miniredis).
 type harness struct {
@@ -259,7 +242,7 @@ type harness struct {
 	outbox *redis.Outbox[OutboxEntry]
 	book   *redis.CaseBook[CaseRecord, CaseStatus]
 	http   *httptest.Server
-	logs   *syncBuffer
+	logs   *logtest.Buffer
 	ctx    context.Context
 }
 
@@ -304,7 +287,7 @@ func buildHarness(t *testing.T, engine func(*redis.Store) Engine, run bool, twea
 		clock:  &fakeClock{now: time.Date(2026, 3, 2, 10, 0, 0, 0, time.UTC)},
 		outbox: redis.NewOutbox[OutboxEntry](store, "slack"),
 		book:   redis.NewCaseBook[CaseRecord, CaseStatus](store),
-		logs:   &syncBuffer{},
+		logs:   &logtest.Buffer{},
 		ctx:    ctx,
 	}
 	cfg := Config{

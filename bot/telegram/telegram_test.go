@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"okienko/bot"
+	"okienko/bot/logtest"
 	"okienko/bot/memory"
 	"okienko/bot/script"
 	"okienko/bot/telegram"
@@ -86,35 +87,17 @@ func (r *recorder) events(kind bot.EventKind) []bot.Event {
 	return out
 }
 
-// logBuffer collects the channel's logs.
-type logBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (l *logBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.buf.Write(p)
-}
-
-func (l *logBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.buf.String()
-}
-
 // harness runs a Bot against the fake Bot API.
 type harness struct {
 	srv  *telegramtest.Server
 	rec  *recorder
 	bot  *telegram.Bot
-	logs *logBuffer
+	logs *logtest.Buffer
 	stop func() error
 }
 
 // fastConfig keeps Telegram's shape with test-sized intervals.
-func fastConfig(srv *telegramtest.Server, logs *logBuffer) telegram.Config {
+func fastConfig(srv *telegramtest.Server, logs *logtest.Buffer) telegram.Config {
 	return telegram.Config{
 		Token:             token,
 		APIEndpoint:       srv.Endpoint(),
@@ -135,7 +118,7 @@ func start(t *testing.T, srv *telegramtest.Server, h telegram.Handler, edit func
 	if h == nil {
 		h = newEngine(t)
 	}
-	hs := &harness{srv: srv, rec: &recorder{next: h}, logs: &logBuffer{}}
+	hs := &harness{srv: srv, rec: &recorder{next: h}, logs: &logtest.Buffer{}}
 	cfg := fastConfig(srv, hs.logs)
 	if edit != nil {
 		edit(&cfg)

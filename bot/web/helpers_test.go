@@ -20,6 +20,7 @@ import (
 	"time"
 
 	"okienko/bot"
+	"okienko/bot/logtest"
 	"okienko/bot/memory"
 	"okienko/bot/script"
 	"okienko/bot/web"
@@ -99,24 +100,6 @@ func newEngine(t testing.TB, store bot.SessionStore, d bot.Desk, logger *slog.Lo
 	return eng
 }
 
-// logBuffer collects a test's logs, to check what they never carry.
-type logBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *logBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *logBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
-
 // harness is a chat with the real engine behind a loopback HTTP server.
 type harness struct {
 	t    testing.TB
@@ -125,7 +108,7 @@ type harness struct {
 	chat *web.Chat
 	desk *desk
 	srv  *httptest.Server
-	logs *logBuffer
+	logs *logtest.Buffer
 	cfg  web.Config
 }
 
@@ -213,7 +196,7 @@ func (r *recorder) lastChatID(t testing.TB) string {
 
 func newHarness(t testing.TB, edit func(*web.Config)) *harness {
 	t.Helper()
-	h := &harness{t: t, desk: &desk{}, logs: &logBuffer{}}
+	h := &harness{t: t, desk: &desk{}, logs: &logtest.Buffer{}}
 	logger := slog.New(slog.NewTextHandler(h.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	h.eng = newEngine(t, nil, h.desk, logger)
 	cfg := web.Config{

@@ -33,6 +33,7 @@ import (
 	"unicode/utf16"
 
 	"okienko/bot"
+	"okienko/bot/logtest"
 	"okienko/bot/memory"
 	"okienko/bot/redis/redistest"
 	"okienko/bot/script"
@@ -87,7 +88,7 @@ type cluster struct {
 type replica struct {
 	index  int
 	addr   string // its HTTP server
-	logs   *lockedBuffer
+	logs   *logtest.Buffer
 	cancel context.CancelFunc
 	done   chan struct{} // closed when runServe has returned err
 	err    error
@@ -175,7 +176,7 @@ func copyDialogs(t *testing.T) string {
 func (c *cluster) startReplica(i int, fast bool) *replica {
 	t := c.t
 	t.Helper()
-	r := &replica{index: i, addr: freeAddr(t), logs: &lockedBuffer{}, done: make(chan struct{})}
+	r := &replica{index: i, addr: freeAddr(t), logs: &logtest.Buffer{}, done: make(chan struct{})}
 	values := map[string]string{
 		"telegram_token":       clusterTGToken,
 		"telegram_webhook_url": clusterWebhookURL,

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"okienko/bot"
+	"okienko/bot/logtest"
 	"okienko/bot/memory"
 )
 
@@ -26,7 +27,7 @@ func TestDialogsHotReload(t *testing.T) {
 		os.WriteFile(filepath.Join(dir, name), data, 0o644)
 	}
 	src := openDialogs(dir)
-	var logs lockedBuffer
+	var logs logtest.Buffer
 	logger := slog.New(slog.NewTextHandler(&logs, nil))
 	sc, err := loadScript(src, stdio{err: &logs}, false)
 	if err != nil {

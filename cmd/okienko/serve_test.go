@@ -8,33 +8,15 @@ import (
 	"net/http"
 	"net/http/cookiejar"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
+	"okienko/bot/logtest"
 	"okienko/bot/redis/redistest"
 	"okienko/bot/telegram/telegramtest"
 )
 
 const serveToken = "7012345678:AAF-serveSecret_0123456789abcdefghij"
-
-// lockedBuffer is stderr shared with a running subcommand.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
 
 func TestServeWithoutAnyChannelSaysSo(t *testing.T) {
 	t.Setenv("OKIENKO_TELEGRAM_TOKEN", "")
@@ -79,7 +61,7 @@ func TestServePollsTelegram(t *testing.T) {
 	t.Setenv("OKIENKO_TELEGRAM_TOKEN", serveToken)
 	t.Setenv("OKIENKO_TELEGRAM_API_URL", srv.URL)
 	t.Setenv("OKIENKO_TELEGRAM_WEBHOOK_URL", "")
-	errOut := &lockedBuffer{}
+	errOut := &logtest.Buffer{}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() {
@@ -112,7 +94,7 @@ func TestServeWebChatWithNoConfiguration(t *testing.T) {
 	for _, name := range settings {
 		t.Setenv(name, "")
 	}
-	errOut := &lockedBuffer{}
+	errOut := &logtest.Buffer{}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() {

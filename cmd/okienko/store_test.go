@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"okienko/bot/logtest"
 	"okienko/bot/redis/redistest"
 	"okienko/bot/telegram/telegramtest"
 )
@@ -187,7 +188,7 @@ func TestServeKeepsStateInRedisAcrossRestarts(t *testing.T) {
 	t.Setenv("OKIENKO_REDIS_URL", rs.URL())
 	t.Setenv("OKIENKO_WEB_SECRET", "0123456789abcdef0123456789abcdef")
 	serve := func() (stop func() string) {
-		errOut := &lockedBuffer{}
+		errOut := &logtest.Buffer{}
 		ctx, cancel := context.WithCancel(context.Background())
 		done := make(chan error, 1)
 		go func() {

@@ -21,6 +21,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"okienko/bot/logtest"
 )
 
 // candidates are where Chromium may be; OKIENKO_CHROMIUM names another.
@@ -32,7 +34,7 @@ type Browser struct {
 	cmd  *exec.Cmd
 	out  io.WriteCloser // the browser reads commands here
 	in   *bufio.Reader  // and writes answers and events here
-	logs *lockedBuffer
+	logs *logtest.Buffer
 
 	writeMu sync.Mutex
 	mu      sync.Mutex
@@ -96,7 +98,7 @@ func Start(t testing.TB, acceptLanguage string) *Browser {
 		t.Fatal(err)
 	}
 	cmd.ExtraFiles = []*os.File{cmdR, ansW}
-	logs := &lockedBuffer{}
+	logs := &logtest.Buffer{}
 	cmd.Stdout, cmd.Stderr = logs, logs
 	if err := cmd.Start(); err != nil {
 		t.Fatalf("start chromium: %v", err)
@@ -500,25 +502,4 @@ func (p *Page) Screenshot(path string) string {
 		p.t.Fatal(err)
 	}
 	return path
-}
-
-// lockedBuffer collects the browser's output for failure messages.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  strings.Builder
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	if l.b.Len() < 1<<20 {
-		l.b.Write(p)
-	}
-	return len(p), nil
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
 }
