@@ -7,7 +7,9 @@ import (
 	"fmt"
 	"runtime"
 	"strconv"
+	"strings"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 
@@ -59,6 +61,7 @@ func BenchmarkMessage(b *testing.B) {
 				b.Fatal(err)
 			}
 			b.SetBytes(int64(len(data)))
+			defer measureCPU(b, client)()
 			runChats(b, chats, func(ctx context.Context, key string, i int) error {
 				if err := client.Get(ctx, key).Err(); err != nil && !errors.Is(err, goredis.Nil) {
 					return err
@@ -75,6 +78,7 @@ func BenchmarkMessage(b *testing.B) {
 			defer st.Close()
 			data, _ := json.Marshal(realisticSession("telegram:1"))
 			b.SetBytes(int64(len(data)))
+			defer measureCPU(b, st.client)()
 			runChats(b, chats, func(ctx context.Context, key string, i int) error {
 				eventID := strconv.Itoa(i)
 				s, _, err := st.Load(ctx, key, eventID)
@@ -92,6 +96,49 @@ func BenchmarkMessage(b *testing.B) {
 			}
 		})
 	}
+}
+
+// measureCPU reports the CPU time per message of this process (go-µs/op)
+// and of redis-server (redis-µs/op) when the returned func is called: at
+// 32 chats both cores are busy, so CPU per message decides the ratio.
+func measureCPU(b *testing.B, client goredis.UniversalClient) func() {
+	b.Helper()
+	goStart, redisStart := processCPU(), redisCPU(b, client)
+	return func() {
+		goUsed, redisUsed := processCPU()-goStart, redisCPU(b, client)-redisStart
+		b.ReportMetric(goUsed.Seconds()*1e6/float64(b.N), "go-µs/op")
+		b.ReportMetric(redisUsed.Seconds()*1e6/float64(b.N), "redis-µs/op")
+	}
+}
+
+// processCPU is the CPU time this process used so far.
+func processCPU() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// redisCPU is the CPU time redis-server used so far (INFO cpu).
+func redisCPU(b *testing.B, client goredis.UniversalClient) time.Duration {
+	b.Helper()
+	info, err := client.Info(context.Background(), "cpu").Result()
+	if err != nil {
+		b.Fatalf("redis cpu: %v", err)
+	}
+	var total time.Duration
+	for line := range strings.Lines(info) {
+		name, value, _ := strings.Cut(strings.TrimSpace(line), ":")
+		if name == "used_cpu_sys" || name == "used_cpu_user" {
+			seconds, err := strconv.ParseFloat(value, 64)
+			if err != nil {
+				b.Fatalf("redis cpu: %s: %v", line, err)
+			}
+			total += time.Duration(seconds * float64(time.Second))
+		}
+	}
+	return total
 }
 
 // runChats runs b.N messages spread over chats goroutines, each with its

@@ -35,10 +35,8 @@ package redis
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"hash/fnv"
 	"log/slog"
 	"strings"
 	"sync"
@@ -58,6 +56,7 @@ type Store struct {
 	client  goredis.UniversalClient
 	cluster bool
 	log     *slog.Logger
+	batch   *batcher // Load's and Save's commands
 
 	streamsMu sync.Mutex
 	streams   map[string]*stream // outboxes by stream key, for Erase
@@ -101,7 +100,10 @@ func New(ctx context.Context, cfg Config) (*Store, error) {
 	routeLibraryLogs(cfg.Logger)
 	client := goredis.NewUniversalClient(opts)
 	_, cluster := client.(*goredis.ClusterClient)
-	return &Store{cfg: cfg, client: client, cluster: cluster, log: cfg.Logger}, nil
+	return &Store{
+		cfg: cfg, client: client, cluster: cluster, log: cfg.Logger,
+		batch: &batcher{client: client, limit: max(cfg.Pipelines, 0)},
+	}, nil
 }
 
 // Close releases the connections.
@@ -159,7 +161,9 @@ func (st *Store) Load(ctx context.Context, key, eventID string) (*bot.Session, b
 	}
 	ctx, cancel := st.bound(ctx)
 	defer cancel()
-	data, err := st.client.Get(ctx, st.Key(kindSession, key)).Bytes()
+	get := goredis.NewStringCmd(ctx, "get", st.Key(kindSession, key))
+	err := st.batch.do(&batched{ctx: ctx, cmd: get})
+	data := get.Val()
 	switch {
 	case errors.Is(err, goredis.Nil):
 		return nil, false, nil
@@ -172,6 +176,12 @@ func (st *Store) Load(ctx context.Context, key, eventID string) (*bot.Session, b
 	s, err := decodeSession(key, data)
 	if err != nil {
 		st.log.Warn("session unreadable: starting afresh", "channel", channelOf(key), "reason", err.Error(), "bytes", len(data))
+		// Removed, unless someone saved meanwhile: Save's script only
+		// reads the head, and a readable head on a broken value would
+		// refuse the fresh session for ever.
+		if err := dropScript.Run(ctx, st.client, []string{st.Key(kindSession, key)}, data).Err(); err != nil {
+			return nil, false, fmt.Errorf("load session: remove unreadable value: %w", err)
+		}
 		return nil, false, nil
 	}
 	if !validTags(s.Applied) {
@@ -182,34 +192,54 @@ func (st *Store) Load(ctx context.Context, key, eventID string) (*bot.Session, b
 	return s, eventID != "" && hasTag(s.Applied, eventTag(eventID)), nil
 }
 
+// dropScript deletes KEYS[1] if it still holds ARGV[1].
+var dropScript = goredis.NewScript(`
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+return 0
+`)
+
 // saveScript is Save's compare-and-save, one round trip in Redis (and in
-// Cluster: one key). It reads the stored head — Go writes "format", "key"
-// and "version" first — and refuses (0) when the version moved on: another
-// writer saved meanwhile, possibly applying this very event, and the engine
-// reloads to find out. Otherwise it writes the session and returns 1, or 2
-// when this save closed an open case. The applied event tags travel inside
-// the session (bot.Session.Applied), so the script never reads them.
+// Cluster: one key). It checks the stored head — the codec writes
+// "format", "key" and "version" first — and refuses (0) when the version
+// moved on: another writer saved meanwhile, possibly applying this very
+// event, and the engine reloads to find out. Otherwise it writes the
+// session and returns 1, or 2 when this save closed an open case. The
+// applied event tags travel inside the session (bot.Session.Applied), so
+// the script never reads them.
 //
-// KEYS: session. ARGV: expected version, data, ttl ms (0: no expiry),
-// newest format, JSON-quoted conversation key, "1" when the new session
-// holds a case.
+// The usual case costs one comparison: the head Go expects (ARGV[1]) is
+// the stored one. Only when it is not (a conflict, an older format, no or
+// another value) does the script parse the heads.
+//
+// KEYS: session. ARGV: the expected head (format, quoted key and version
+// at load), data, ttl ms (0: no expiry), "1" when the new session holds a
+// case.
 var saveScript = goredis.NewScript(`
 local cur = redis.pcall('GET', KEYS[1])
-local version, caseOpen = 0, false
-if type(cur) == 'string' then
-  local _, head, fmt, key, ver = string.find(cur, '^{"format":(%d+),"key":(".-"),"version":(%d+),')
-  if fmt and tonumber(fmt) <= tonumber(ARGV[4]) and key == ARGV[5] then
-    version = tonumber(ver)
-    caseOpen = string.find(cur, ',"case":"', head, true) ~= nil
+local head = ARGV[1]
+local from = #head
+if type(cur) ~= 'string' then
+  if not string.find(head, ',"version":0,$') then return 0 end
+  cur = nil
+elseif string.sub(cur, 1, from) ~= head then
+  local pattern = '^{"format":(%d+),"key":(".-"),"version":(%d+),'
+  local _, _, wantFormat, wantKey, wantVersion = string.find(head, pattern)
+  local _, e, format, key, version = string.find(cur, pattern)
+  if format and tonumber(format) <= tonumber(wantFormat) and key == wantKey then
+    if version ~= wantVersion then return 0 end
+    from = e
+  else
+    -- unreadable or another conversation's: only a new session replaces it
+    if wantVersion ~= '0' then return 0 end
+    cur = nil
   end
 end
-if version ~= tonumber(ARGV[1]) then return 0 end
 if tonumber(ARGV[3]) > 0 then
   redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[3])
 else
   redis.call('SET', KEYS[1], ARGV[2])
 end
-if caseOpen and ARGV[6] ~= '1' then return 2 end
+if cur and ARGV[4] ~= '1' and string.find(cur, ',"case":"', from, true) then return 2 end
 return 1
 `)
 
@@ -224,9 +254,19 @@ func eventTag(eventID string) string {
 	if eventID == "" {
 		return ""
 	}
-	h := fnv.New64a()
-	_, _ = h.Write([]byte(eventID))
-	return fmt.Sprintf("%012x", h.Sum64()>>16)
+	// FNV-1a, inline: this runs twice per message.
+	h := uint64(14695981039346656037)
+	for i := 0; i < len(eventID); i++ {
+		h ^= uint64(eventID[i])
+		h *= 1099511628211
+	}
+	h >>= 16
+	var tag [tagLen]byte
+	for i := tagLen - 1; i >= 0; i-- {
+		tag[i] = hexDigits[h&0xF]
+		h >>= 4
+	}
+	return string(tag[:])
 }
 
 // hasTag reports whether the space-separated applied tags hold tag.
@@ -272,6 +312,9 @@ func validTags(applied string) bool {
 	return true
 }
 
+// saveBuffers recycles Save's buffers.
+var saveBuffers = sync.Pool{New: func() any { b := make([]byte, 0, 2048); return &b }}
+
 // Save implements bot.SessionStore with optimistic concurrency in one
 // round trip (saveScript): the stored version must be the one loaded, or
 // the save is refused with bot.ErrConflict; so is an event the session
@@ -293,21 +336,33 @@ func (st *Store) Save(ctx context.Context, s *bot.Session, eventID string) error
 	if tag != "" {
 		next.Applied = withTag(s.Applied, tag, st.cfg.SeenIDs)
 	}
-	data, err := json.Marshal(&next)
+	// One buffer holds what the script gets: the session and the
+	// expected head.
+	buf := saveBuffers.Get().(*[]byte)
+	b, err := encodeSession((*buf)[:0], &next)
 	if err != nil {
 		return fmt.Errorf("save session: encode: %w", err)
 	}
-	quotedKey, err := json.Marshal(s.Key)
-	if err != nil {
-		return fmt.Errorf("save session: encode key: %w", err)
-	}
+	n := len(b)
+	b = appendSessionHead(b, s)
+	data, head := b[:n:n], b[n:]
 	ttl := st.cfg.IdleTTL.Milliseconds()
 	hasCase := "0"
 	if s.Case != "" {
 		ttl, hasCase = 0, "1" // no expiry while the case is open
 	}
-	res, err := saveScript.Run(ctx, st.client, []string{st.Key(kindSession, s.Key)},
-		s.Version, data, ttl, bot.SessionFormat, string(quotedKey), hasCase).Int()
+	key := st.Key(kindSession, s.Key)
+	cmd := goredis.NewCmd(ctx, "evalsha", saveScript.Hash(), 1, key, head, data, ttl, hasCase)
+	call := &batched{ctx: ctx, cmd: cmd, script: saveScript, keys: []string{key}, args: []any{head, data, ttl, hasCase}}
+	err = st.batch.do(call)
+	if call.finished() && cap(b) <= 64<<10 { // else a batch may still be sending the bytes
+		*buf = b[:0]
+		saveBuffers.Put(buf)
+	}
+	var res int64
+	if err == nil {
+		res, err = cmd.Int64()
+	}
 	if err != nil {
 		return fmt.Errorf("save session: %w", err)
 	}
@@ -340,7 +395,7 @@ func (st *Store) CloseCase(ctx context.Context, chat, caseID string) (bool, erro
 	var closed bool
 	txn := func(tx *goredis.Tx) error {
 		closed = false
-		data, err := tx.Get(ctx, sessKey).Bytes()
+		data, err := tx.Get(ctx, sessKey).Result()
 		switch {
 		case errors.Is(err, goredis.Nil), isWrongType(err):
 			return nil
@@ -353,7 +408,7 @@ func (st *Store) CloseCase(ctx context.Context, chat, caseID string) (bool, erro
 		}
 		s.Case = ""
 		s.Version++
-		next, err := json.Marshal(s)
+		next, err := encodeSession(nil, s)
 		if err != nil {
 			return err
 		}
@@ -483,9 +538,9 @@ var (
 // decodeSession reads a stored session of the conversation key. Formats up
 // to bot.SessionFormat are read (0 is a session written before formats were
 // recorded); a newer one is an error, as is a session of another key.
-func decodeSession(key string, data []byte) (*bot.Session, error) {
+func decodeSession(key string, data string) (*bot.Session, error) {
 	var s bot.Session
-	if err := json.Unmarshal(data, &s); err != nil {
+	if err := unmarshalSession(data, &s); err != nil {
 		return nil, errCorrupt
 	}
 	switch {

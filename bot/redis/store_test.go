@@ -208,6 +208,8 @@ func testUnreadableValues(t *testing.T, cfg Config) {
 	}{
 		{"not JSON", "corrupt", setString("{\"format\":1,\"key\":\"" + secret)},
 		{"JSON of another shape", "corrupt", setString(`["` + secret + `"]`)},
+		{"readable head, cut short", "corrupt", setString(`{"format":1,"key":"telegram:620","version":4,"step":"` + secret)},
+		{"readable head, bad tail", "corrupt", setString(`{"format":1,"key":"telegram:620","version":4,"step":5,"x":"` + secret + `"}`)},
 		{"version 0", "corrupt", setString(`{"format":1,"key":"telegram:620","version":0,"step":"` + secret + `"}`)},
 		{"newer format", "newer", setString(`{"format":99,"key":"telegram:620","version":7,"step":"` + secret + `"}`)},
 		{"another conversation", "another conversation", setString(`{"format":1,"key":"telegram:621","version":3,"step":"` + secret + `"}`)},
@@ -370,7 +372,7 @@ func testSeenIDsTrimmed(t *testing.T, cfg Config) {
 			t.Fatal(err)
 		}
 	}
-	data, err := st.client.Get(ctx, st.Key(kindSession, chat)).Bytes()
+	data, err := st.client.Get(ctx, st.Key(kindSession, chat)).Result()
 	if err != nil {
 		t.Fatal(err)
 	}

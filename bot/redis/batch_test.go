@@ -1,0 +1,224 @@
+package redis
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"sync"
+	"testing"
+	"time"
+
+	goredis "github.com/redis/go-redis/v9"
+
+	"okienko/bot"
+	"okienko/bot/redis/redistest"
+	"okienko/bot/storetest"
+)
+
+// TestBatcherGroupsConcurrentCommands: commands of many concurrent callers
+// go out in pipelines, and each caller gets its own reply.
+func TestBatcherGroupsConcurrentCommands(t *testing.T) {
+	for _, b := range backends() {
+		t.Run(b.name, func(t *testing.T) {
+			cfg := b.open(t)(t)
+			cfg.Pipelines = 1
+			st := newStore(t, cfg)
+			ctx := testContext(t)
+			const callers, rounds = 64, 40
+			var wg sync.WaitGroup
+			errs := make(chan error, callers)
+			for c := range callers {
+				wg.Go(func() {
+					key := st.Key("test", "telegram:"+strconv.Itoa(c))
+					for r := range rounds {
+						want := fmt.Sprintf("%d/%d", c, r)
+						set := goredis.NewStatusCmd(ctx, "set", key, want)
+						if err := st.batch.do(&batched{ctx: ctx, cmd: set}); err != nil {
+							errs <- fmt.Errorf("set: %w", err)
+							return
+						}
+						get := goredis.NewStringCmd(ctx, "get", key)
+						if err := st.batch.do(&batched{ctx: ctx, cmd: get}); err != nil || get.Val() != want {
+							errs <- fmt.Errorf("caller %d got %q, %v; want %q", c, get.Val(), err, want)
+							return
+						}
+					}
+				})
+			}
+			wg.Wait()
+			close(errs)
+			for err := range errs {
+				t.Error(err)
+			}
+			pipelines, pipelined := st.batch.pipelines.Load(), st.batch.pipelined.Load()
+			t.Logf("%d commands: %d in %d pipelines", 2*callers*rounds, pipelined, pipelines)
+			if pipelines == 0 || pipelined < 2*pipelines {
+				t.Errorf("%d pipelines of %d commands: concurrent commands were not grouped", pipelines, pipelined)
+			}
+			assertIdle(t, st.batch)
+		})
+	}
+}
+
+// TestBatcherAlone: with Pipelines negative every command goes by itself.
+func TestBatcherAlone(t *testing.T) {
+	srv := redistest.Start(t)
+	st := newStore(t, Config{URL: srv.URL(), Pipelines: -1})
+	ctx := testContext(t)
+	var wg sync.WaitGroup
+	for c := range 16 {
+		wg.Go(func() {
+			chat := "telegram:" + strconv.Itoa(800+c)
+			if err := st.Save(ctx, storetest.Session(chat), "1"); err != nil {
+				t.Error(err)
+			}
+			if s, seen, err := st.Load(ctx, chat, "1"); err != nil || s == nil || !seen {
+				t.Errorf("Load = %v, %v, %v; want the session, seen", s, seen, err)
+			}
+		})
+	}
+	wg.Wait()
+	if n := st.batch.pipelines.Load(); n != 0 {
+		t.Errorf("%d pipelines sent with batching off", n)
+	}
+}
+
+// TestBatcherDropsCommandsOfGoneCallers: a command whose caller's context
+// ends while it waits for a batch is not sent later, and the caller gets
+// the context's error at once; the live command waiting beside it is sent.
+func TestBatcherDropsCommandsOfGoneCallers(t *testing.T) {
+	srv := redistest.Start(t)
+	st := newStore(t, Config{URL: srv.URL(), Pipelines: 1, OpTimeout: 10 * time.Second})
+	ctx := testContext(t)
+	gone, kept := st.Key("test", "gone"), st.Key("test", "kept")
+	srv.Pause() // the first command stays in flight, holding the only slot
+	first := make(chan error, 1)
+	go func() {
+		first <- st.batch.do(&batched{ctx: ctx, cmd: goredis.NewStatusCmd(ctx, "set", st.Key("test", "first"), "1")})
+	}()
+	waitFor(t, "the first command to go out", func() bool { return waiting(st.batch) == 0 && running(st.batch) == 1 })
+	second := make(chan error, 1)
+	go func() {
+		second <- st.batch.do(&batched{ctx: ctx, cmd: goredis.NewStatusCmd(ctx, "set", kept, "1")})
+	}()
+	waitFor(t, "the second command to wait", func() bool { return waiting(st.batch) == 1 })
+	short, cancel := context.WithTimeout(ctx, 100*time.Millisecond)
+	defer cancel()
+	err := st.batch.do(&batched{ctx: short, cmd: goredis.NewStatusCmd(short, "set", gone, "1")})
+	if !errors.Is(err, context.DeadlineExceeded) {
+		t.Errorf("waiting command whose context ended: %v; want DeadlineExceeded", err)
+	}
+	srv.Resume()
+	for _, ch := range []chan error{first, second} {
+		if err := <-ch; err != nil {
+			t.Fatalf("live command: %v", err)
+		}
+	}
+	assertIdle(t, st.batch)
+	if n, err := st.client.Exists(ctx, gone, kept).Result(); err != nil || n != 1 {
+		t.Errorf("%d of the live and the abandoned command were applied (%v); want only the live one", n, err)
+	}
+}
+
+func waiting(bt *batcher) int {
+	bt.mu.Lock()
+	defer bt.mu.Unlock()
+	return len(bt.waiting)
+}
+
+func running(bt *batcher) int {
+	bt.mu.Lock()
+	defer bt.mu.Unlock()
+	return bt.running
+}
+
+// TestBatcherLoadsFlushedScript: saves sent together in one pipeline
+// after Redis lost its scripts (a restart, SCRIPT FLUSH) load the script
+// and succeed.
+func TestBatcherLoadsFlushedScript(t *testing.T) {
+	srv := redistest.Start(t)
+	st := newStore(t, Config{URL: srv.URL(), Pipelines: 1, OpTimeout: 10 * time.Second})
+	ctx := testContext(t)
+	if err := st.Save(ctx, storetest.Session("telegram:900"), "1"); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.client.ScriptFlush(ctx).Err(); err != nil {
+		t.Fatal(err)
+	}
+	// Hold the only slot with a command in flight while the saves queue,
+	// so that they go out together.
+	srv.Pause()
+	first := make(chan error, 1)
+	go func() {
+		first <- st.batch.do(&batched{ctx: ctx, cmd: goredis.NewStatusCmd(ctx, "ping")})
+	}()
+	waitFor(t, "the first command to go out", func() bool { return waiting(st.batch) == 0 && running(st.batch) == 1 })
+	const saves = 16
+	var wg sync.WaitGroup
+	for c := range saves {
+		wg.Go(func() {
+			if err := st.Save(ctx, storetest.Session(fmt.Sprintf("telegram:%d", 1000+c)), "1"); err != nil {
+				t.Errorf("Save after SCRIPT FLUSH: %v", err)
+			}
+		})
+	}
+	waitFor(t, "the saves to wait", func() bool { return waiting(st.batch) == saves })
+	srv.Resume()
+	wg.Wait()
+	if err := <-first; err != nil {
+		t.Fatal(err)
+	}
+	if n := st.batch.pipelined.Load(); n < saves {
+		t.Errorf("%d commands pipelined; want the %d saves together", n, saves)
+	}
+	assertIdle(t, st.batch)
+}
+
+// TestBatcherWhileRedisIsDown: batched callers fail with an error while
+// Redis is away (none hangs, none is told of a conflict) and succeed once
+// it is back.
+func TestBatcherWhileRedisIsDown(t *testing.T) {
+	srv := redistest.Start(t)
+	st := newStore(t, Config{URL: srv.URL(), Pipelines: 1, OpTimeout: 300 * time.Millisecond})
+	ctx := testContext(t)
+	srv.Kill()
+	var wg sync.WaitGroup
+	for c := range 32 {
+		wg.Go(func() {
+			chat := "telegram:" + strconv.Itoa(1500+c)
+			if err := st.Save(ctx, storetest.Session(chat), "1"); err == nil || errors.Is(err, bot.ErrConflict) {
+				t.Errorf("Save while Redis is down: %v; want a failure that is not a conflict", err)
+			}
+		})
+	}
+	wg.Wait()
+	srv.Restart()
+	waitUp(t, st)
+	for c := range 32 {
+		wg.Go(func() {
+			chat := "telegram:" + strconv.Itoa(1500+c)
+			if err := st.Save(ctx, storetest.Session(chat), "1"); err != nil {
+				t.Errorf("Save after Redis is back: %v", err)
+			}
+		})
+	}
+	wg.Wait()
+	assertIdle(t, st.batch)
+}
+
+// assertIdle checks that the batcher settles with nothing waiting and no
+// slot taken.
+func assertIdle(t *testing.T, bt *batcher) {
+	t.Helper()
+	waitFor(t, "the batcher to settle", func() bool { return running(bt) == 0 && waiting(bt) == 0 })
+}
+
+func waitFor(t *testing.T, what string, ok func() bool) {
+	t.Helper()
+	for deadline := time.Now().Add(5 * time.Second); !ok(); time.Sleep(5 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+	}
+}
