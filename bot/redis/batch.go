@@ -17,11 +17,17 @@ import (
 // message, which is mostly system calls; a lone message still goes out at
 // once, with no waiting for company.
 //
-// Group commit: a command finds a free slot (fewer than limit pipelines in
-// flight) and goes out at once, with whatever is waiting; otherwise it
-// waits, and the next pipeline to come back takes everything waiting. Each
+// Group commit: commands wait only while all limit slots are busy, so a
+// command that finds a free slot goes out at once, alone; when a batch in
+// flight comes back, the goroutine that sent it takes everything waiting
+// as the next pipeline (keeping its slot while work keeps coming). Each
 // caller still returns at its own context's end; a command whose caller
 // has gone is not sent.
+//
+// go-redis v9.23 has an AutoPipeliner, marked experimental; it neither
+// drops the commands of callers who have gone nor reloads a script Redis
+// lost, and runs one batch at a time unless told that order does not
+// matter, so the store keeps this small one.
 type batcher struct {
 	client goredis.UniversalClient
 	limit  int // pipelines in flight at once; 0: every command alone
@@ -40,11 +46,10 @@ type batched struct {
 	ctx  context.Context
 	cmd  goredis.Cmder
 	done chan struct{} // closed once cmd holds its reply or error
-	// script, keys and args let a script command be sent again when Redis
-	// does not know the script (NOSCRIPT: after a restart or SCRIPT FLUSH).
+	// script is the script cmd runs by its hash (EVALSHA), loaded and sent
+	// again when Redis does not know it (NOSCRIPT: after a restart or
+	// SCRIPT FLUSH).
 	script *goredis.Script
-	keys   []string
-	args   []any
 }
 
 // maxBatch caps a pipeline, so that one slow batch does not hold
@@ -54,6 +59,9 @@ const maxBatch = 256
 // do runs b.cmd, batched with other callers' commands, and returns its
 // error or the context's.
 func (bt *batcher) do(b *batched) error {
+	if err := b.ctx.Err(); err != nil {
+		return err
+	}
 	if bt.limit <= 0 {
 		return bt.alone(b)
 	}
@@ -72,7 +80,12 @@ func (bt *batcher) do(b *batched) error {
 	case <-b.done:
 		return b.cmd.Err()
 	case <-b.ctx.Done():
-		return b.ctx.Err()
+		select {
+		case <-b.done: // answered at the same moment: the answer counts
+			return b.cmd.Err()
+		default:
+			return b.ctx.Err()
+		}
 	}
 }
 
@@ -137,8 +150,9 @@ func (bt *batcher) next() []*batched {
 func (bt *batcher) send(batch []*batched) {
 	live := batch[:0:0]
 	for _, b := range batch {
-		if b.ctx.Err() != nil {
-			close(b.done) // its caller has returned: not sent
+		if err := b.ctx.Err(); err != nil {
+			b.cmd.SetErr(err) // its caller has returned: not sent
+			close(b.done)
 			continue
 		}
 		live = append(live, b)
@@ -161,36 +175,59 @@ func (bt *batcher) send(batch []*batched) {
 		_ = pipe.Process(ctx, b.cmd)
 	}
 	_, _ = pipe.Exec(ctx) // each command holds its own reply or error
+	bt.reloadScripts(ctx, live)
 	for _, b := range live {
-		if b.script != nil && isNoScript(b.cmd.Err()) {
-			bt.again(ctx, b)
-		}
 		close(b.done)
 	}
 }
 
-// alone sends one command by itself.
-func (bt *batcher) alone(b *batched) error {
-	if b.script != nil {
-		// Script.Run loads the script when Redis does not know it.
-		bt.again(b.ctx, b)
-		return b.cmd.Err()
+// reloadScripts loads the scripts Redis did not know (NOSCRIPT) and sends
+// their commands again, together.
+func (bt *batcher) reloadScripts(ctx context.Context, batch []*batched) {
+	var again []*batched
+	var loaded map[string]error // by script hash: the outcome of loading it
+	for _, b := range batch {
+		if b.script == nil || !isNoScript(b.cmd.Err()) {
+			continue
+		}
+		err, done := loaded[b.script.Hash()]
+		if !done {
+			err = b.script.Load(ctx, bt.client).Err()
+			if loaded == nil {
+				loaded = map[string]error{}
+			}
+			loaded[b.script.Hash()] = err
+		}
+		if err == nil {
+			again = append(again, b)
+		}
 	}
-	return bt.client.Process(b.ctx, b.cmd)
+	if len(again) == 0 {
+		return
+	}
+	pipe := bt.client.Pipeline()
+	for _, b := range again {
+		_ = pipe.Process(ctx, b.cmd)
+	}
+	_, _ = pipe.Exec(ctx)
 }
 
-// again runs a script command through Script.Run, which loads the script
-// when Redis lacks it, and puts the outcome into the command.
-func (bt *batcher) again(ctx context.Context, b *batched) {
-	res := b.script.Run(ctx, bt.client, b.keys, b.args...)
-	cmd := b.cmd.(*goredis.Cmd)
-	cmd.SetVal(res.Val())
-	cmd.SetErr(res.Err())
+// alone sends one command by itself.
+func (bt *batcher) alone(b *batched) error {
+	err := bt.client.Process(b.ctx, b.cmd)
+	if b.script != nil && isNoScript(err) {
+		if b.script.Load(b.ctx, bt.client).Err() == nil {
+			err = bt.client.Process(b.ctx, b.cmd)
+		}
+	}
+	return err
 }
 
 // batchContext bounds a pipeline by the latest deadline of its callers, so
 // that no caller who still waits loses its reply to another's deadline.
-// Without one, go-redis's socket timeouts (OpTimeout) bound it.
+// Without one, go-redis's socket timeouts (OpTimeout) bound it. (Callers'
+// contexts always have deadlines here: the store bounds every call. Their
+// values, if any, do not reach the pipeline.)
 func batchContext(batch []*batched) (context.Context, context.CancelFunc) {
 	var latest time.Time
 	for _, b := range batch {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"strconv"
 	"sync"
 	"testing"
@@ -12,6 +13,7 @@ import (
 	goredis "github.com/redis/go-redis/v9"
 
 	"okienko/bot"
+	"okienko/bot/logtest"
 	"okienko/bot/redis/redistest"
 	"okienko/bot/storetest"
 )
@@ -57,6 +59,39 @@ func TestBatcherGroupsConcurrentCommands(t *testing.T) {
 				t.Errorf("%d pipelines of %d commands: concurrent commands were not grouped", pipelines, pipelined)
 			}
 			assertIdle(t, st.batch)
+		})
+	}
+}
+
+// TestEndedContext: Load and Save called with a context that has already
+// ended fail with the context's error, and touch nothing.
+func TestEndedContext(t *testing.T) {
+	for _, b := range backends() {
+		t.Run(b.name, func(t *testing.T) {
+			var logs logtest.Buffer
+			cfg := b.open(t)(t)
+			cfg.Logger = slog.New(slog.NewTextHandler(&logs, nil))
+			st := newStore(t, cfg)
+			const chat = "telegram:950"
+			if err := st.Save(testContext(t), storetest.Session(chat), "1"); err != nil {
+				t.Fatal(err)
+			}
+			ended, cancel := context.WithCancel(context.Background())
+			cancel()
+			for i := range 40 {
+				if err := st.Save(ended, storetest.Session(chat), strconv.Itoa(i+2)); !errors.Is(err, context.Canceled) {
+					t.Fatalf("Save with an ended context: %v; want context.Canceled", err)
+				}
+				if s, _, err := st.Load(ended, chat, "x"); !errors.Is(err, context.Canceled) || s != nil {
+					t.Fatalf("Load with an ended context: %v, %v; want context.Canceled", s, err)
+				}
+			}
+			if s, seen, err := st.Load(testContext(t), chat, "1"); err != nil || s == nil || s.Version != 1 || !seen {
+				t.Errorf("session after the ended calls: %+v, %v, %v; want version 1, as saved", s, seen, err)
+			}
+			if logs.String() != "" {
+				t.Errorf("ended calls logged: %s", logs.String())
+			}
 		})
 	}
 }

@@ -35,6 +35,7 @@ package redis
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -163,7 +164,10 @@ func (st *Store) Load(ctx context.Context, key, eventID string) (*bot.Session, b
 	defer cancel()
 	get := goredis.NewStringCmd(ctx, "get", st.Key(kindSession, key))
 	err := st.batch.do(&batched{ctx: ctx, cmd: get})
-	data := get.Val()
+	var data string
+	if err == nil {
+		data = get.Val() // not before: a batch may still be reading it
+	}
 	switch {
 	case errors.Is(err, goredis.Nil):
 		return nil, false, nil
@@ -176,11 +180,15 @@ func (st *Store) Load(ctx context.Context, key, eventID string) (*bot.Session, b
 	s, err := decodeSession(key, data)
 	if err != nil {
 		st.log.Warn("session unreadable: starting afresh", "channel", channelOf(key), "reason", err.Error(), "bytes", len(data))
-		// Removed, unless someone saved meanwhile: Save's script only
-		// reads the head, and a readable head on a broken value would
-		// refuse the fresh session for ever.
-		if err := dropScript.Run(ctx, st.client, []string{st.Key(kindSession, key)}, data).Err(); err != nil {
-			return nil, false, fmt.Errorf("load session: remove unreadable value: %w", err)
+		// A corrupt value is removed, unless someone saved meanwhile:
+		// Save's script only reads the head, and a readable head on a
+		// broken body would refuse the fresh session for ever. A newer
+		// format or another conversation's session is left to the next
+		// save (a replica of the next version may still be using it).
+		if errors.Is(err, errCorrupt) {
+			if err := dropScript.Run(ctx, st.client, []string{st.Key(kindSession, key)}, data).Err(); err != nil {
+				return nil, false, fmt.Errorf("load session: remove unreadable value: %w", err)
+			}
 		}
 		return nil, false, nil
 	}
@@ -353,7 +361,7 @@ func (st *Store) Save(ctx context.Context, s *bot.Session, eventID string) error
 	}
 	key := st.Key(kindSession, s.Key)
 	cmd := goredis.NewCmd(ctx, "evalsha", saveScript.Hash(), 1, key, head, data, ttl, hasCase)
-	call := &batched{ctx: ctx, cmd: cmd, script: saveScript, keys: []string{key}, args: []any{head, data, ttl, hasCase}}
+	call := &batched{ctx: ctx, cmd: cmd, script: saveScript}
 	err = st.batch.do(call)
 	if call.finished() && cap(b) <= 64<<10 { // else a batch may still be sending the bytes
 		*buf = b[:0]
@@ -541,6 +549,14 @@ var (
 func decodeSession(key string, data string) (*bot.Session, error) {
 	var s bot.Session
 	if err := unmarshalSession(data, &s); err != nil {
+		// A newer format may have changed a field's type: that is not
+		// corruption (and the value must not be removed as such).
+		var head struct {
+			Format int `json:"format"`
+		}
+		if json.Unmarshal([]byte(data), &head) == nil && head.Format > bot.SessionFormat {
+			return nil, fmt.Errorf("%w: %d", errNewerFormat, head.Format)
+		}
 		return nil, errCorrupt
 	}
 	switch {
