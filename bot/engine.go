@@ -169,7 +169,7 @@ func (e *Engine) Handle(ctx context.Context, msg Message) (events []Event, err e
 			break
 		}
 	}
-	e.logger.Error("handle message", "channel", msg.Channel, "err", err)
+	e.logger.Error("handle message", "channel", msg.Channel, "chat", LogChat(msg.Key()), "err", err)
 	lang := normalizeLang(msg.Language)
 	text := script.Render(f.sc.Message("unavailable", lang), func(name string) string { return builtin(f, name, lang) })
 	return []Event{{Kind: EventReply, Reply: &Reply{Text: text, Lang: lang}}}, fmt.Errorf("%w: %w", ErrUnavailable, err)
@@ -312,7 +312,7 @@ func (e *Engine) save(ctx context.Context, s *Session, eventID string) error {
 	defer cancel()
 	if stored, seen, lerr := e.cfg.Store.Load(look, s.Key, eventID); lerr == nil && seen && stored != nil {
 		s.Version = stored.Version
-		e.logger.Warn("session store answer lost, but the save happened", "err", err)
+		e.logger.Warn("session store answer lost, but the save happened", "chat", LogChat(s.Key), "err", err)
 		return nil
 	}
 	return err

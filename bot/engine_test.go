@@ -2,9 +2,11 @@ package bot_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -14,6 +16,7 @@ import (
 	"time"
 
 	"okienko/bot"
+	"okienko/bot/logtest"
 	"okienko/bot/memory"
 	"okienko/bot/script"
 	"okienko/dialogs"
@@ -239,6 +242,28 @@ func TestStoreFailureGivesAnApologyWithThePhone(t *testing.T) {
 	text := events[0].Reply.Text
 	if !strings.Contains(text, "55 000 00 00") || strings.Contains(text, "refused") {
 		t.Errorf("apology %q must give the Centre's phone and no error text", text)
+	}
+}
+
+// TestStoreFailureLogsTheChatHashed: the log line of a failed message
+// names its conversation only as bot.LogChat does.
+func TestStoreFailureLogsTheChatHashed(t *testing.T) {
+	var logs logtest.Buffer
+	eng, err := bot.New(bot.Config{Script: bundledScript(t), Store: failingStore{},
+		Logger: slog.New(slog.NewJSONHandler(&logs, nil))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	msg := bot.Message{Channel: "telegram", ChatID: "987654321", Text: "dzień dobry"}
+	if _, err := eng.Handle(context.Background(), msg); err == nil {
+		t.Fatal("no error from a failing store")
+	}
+	want, _ := json.Marshal(bot.LogChat(msg.Key()).LogValue().String())
+	if !strings.Contains(logs.String(), `"chat":`+string(want)) {
+		t.Errorf("log %s: want chat %s", logs.String(), want)
+	}
+	if strings.Contains(logs.String(), msg.ChatID) {
+		t.Errorf("log names the chat: %s", logs.String())
 	}
 }
 

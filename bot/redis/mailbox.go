@@ -9,6 +9,8 @@ import (
 	"time"
 
 	goredis "github.com/redis/go-redis/v9"
+
+	"okienko/bot"
 )
 
 // # Mailbox
@@ -113,7 +115,7 @@ func (m *Mailbox) Post(ctx context.Context, chat string, data []byte) (string, e
 		return "", fmt.Errorf("mailbox post: %w", err)
 	}
 	if err := m.st.client.Publish(ctx, m.channel, chat).Err(); err != nil {
-		m.st.log.Warn("mailbox notification not sent; readers find the entry at their next poll", "channel", channelOf(chat), "err", err)
+		m.st.log.Warn("mailbox notification not sent; readers find the entry at their next poll", "channel", channelOf(chat), "chat", bot.LogChat(chat), "err", err)
 	}
 	return add.Val(), nil
 }

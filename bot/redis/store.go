@@ -172,14 +172,14 @@ func (st *Store) Load(ctx context.Context, key, eventID string) (*bot.Session, b
 	case errors.Is(err, goredis.Nil):
 		return nil, false, nil
 	case isWrongType(err):
-		st.log.Warn("session unreadable: starting afresh", "channel", channelOf(key), "reason", "wrong type")
+		st.log.Warn("session unreadable: starting afresh", "channel", channelOf(key), "chat", bot.LogChat(key), "reason", "wrong type")
 		return nil, false, nil
 	case err != nil:
 		return nil, false, fmt.Errorf("load session: %w", err)
 	}
 	s, err := decodeSession(key, data)
 	if err != nil {
-		st.log.Warn("session unreadable: starting afresh", "channel", channelOf(key), "reason", err.Error(), "bytes", len(data))
+		st.log.Warn("session unreadable: starting afresh", "channel", channelOf(key), "chat", bot.LogChat(key), "reason", err.Error(), "bytes", len(data))
 		// A corrupt value is removed, unless someone saved meanwhile:
 		// Save's script only reads the head, and a readable head on a
 		// broken body would refuse the fresh session for ever. A newer
@@ -194,7 +194,7 @@ func (st *Store) Load(ctx context.Context, key, eventID string) (*bot.Session, b
 	}
 	if !validTags(s.Applied) {
 		// Only the redelivery records are lost; the conversation goes on.
-		st.log.Warn("applied event ids unreadable: ignored", "channel", channelOf(key))
+		st.log.Warn("applied event ids unreadable: ignored", "channel", channelOf(key), "chat", bot.LogChat(key))
 		s.Applied = ""
 	}
 	return s, eventID != "" && hasTag(s.Applied, eventTag(eventID)), nil
@@ -464,7 +464,7 @@ func (st *Store) retainCaseKeys(ctx context.Context, chat string) {
 		err = st.retainCaseIndex(ctx, chat) // the shared keys of its case records
 	}
 	if err != nil {
-		st.log.Error("closed case retention not applied", "channel", channelOf(chat), "err", err)
+		st.log.Error("closed case retention not applied", "channel", channelOf(chat), "chat", bot.LogChat(chat), "err", err)
 	}
 }
 

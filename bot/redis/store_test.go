@@ -245,7 +245,7 @@ func testUnreadableValues(t *testing.T, cfg Config) {
 			if n, err := st.client.Exists(ctx, key).Result(); err != nil || (n == 0) != (tt.reason == "corrupt") {
 				t.Errorf("after Load the value exists: %d (%v); want it removed only when corrupt", n, err)
 			}
-			out := logs.String()
+			out := logtest.WithoutChatTags(logs.String())
 			if !strings.Contains(out, "session unreadable") || !strings.Contains(out, tt.reason) {
 				t.Errorf("log does not report %q: %s", tt.reason, out)
 			}

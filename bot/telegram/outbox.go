@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -113,7 +114,7 @@ func (o *outbox) run(chatID int64, q *queue) {
 		next := q.ops[0]
 		o.mu.Unlock()
 
-		o.deliver(next)
+		o.deliver(chatID, next)
 		next.finished()
 
 		o.mu.Lock()
@@ -136,7 +137,7 @@ func (o *outbox) run(chatID int64, q *queue) {
 // deliver makes one call, waiting out rate limits and retrying network
 // failures. It gives up on calls Telegram refuses (blocked by the
 // resident, bad request) and when the outbox is cancelled.
-func (o *outbox) deliver(x op) {
+func (o *outbox) deliver(chatID int64, x op) {
 	failures := 0
 	for {
 		if err := o.pace.wait(o.ctx); err != nil {
@@ -170,17 +171,17 @@ func (o *outbox) deliver(x op) {
 				return // the keyboard was already marked: nothing to do
 			}
 			o.drop(1)
-			o.log.Warn("telegram refused a message", "method", x.name, "code", apiErr.Code, "description", apiErr.Message)
+			o.log.Warn("telegram refused a message", "chat", logChat(chatID), "method", x.name, "code", apiErr.Code, "description", apiErr.Message)
 			return
 		default:
 			failures++
 			if failures > o.maxRetries {
 				o.drop(1)
-				o.log.Error("telegram message dropped after retries", "method", x.name, "attempts", failures, "err", err)
+				o.log.Error("telegram message dropped after retries", "chat", logChat(chatID), "method", x.name, "attempts", failures, "err", err)
 				return
 			}
 			backoff := min(time.Second<<(failures-1), 30*time.Second)
-			o.log.Warn("telegram send failed: retrying", "method", x.name, "attempt", failures, "backoff", backoff, "err", err)
+			o.log.Warn("telegram send failed: retrying", "chat", logChat(chatID), "method", x.name, "attempt", failures, "backoff", backoff, "err", err)
 			if sleep(o.ctx, backoff) != nil {
 				o.drop(1)
 				return
@@ -251,4 +252,10 @@ func sleep(ctx context.Context, d time.Duration) error {
 	case <-ctx.Done():
 		return ctx.Err()
 	}
+}
+
+// logChat names a Telegram chat in logs as the engine does (bot.LogChat of
+// its conversation key).
+func logChat(chatID int64) bot.LogChat {
+	return bot.LogChat(bot.Message{Channel: Channel, ChatID: strconv.FormatInt(chatID, 10)}.Key())
 }

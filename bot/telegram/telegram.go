@@ -516,7 +516,7 @@ func (b *Bot) handle(ctx context.Context, in inbound) <-chan struct{} {
 		events, err := b.handler.Handle(hctx, in.msg)
 		<-typing
 		if err != nil {
-			b.log.Error("telegram update not handled", "update_id", in.updateID, "unavailable", errors.Is(err, bot.ErrUnavailable), "err", err)
+			b.log.Error("telegram update not handled", "update_id", in.updateID, "chat", bot.LogChat(in.msg.Key()), "unavailable", errors.Is(err, bot.ErrUnavailable), "err", err)
 		}
 		var ops []op
 		// Mark the keyboard only when the choice was applied: with the

@@ -240,7 +240,7 @@ func (c *Chat) answer(ctx context.Context, msg bot.Message) outbound {
 	}
 	events, err := c.h.Handle(ctx, msg)
 	if err != nil {
-		c.log.Error("web message not handled", "unavailable", errors.Is(err, bot.ErrUnavailable), "err", err)
+		c.log.Error("web message not handled", "chat", bot.LogChat(msg.Key()), "unavailable", errors.Is(err, bot.ErrUnavailable), "err", err)
 	}
 	out = outbound{Replies: []bot.Reply{}}
 	for _, ev := range events {

@@ -80,6 +80,9 @@ func runServe(ctx context.Context, args []string, io stdio) error {
 	if err != nil {
 		return usageError(err.Error())
 	}
+	if webCfg.Secret != nil {
+		bot.SetLogSecret(webCfg.Secret) // replicas log a conversation alike
+	}
 	metricsAddr := getenv("OKIENKO_METRICS_ADDR")
 
 	level := slog.LevelInfo
