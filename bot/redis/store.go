@@ -215,6 +215,11 @@ return 0
 // applied event tags travel inside the session (bot.Session.Applied), so
 // the script never reads them.
 //
+// A value equal to the one being saved means this very save was applied
+// before: go-redis sends a command again when the connection broke before
+// the answer came (a Redis restart), and refusing it would make the engine
+// take its own message for a redelivery and stay silent. It succeeds.
+//
 // The usual case costs one comparison: the head Go expects (ARGV[1]) is
 // the stored one. Only when it is not (a conflict, an older format, no or
 // another value) does the script parse the heads.
@@ -226,6 +231,7 @@ var saveScript = goredis.NewScript(`
 local cur = redis.pcall('GET', KEYS[1])
 local head = ARGV[1]
 local from = #head
+if cur == ARGV[2] then return 1 end
 if type(cur) ~= 'string' then
   if not string.find(head, ',"version":0,$') then return 0 end
   cur = nil

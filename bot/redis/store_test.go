@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"maps"
 	"strings"
 	"sync"
 	"testing"
@@ -101,6 +102,7 @@ func TestStoreOnBackends(t *testing.T) {
 		{"SeenIDsTrimmed", testSeenIDsTrimmed},
 		{"UnreadableAppliedIDs", testUnreadableAppliedIDs},
 		{"CloseCase", testCloseCase},
+		{"SaveSentTwice", testSaveSentTwice},
 	}
 	for _, b := range backends() {
 		t.Run(b.name, func(t *testing.T) {
@@ -115,6 +117,42 @@ func TestStoreOnBackends(t *testing.T) {
 // testLifetimes checks the TTLs: idle sessions expire, an open case keeps
 // the session, closing it brings the idle TTL back and gives the case's
 // other keys the retention.
+// testSaveSentTwice: a save that reaches Redis twice (go-redis sends it
+// again when the connection broke before the answer) succeeds both times;
+// another save from the same version is still refused.
+func testSaveSentTwice(t *testing.T, cfg Config) {
+	st := newStore(t, cfg)
+	ctx := testContext(t)
+	const chat = "telegram:980"
+	first := storetest.Session(chat)
+	if err := st.Save(ctx, first, "1"); err != nil {
+		t.Fatal(err)
+	}
+	loaded, _, err := st.Load(ctx, chat, "2")
+	if err != nil || loaded == nil {
+		t.Fatalf("Load: %v, %v", loaded, err)
+	}
+	loaded.Step = "nastepny"
+	again := *loaded
+	again.Vars = maps.Clone(loaded.Vars)
+	other := again
+	other.Vars = maps.Clone(loaded.Vars)
+	other.Step = "inny"
+	if err := st.Save(ctx, loaded, "2"); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.Save(ctx, &again, "2"); err != nil {
+		t.Errorf("the same save sent again: %v; want success", err)
+	}
+	if err := st.Save(ctx, &other, "3"); !errors.Is(err, bot.ErrConflict) {
+		t.Errorf("another save from the same version: %v; want ErrConflict", err)
+	}
+	got, _, err := st.Load(ctx, chat, "2")
+	if err != nil || got == nil || got.Version != 2 || got.Step != "nastepny" {
+		t.Errorf("stored: %+v, %v; want version 2 at step nastepny", got, err)
+	}
+}
+
 func testLifetimes(t *testing.T, cfg Config) {
 	cfg.IdleTTL = time.Hour
 	cfg.ClosedCaseRetention = 72 * time.Hour
