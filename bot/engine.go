@@ -210,10 +210,13 @@ func (e *Engine) apply(ctx context.Context, f *flow, msg Message) ([]Event, erro
 	if err != nil {
 		return nil, fmt.Errorf("load session: %w", err)
 	}
+	now := e.cfg.Clock()
 	if seen {
+		if again(s, msg, now) {
+			return e.askAgain(f, s, msg), nil
+		}
 		return nil, nil
 	}
-	now := e.cfg.Clock()
 	started, langBefore := s == nil || s.Step == "", "" // no conversation in progress
 	if s == nil {
 		s = &Session{Format: SessionFormat, Key: key, Lang: normalizeLang(msg.Language), Started: now}
@@ -237,12 +240,39 @@ func (e *Engine) apply(ctx context.Context, f *flow, msg Message) ([]Event, erro
 		return c.events, nil
 	}
 	s.Updated = now
+	if msg.EventID != "" {
+		s.LastEvent, s.LastDelivery = msg.EventID, msg.DeliveryID
+	}
 	if err := e.save(ctx, s, msg.EventID); err != nil {
 		return nil, fmt.Errorf("save session: %w", err)
 	}
 	e.deliver(ctx, c.effects)
 	e.tally(ctx, now, c.facts(started, langBefore))
 	return c.events, nil
+}
+
+// doubleTap is how soon after its answer a second delivery of the last
+// event counts as a double tap, not as the resident asking again.
+const doubleTap = time.Second
+
+// again reports whether a message already applied is the resident asking
+// again: a new delivery of the last event (a tap on the same keyboard,
+// which stays when the answer was lost to a store failure), not a
+// redelivery, and not a double tap.
+func again(s *Session, msg Message, now time.Time) bool {
+	return s != nil && msg.DeliveryID != "" && msg.EventID == s.LastEvent &&
+		msg.DeliveryID != s.LastDelivery && now.Sub(s.Updated) >= doubleTap
+}
+
+// askAgain answers a resident asking again with the question the
+// conversation waits on, changing nothing: their earlier answer was
+// applied, but they may not have seen what came of it.
+func (e *Engine) askAgain(f *flow, s *Session, msg Message) []Event {
+	c := &conversation{engine: e, flow: f, s: s, msg: msg}
+	if st := c.current(); st != nil && st.Waits() {
+		c.ask(c.text(st.Ask), c.choices(st))
+	}
+	return c.events
 }
 
 // facts are what the turn adds to the needs report: a conversation

@@ -318,3 +318,53 @@ func TestConsentDecidesWhatStaffSee(t *testing.T) {
 		})
 	}
 }
+
+// TestTapAgainAfterLostAnswer: a tap again on a keyboard whose press was
+// applied (its answer lost to a store failure) gets the question the
+// conversation waits on; a redelivery of the same update and a double tap
+// within a second stay silent; nothing changes in the session.
+func TestTapAgainAfterLostAnswer(t *testing.T) {
+	h := newHarness(t, nil)
+	h.say(t, "/start")
+	tap := func(delivery string) []bot.Event {
+		t.Helper()
+		events, err := h.eng.Handle(context.Background(), bot.Message{Channel: "test", ChatID: "42",
+			EventID: "cb:7", DeliveryID: delivery, Choice: "seniorzy"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return events
+	}
+	lastReply := func(events []bot.Event) *bot.Reply {
+		var r *bot.Reply
+		for _, ev := range events {
+			if ev.Kind == bot.EventReply {
+				r = ev.Reply
+			}
+		}
+		return r
+	}
+	pressed := h.now
+	first := lastReply(tap("100"))
+	if first == nil || len(first.Choices) == 0 {
+		t.Fatalf("the press brought no question: %+v", first)
+	}
+	before, _, _ := h.store.Load(context.Background(), "test:42", "")
+
+	h.now = pressed.Add(500 * time.Millisecond)
+	if events := tap("101"); len(events) != 0 {
+		t.Errorf("double tap within a second: %+v; want silence", events)
+	}
+	h.now = pressed.Add(5 * time.Second)
+	if events := tap("100"); len(events) != 0 {
+		t.Errorf("redelivery of the applied update: %+v; want silence", events)
+	}
+	again := lastReply(tap("102"))
+	if again == nil || !strings.HasSuffix(first.Text, again.Text) || fmt.Sprint(again.Choices) != fmt.Sprint(first.Choices) {
+		t.Errorf("tap again: %+v; want the question of the first answer, %+v", again, first)
+	}
+	after, _, _ := h.store.Load(context.Background(), "test:42", "")
+	if after.Version != before.Version || after.Step != before.Step {
+		t.Errorf("tap again changed the session: version %d→%d, step %s→%s", before.Version, after.Version, before.Step, after.Step)
+	}
+}

@@ -10,6 +10,12 @@ type Message struct {
 	// id); a redelivered EventID is acknowledged and not applied twice.
 	// Empty means the channel cannot redeliver.
 	EventID string
+	// DeliveryID tells a redelivery from a resident asking again when
+	// EventIDs stand for something the resident can repeat: Telegram
+	// records a press as "one answer per keyboard" (EventID of the
+	// keyboard) and sets DeliveryID to the update_id, which a redelivery
+	// shares and a new tap does not. Empty: EventID alone decides.
+	DeliveryID string
 	// Text is what the resident typed; empty when they pressed a button.
 	Text string
 	// Choice is the id of the button pressed, if any.

@@ -18,13 +18,19 @@ type Session struct {
 	// Applied is bookkeeping for stores that keep their idempotency records
 	// in the session itself (bot/redis: tags of the latest applied event
 	// ids). The engine leaves it alone.
-	Applied string   `json:"applied,omitempty"`
-	Lang    string   `json:"lang"`
-	Step    string   `json:"step"` // the step waiting for the resident's answer; "" before start
-	Vars    Vars     `json:"vars,omitempty"`
-	Misses  int      `json:"misses,omitempty"`  // misunderstood answers in a row
-	Offered []string `json:"offered,omitempty"` // ids of services shown last
-	Case    string   `json:"case,omitempty"`    // id of the open handoff case, if any
+	Applied string `json:"applied,omitempty"`
+	// LastEvent and LastDelivery are the EventID and DeliveryID of the
+	// last message applied: a new delivery of that event (a tap again on a
+	// keyboard whose answer was lost) is answered with the question the
+	// conversation waits on, not with silence.
+	LastEvent    string   `json:"last_event,omitempty"`
+	LastDelivery string   `json:"last_delivery,omitempty"`
+	Lang         string   `json:"lang"`
+	Step         string   `json:"step"` // the step waiting for the resident's answer; "" before start
+	Vars         Vars     `json:"vars,omitempty"`
+	Misses       int      `json:"misses,omitempty"`  // misunderstood answers in a row
+	Offered      []string `json:"offered,omitempty"` // ids of services shown last
+	Case         string   `json:"case,omitempty"`    // id of the open handoff case, if any
 	// CaseState is "claimed" once a person took the case; Staff is their
 	// first name. RelayAck records that the resident was told their words
 	// wait for a person.

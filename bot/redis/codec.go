@@ -50,10 +50,9 @@ func appendSession(b []byte, s *bot.Session) ([]byte, bool) {
 	b = appendString(b, s.Key)
 	b = append(b, `,"version":`...)
 	b = appendInt(b, s.Version)
-	if s.Applied != "" {
-		b = append(b, `,"applied":`...)
-		b = appendString(b, s.Applied)
-	}
+	b = appendOmitEmpty(b, `,"applied":`, s.Applied)
+	b = appendOmitEmpty(b, `,"last_event":`, s.LastEvent)
+	b = appendOmitEmpty(b, `,"last_delivery":`, s.LastDelivery)
 	b = append(b, `,"lang":`...)
 	b = appendString(b, s.Lang)
 	b = append(b, `,"step":`...)
@@ -84,18 +83,9 @@ func appendSession(b []byte, s *bot.Session) ([]byte, bool) {
 		b = append(b, `,"offered":`...)
 		b = appendStrings(b, s.Offered)
 	}
-	if s.Case != "" {
-		b = append(b, `,"case":`...)
-		b = appendString(b, s.Case)
-	}
-	if s.CaseState != "" {
-		b = append(b, `,"case_state":`...)
-		b = appendString(b, s.CaseState)
-	}
-	if s.Staff != "" {
-		b = append(b, `,"staff":`...)
-		b = appendString(b, s.Staff)
-	}
+	b = appendOmitEmpty(b, `,"case":`, s.Case)
+	b = appendOmitEmpty(b, `,"case_state":`, s.CaseState)
+	b = appendOmitEmpty(b, `,"staff":`, s.Staff)
 	if s.RelayAck {
 		b = append(b, `,"relay_ack":true`...)
 	}
@@ -135,6 +125,15 @@ func appendSessionHead(b []byte, s *bot.Session) []byte {
 	b = append(b, `,"version":`...)
 	b = appendInt(b, s.Version)
 	return append(b, ',')
+}
+
+// appendOmitEmpty writes a string field tagged omitempty: name (with its
+// comma and colon) and value, or nothing for "".
+func appendOmitEmpty(b []byte, name, value string) []byte {
+	if value == "" {
+		return b
+	}
+	return appendString(append(b, name...), value)
 }
 
 func appendInt(b []byte, n int64) []byte {
@@ -241,6 +240,8 @@ const (
 	bitKey
 	bitVersion
 	bitApplied
+	bitLastEvent
+	bitLastDelivery
 	bitLang
 	bitStep
 	bitVars
@@ -300,6 +301,12 @@ func parseSession(data string, s *bot.Session) bool {
 		case "applied":
 			bit = bitApplied
 			s.Applied, ok = p.string()
+		case "last_event":
+			bit = bitLastEvent
+			s.LastEvent, ok = p.string()
+		case "last_delivery":
+			bit = bitLastDelivery
+			s.LastDelivery, ok = p.string()
 		case "lang":
 			bit = bitLang
 			s.Lang, ok = p.string()

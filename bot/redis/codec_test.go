@@ -22,6 +22,7 @@ func codecSessions() map[string]*bot.Session {
 	full := realisticSession("telegram:1")
 	full.Version = 42
 	full.Applied = withTag(withTag("", eventTag("1"), 16), eventTag("2"), 16)
+	full.LastEvent, full.LastDelivery = "cb:17", "90210"
 	full.Case, full.CaseState, full.Staff = "c-7", "claimed", "Ania"
 	full.RelayAck, full.CaseConsent = true, true
 	full.CaseOpened = t.In(warsaw)

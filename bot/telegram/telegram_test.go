@@ -254,7 +254,10 @@ func TestConversationFromStartToHandoff(t *testing.T) {
 		if got.EventID == "" {
 			t.Errorf("message %d has no EventID", i)
 		}
-		got.EventID = ""
+		if strings.HasPrefix(got.EventID, "cb:") != (got.DeliveryID != "") {
+			t.Errorf("message %d: delivery id %q; want one for presses only", i, got.DeliveryID)
+		}
+		got.EventID, got.DeliveryID = "", ""
 		if got != want[i] {
 			t.Errorf("message %d = %+v, want %+v", i, got, want[i])
 		}

@@ -154,7 +154,10 @@ func fromCallback(updateID int, q *tgbotapi.CallbackQuery) inbound {
 		// One answer per keyboard: a second tap on the same message, a
 		// redelivery or another replica's copy is recognised by the store.
 		EventID: "cb:" + strconv.Itoa(m.MessageID),
-		Choice:  q.Data,
+		// A tap again after a lost answer is a new update: the engine
+		// asks its question again instead of staying silent.
+		DeliveryID: strconv.Itoa(updateID),
+		Choice:     q.Data,
 	}
 	if q.From != nil {
 		in.msg.Language = q.From.LanguageCode
