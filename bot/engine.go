@@ -213,7 +213,7 @@ func (e *Engine) apply(ctx context.Context, f *flow, msg Message) ([]Event, erro
 	now := e.cfg.Clock()
 	if seen {
 		if again(s, msg, now) {
-			return e.askAgain(f, s, msg), nil
+			return e.askAgain(ctx, f, s, msg, now)
 		}
 		return nil, nil
 	}
@@ -240,8 +240,10 @@ func (e *Engine) apply(ctx context.Context, f *flow, msg Message) ([]Event, erro
 		return c.events, nil
 	}
 	s.Updated = now
-	if msg.EventID != "" {
-		s.LastEvent, s.LastDelivery = msg.EventID, msg.DeliveryID
+	if msg.DeliveryID != "" {
+		s.LastEvent, s.LastDelivery = lastEvent(msg), msg.DeliveryID
+	} else {
+		s.LastEvent, s.LastDelivery = "", ""
 	}
 	if err := e.save(ctx, s, msg.EventID); err != nil {
 		return nil, fmt.Errorf("save session: %w", err)
@@ -252,27 +254,44 @@ func (e *Engine) apply(ctx context.Context, f *flow, msg Message) ([]Event, erro
 }
 
 // doubleTap is how soon after its answer a second delivery of the last
-// event counts as a double tap, not as the resident asking again.
-const doubleTap = time.Second
+// event counts as a double tap, not as the resident asking again
+// (Telegram paces a chat's messages a second apart, so the second tap of
+// a double tap can come a second or two after the first's answer).
+const doubleTap = 3 * time.Second
+
+// lastEvent is what Session.LastEvent records of a message: the event
+// and the button pressed (a press's Text is the button's label), so that
+// only the same button again counts as asking again.
+func lastEvent(msg Message) string {
+	return msg.EventID + "\n" + msg.Choice + "\n" + msg.Text
+}
 
 // again reports whether a message already applied is the resident asking
-// again: a new delivery of the last event (a tap on the same keyboard,
-// which stays when the answer was lost to a store failure), not a
-// redelivery, and not a double tap.
+// again: a new delivery of the last event with the same button (a tap on
+// the same keyboard, which stays when the answer was lost to a store
+// failure), not a redelivery, and not a double tap.
 func again(s *Session, msg Message, now time.Time) bool {
-	return s != nil && msg.DeliveryID != "" && msg.EventID == s.LastEvent &&
+	return s != nil && msg.DeliveryID != "" && lastEvent(msg) == s.LastEvent &&
 		msg.DeliveryID != s.LastDelivery && now.Sub(s.Updated) >= doubleTap
 }
 
 // askAgain answers a resident asking again with the question the
-// conversation waits on, changing nothing: their earlier answer was
-// applied, but they may not have seen what came of it.
-func (e *Engine) askAgain(f *flow, s *Session, msg Message) []Event {
-	c := &conversation{engine: e, flow: f, s: s, msg: msg}
-	if st := c.current(); st != nil && st.Waits() {
-		c.ask(c.text(st.Ask), c.choices(st))
+// conversation waits on: their earlier tap was applied, but they may not
+// have seen what came of it. It records the delivery (a versioned save
+// without an event), so that a redelivery of it, or a copy on another
+// replica, stays silent.
+func (e *Engine) askAgain(ctx context.Context, f *flow, s *Session, msg Message, now time.Time) ([]Event, error) {
+	c := &conversation{engine: e, flow: f, s: s, ctx: ctx, now: now, msg: msg}
+	st := c.current()
+	if st == nil {
+		return nil, nil
 	}
-	return c.events
+	c.ask(c.text(st.Ask), c.choices(st))
+	s.LastDelivery, s.Updated = msg.DeliveryID, now
+	if err := e.cfg.Store.Save(ctx, s, ""); err != nil {
+		return nil, fmt.Errorf("save session: %w", err)
+	}
+	return c.events, nil
 }
 
 // facts are what the turn adds to the needs report: a conversation

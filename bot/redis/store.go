@@ -218,7 +218,8 @@ return 0
 // A value equal to the one being saved means this very save was applied
 // before: go-redis sends a command again when the connection broke before
 // the answer came (a Redis restart), and refusing it would make the engine
-// take its own message for a redelivery and stay silent. It succeeds.
+// take its own message for a redelivery and stay silent. It succeeds (3:
+// whether that first copy closed a case is not known any more).
 //
 // The usual case costs one comparison: the head Go expects (ARGV[1]) is
 // the stored one. Only when it is not (a conflict, an older format, no or
@@ -231,7 +232,7 @@ var saveScript = goredis.NewScript(`
 local cur = redis.pcall('GET', KEYS[1])
 local head = ARGV[1]
 local from = #head
-if cur == ARGV[2] then return 1 end
+if cur == ARGV[2] then return 3 end
 if type(cur) ~= 'string' then
   if not string.find(head, ',"version":0,$') then return 0 end
   cur = nil
@@ -384,7 +385,9 @@ func (st *Store) Save(ctx context.Context, s *bot.Session, eventID string) error
 		return bot.ErrConflict
 	}
 	s.Version, s.Format, s.Applied = next.Version, next.Format, next.Applied
-	if res == 2 {
+	// 2: this save closed the case. 3: the save was applied before, maybe
+	// closing it; giving the retention again only sets expiries not set.
+	if res == 2 || res == 3 && s.Case == "" {
 		st.retainCaseKeys(ctx, s.Key)
 	}
 	return nil
