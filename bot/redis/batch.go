@@ -2,7 +2,6 @@ package redis
 
 import (
 	"context"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -170,11 +169,7 @@ func (bt *batcher) send(batch []*batched) {
 	bt.pipelined.Add(int64(len(live)))
 	ctx, cancel := batchContext(live)
 	defer cancel()
-	pipe := bt.client.Pipeline()
-	for _, b := range live {
-		_ = pipe.Process(ctx, b.cmd)
-	}
-	_, _ = pipe.Exec(ctx) // each command holds its own reply or error
+	bt.pipeline(ctx, live)
 	bt.reloadScripts(ctx, live)
 	for _, b := range live {
 		close(b.done)
@@ -187,7 +182,7 @@ func (bt *batcher) reloadScripts(ctx context.Context, batch []*batched) {
 	var again []*batched
 	var loaded map[string]error // by script hash: the outcome of loading it
 	for _, b := range batch {
-		if b.script == nil || !isNoScript(b.cmd.Err()) {
+		if b.script == nil || !goredis.HasErrorPrefix(b.cmd.Err(), "NOSCRIPT") {
 			continue
 		}
 		err, done := loaded[b.script.Hash()]
@@ -202,11 +197,16 @@ func (bt *batcher) reloadScripts(ctx context.Context, batch []*batched) {
 			again = append(again, b)
 		}
 	}
-	if len(again) == 0 {
-		return
+	if len(again) > 0 {
+		bt.pipeline(ctx, again)
 	}
+}
+
+// pipeline sends the commands of batch as one pipeline; each command
+// holds its own reply or error.
+func (bt *batcher) pipeline(ctx context.Context, batch []*batched) {
 	pipe := bt.client.Pipeline()
-	for _, b := range again {
+	for _, b := range batch {
 		_ = pipe.Process(ctx, b.cmd)
 	}
 	_, _ = pipe.Exec(ctx)
@@ -215,7 +215,7 @@ func (bt *batcher) reloadScripts(ctx context.Context, batch []*batched) {
 // alone sends one command by itself.
 func (bt *batcher) alone(b *batched) error {
 	err := bt.client.Process(b.ctx, b.cmd)
-	if b.script != nil && isNoScript(err) {
+	if b.script != nil && goredis.HasErrorPrefix(err, "NOSCRIPT") {
 		if b.script.Load(b.ctx, bt.client).Err() == nil {
 			err = bt.client.Process(b.ctx, b.cmd)
 		}
@@ -240,8 +240,4 @@ func batchContext(batch []*batched) (context.Context, context.CancelFunc) {
 		}
 	}
 	return context.WithDeadline(context.Background(), latest)
-}
-
-func isNoScript(err error) bool {
-	return err != nil && strings.HasPrefix(err.Error(), "NOSCRIPT")
 }

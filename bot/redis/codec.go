@@ -234,30 +234,6 @@ func appendString(b []byte, s string) []byte {
 	return append(b, '"')
 }
 
-// The keys of a session, as bits, to refuse a repeated key.
-const (
-	bitFormat = 1 << iota
-	bitKey
-	bitVersion
-	bitApplied
-	bitLastEvent
-	bitLastDelivery
-	bitLang
-	bitStep
-	bitVars
-	bitMisses
-	bitOffered
-	bitCase
-	bitCaseState
-	bitStaff
-	bitRelayAck
-	bitCaseConsent
-	bitCaseOpened
-	bitOtherCases
-	bitStarted
-	bitUpdated
-)
-
 // unmarshalSession reads data into s as json.Unmarshal does: the fast
 // path when it can, encoding/json when it cannot.
 func unmarshalSession(data string, s *bot.Session) error {
@@ -275,7 +251,6 @@ func parseSession(data string, s *bot.Session) bool {
 	if !p.skip('{') {
 		return false
 	}
-	seen := 0
 	if p.peek() == '}' {
 		p.i++
 		return p.end()
@@ -285,79 +260,62 @@ func parseSession(data string, s *bot.Session) bool {
 		if !ok {
 			return false
 		}
-		var bit int
 		switch name {
 		case "format":
-			bit = bitFormat
 			var n int64
 			n, ok = p.int()
 			s.Format = int(n)
 		case "key":
-			bit = bitKey
 			s.Key, ok = p.string()
 		case "version":
-			bit = bitVersion
 			s.Version, ok = p.int()
 		case "applied":
-			bit = bitApplied
 			s.Applied, ok = p.string()
 		case "last_event":
-			bit = bitLastEvent
 			s.LastEvent, ok = p.string()
 		case "last_delivery":
-			bit = bitLastDelivery
 			s.LastDelivery, ok = p.string()
 		case "lang":
-			bit = bitLang
 			s.Lang, ok = p.string()
 		case "step":
-			bit = bitStep
 			s.Step, ok = p.string()
 		case "vars":
-			bit = bitVars
+			// json adds a repeated object to the first one; other repeated
+			// keys simply take the last value, here as there.
+			if s.Vars != nil {
+				return false
+			}
 			s.Vars, ok = p.vars()
 		case "misses":
-			bit = bitMisses
 			var n int64
 			n, ok = p.int()
 			s.Misses = int(n)
 		case "offered":
-			bit = bitOffered
 			s.Offered, ok = p.strings()
 		case "case":
-			bit = bitCase
 			s.Case, ok = p.string()
 		case "case_state":
-			bit = bitCaseState
 			s.CaseState, ok = p.string()
 		case "staff":
-			bit = bitStaff
 			s.Staff, ok = p.string()
 		case "relay_ack":
-			bit = bitRelayAck
 			s.RelayAck, ok = p.bool()
 		case "case_consent":
-			bit = bitCaseConsent
 			s.CaseConsent, ok = p.bool()
 		case "case_opened":
-			bit = bitCaseOpened
 			s.CaseOpened, ok = p.time()
 		case "other_cases":
-			bit = bitOtherCases
 			s.OtherCases, ok = p.strings()
 		case "started":
-			bit = bitStarted
 			s.Started, ok = p.time()
 		case "updated":
-			bit = bitUpdated
 			s.Updated, ok = p.time()
 		default:
 			return false // unknown, or a case-insensitive match json would make
 		}
-		if !ok || seen&bit != 0 {
+		if !ok {
 			return false
 		}
-		seen |= bit
 		switch p.next() {
 		case ',':
 		case '}':

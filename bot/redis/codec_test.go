@@ -110,7 +110,7 @@ func TestParseSessionLeavesTheRestToJSON(t *testing.T) {
 		"unknown key":          head + `"extra":1,` + tail,
 		"key in capitals":      head + `"Lang":"pl",` + tail,
 		"escaped key":          head + `"l\u0061ng":"pl",` + tail,
-		"repeated key":         head + `"lang":"pl","lang":"uk",` + tail,
+		"repeated vars":        head + `"vars":{"a":"1"},"vars":{"b":"2"},` + tail,
 		"null":                 head + `"lang":null,` + tail,
 		"null vars":            head + `"vars":null,` + tail,
 		"float":                `{"format":1,"key":"k","version":2.0,` + tail,
@@ -162,6 +162,7 @@ func TestParseSessionTakesValidVariants(t *testing.T) {
 	inputs := []string{
 		` { "updated" : "2026-03-02T09:15:00+01:00" , "version":-0, "key":"k" ,"vars":{ "a" : "\n\"\\\/\b\f\r\t\u0105\u00e9" , "a":"last"} ,"offered":[ ],"misses":7,"relay_ack":false,"case_consent":true} `,
 		`{}`,
+		`{"lang":"pl","lang":"uk","offered":["a","b"],"offered":["c"],"version":1,"version":2}`,
 		`{"vars":{},"other_cases":["a" , "b"],"started":"2026-03-02T09:15:00.5-07:00"}`,
 	}
 	for _, in := range inputs {

@@ -581,7 +581,7 @@ func decodeSession(key string, data string) (*bot.Session, error) {
 }
 
 func isWrongType(err error) bool {
-	return err != nil && strings.HasPrefix(err.Error(), "WRONGTYPE")
+	return goredis.HasErrorPrefix(err, "WRONGTYPE")
 }
 
 // channelOf is the channel part of a conversation key, which is safe to
