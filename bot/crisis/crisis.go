@@ -1,108 +1,471 @@
 // Package crisis recognises messages that mean someone is in danger now
 // (suicidal thoughts, violence happening, a child at risk, a person not
-// breathing), so the engine can answer with emergency numbers before
-// anything else.
+// breathing, someone freezing outside), so the engine can answer with the
+// right emergency numbers before anything else.
 //
-// Organizers write the patterns as short phrases in the dialog script, in
-// the syntax of textnorm.CompilePhrase:
+// Organizers write rules as short lists of words in the dialog script:
 //
-//	zabi* sie          "zabić się", "zabije sie", "zabiję się"
-//	nie chce|chcę zyc  alternatives separated by |
-//	samobój*           any word starting with "samoboj"
+//	zabi* się            "zabić się", "się zabiję", "zabije sie" — any order
+//	nie chce|chcę żyć    "|" separates spellings of one word
+//	samobój*             any word starting with "samoboj"
+//	nie oddycha          "nie" binds the next word: it must be negated
 //
-// Up to two other words may stand between the words of a phrase ("nie
-// chcę już dłużej żyć"), and one typo is forgiven in words of seven letters
-// or more ("samobujstwo", "nieprzytomy").
+// A rule matches when all its words occur in one sentence, in any order,
+// within Window words. Words are folded (lower case, no diacritics,
+// apostrophes dropped) and one typo is forgiven in words of seven letters or
+// more. A word of a rule does not match where the resident negated it
+// ("nie chcę się zabić", "i'm not suicidal") unless the rule asks for the
+// negation itself. Except rules silence their group in the sentence they
+// match (idioms: "teściowa mnie zabije, jak zobaczy rachunek").
+//
+// Each group has crisis rules (interrupt, numbers first) and concern rules
+// (not sure: ask directly whether the person is safe).
 package crisis
 
 import (
 	"fmt"
+	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"okienko/bot/textnorm"
 )
 
-// Group is a named set of phrases meaning one kind of danger.
+const (
+	// Window is the widest span, in words, that the words of one rule may
+	// cover within a sentence.
+	Window = 12
+	// negScope is how many words after a negation it reaches.
+	negScope = 3
+	// minTypoLen is the shortest word (or stem) in which one typo is forgiven.
+	minTypoLen = 7
+	// minStem is the shortest stem before a '*'.
+	minStem = 3
+	// maxRuleWords keeps rules readable and matching cheap.
+	maxRuleWords = 8
+)
+
+// negators are the words that negate the next words of their clause.
+var negators = map[string]bool{
+	"nie": true, "ani": true, "nigdy": true,
+	"not": true, "never": true, "no": true, "dont": true, "doesnt": true, "didnt": true,
+	"isnt": true, "arent": true, "wont": true, "cant": true, "cannot": true,
+	"не": true, "ні": true, "ни": true, "нi": true,
+}
+
+// Level is how sure the detector is that someone is in danger.
+type Level int
+
+// The three outcomes of a check.
+const (
+	None    Level = iota // an ordinary message
+	Concern              // maybe: answer, and ask directly whether the person is safe
+	Crisis               // interrupt with the numbers and raise an urgent case
+)
+
+func (l Level) String() string {
+	switch l {
+	case Crisis:
+		return "crisis"
+	case Concern:
+		return "concern"
+	}
+	return "none"
+}
+
+// Result is the outcome of checking one message.
+type Result struct {
+	Level Level
+	Group string // the group of the most specific rule matched; "" for None
+}
+
+// Group is a named set of rules meaning one kind of danger.
 type Group struct {
 	Name    string
-	Phrases []string
-	// Except lists phrases that show the danger is over or is a figure of
-	// speech ("rok temu", "już jest dobrze"); one of them anywhere in the
-	// message silences this group (and only this group).
+	Phrases []string // crisis rules
+	Concern []string // rules that only raise a concern
+	// Except lists rules showing the danger is past or a figure of speech
+	// ("rok temu", "teściowa zabije rachunek"); they silence this group (and
+	// only this group) in the sentence they match.
 	Except []string
 }
 
-// PhraseError locates a phrase the detector cannot use.
+// PhraseError locates a rule the detector cannot use.
 type PhraseError struct {
-	Group, Index int  // positions in the groups and in the group's phrases
-	Except       bool // the phrase is in the group's Except list
+	Group, Index int    // positions in the groups and in the group's list
+	List         string // "phrases", "concern" or "except"
 	Err          error
 }
 
 func (e *PhraseError) Error() string {
-	kind := "phrase"
-	if e.Except {
-		kind = "except phrase"
-	}
-	return fmt.Sprintf("crisis group %d %s %d: %v", e.Group, kind, e.Index, e.Err)
+	return fmt.Sprintf("crisis group %d %s %d: %v", e.Group, e.List, e.Index, e.Err)
 }
 func (e *PhraseError) Unwrap() error { return e.Err }
 
-type group struct {
-	name    string
-	phrases []textnorm.Phrase
-	except  []textnorm.Phrase
+// alt is one accepted spelling of a rule word.
+type alt struct {
+	text   string
+	prefix bool
+	n      int // runes
+	spec   int // the word spec it belongs to
 }
 
-// Detector matches messages against the compiled phrases. It is safe for
+// spec is one word of a rule: its spellings, and whether the text must
+// negate it.
+type spec struct {
+	negated bool
+}
+
+type rule struct {
+	specs  []int // word specs, in the rule's order (negators dropped)
+	level  Level
+	group  int
+	weight int  // words in the rule, negations included: more is more specific
+	neg    bool // the rule asks for a negation: its other words may stand in one's scope
+}
+
+// Detector matches messages against the compiled rules. It is safe for
 // concurrent use.
 type Detector struct {
-	groups []group
+	names  []string
+	specs  []spec
+	rules  []rule // crisis and concern rules
+	except []rule
+	exact  map[string][]int // folded word → specs
+	prefix map[string][]int // stem → specs
+	fuzzy  map[rune][]alt   // long alternatives by first letter, for typos
+	maxPre int              // longest stem, in bytes
 }
 
 // New compiles the groups. Errors are *PhraseError.
 func New(groups []Group) (*Detector, error) {
-	d := &Detector{}
+	d := &Detector{exact: map[string][]int{}, prefix: map[string][]int{}, fuzzy: map[rune][]alt{}}
+	specIDs := map[string]int{}
 	for gi, g := range groups {
-		cg := group{name: g.Name}
-		for pi, p := range g.Phrases {
-			ph, err := textnorm.CompilePhrase(p)
-			if err != nil {
-				return nil, &PhraseError{Group: gi, Index: pi, Err: err}
+		d.names = append(d.names, g.Name)
+		for _, list := range []struct {
+			name  string
+			rules []string
+			level Level
+		}{{"phrases", g.Phrases, Crisis}, {"concern", g.Concern, Concern}, {"except", g.Except, None}} {
+			for ri, text := range list.rules {
+				r, err := d.compile(text, specIDs)
+				if err != nil {
+					return nil, &PhraseError{Group: gi, Index: ri, List: list.name, Err: err}
+				}
+				r.group, r.level = gi, list.level
+				if list.level == None {
+					d.except = append(d.except, r)
+				} else {
+					d.rules = append(d.rules, r)
+				}
 			}
-			cg.phrases = append(cg.phrases, ph)
 		}
-		for pi, p := range g.Except {
-			ph, err := textnorm.CompilePhrase(p)
-			if err != nil {
-				return nil, &PhraseError{Group: gi, Index: pi, Except: true, Err: err}
-			}
-			cg.except = append(cg.except, ph)
-		}
-		d.groups = append(d.groups, cg)
 	}
 	return d, nil
 }
 
-// Detect reports the name of the first group whose phrase occurs in text.
-func (d *Detector) Detect(text string) (group string, ok bool) {
-	if d == nil {
-		return "", false
+func (d *Detector) compile(text string, specIDs map[string]int) (rule, error) {
+	fields := strings.Fields(text)
+	if len(fields) == 0 {
+		return rule{}, fmt.Errorf("the rule is empty")
 	}
-	words := textnorm.PhraseWords(text)
-	if len(words) == 0 {
-		return "", false
+	if len(fields) > maxRuleWords {
+		return rule{}, fmt.Errorf("%q has more than %d words; split it into shorter rules", text, maxRuleWords)
 	}
-	for _, g := range d.groups {
-		if anyIn(g.phrases, words) && !anyIn(g.except, words) {
-			return g.name, true
+	var r rule
+	negate := false
+	for i, f := range fields {
+		var alts []alt
+		isNeg := false
+		for _, a := range strings.Split(f, "|") {
+			prefix := strings.HasSuffix(a, "*")
+			stem := strings.TrimSuffix(a, "*")
+			if strings.Contains(stem, "*") {
+				return rule{}, fmt.Errorf("%q: '*' may only end a word", f)
+			}
+			folded := textnorm.Fold(apostrophes.Replace(stem))
+			for _, c := range folded {
+				if !unicode.IsLetter(c) && !unicode.IsNumber(c) {
+					return rule{}, fmt.Errorf("%q: use only letters, digits, '*' and '|'", f)
+				}
+			}
+			n := utf8.RuneCountInString(folded)
+			if n == 0 {
+				return rule{}, fmt.Errorf("%q has an empty alternative", f)
+			}
+			if prefix && n < minStem {
+				return rule{}, fmt.Errorf("%q: a stem before '*' needs at least %d letters", f, minStem)
+			}
+			if !prefix && negators[folded] {
+				isNeg = true
+			}
+			alts = append(alts, alt{text: folded, prefix: prefix, n: n})
 		}
+		r.weight++
+		if isNeg {
+			if len(alts) > 1 {
+				// "nie|not": a negation of the next word in any language.
+				for _, a := range alts {
+					if a.prefix || !negators[a.text] {
+						return rule{}, fmt.Errorf("%q: do not mix a negation with other words", f)
+					}
+				}
+			}
+			if i == len(fields)-1 {
+				return rule{}, fmt.Errorf("%q: a negation needs a word after it", text)
+			}
+			negate, r.neg = true, true
+			continue
+		}
+		key := fmt.Sprintf("%t %s", negate, f)
+		id, ok := specIDs[key]
+		if !ok {
+			id = len(d.specs)
+			specIDs[key] = id
+			d.specs = append(d.specs, spec{negated: negate})
+			for _, a := range alts {
+				a.spec = id
+				switch {
+				case a.prefix:
+					d.prefix[a.text] = appendOnce(d.prefix[a.text], id)
+					d.maxPre = max(d.maxPre, len(a.text))
+				default:
+					d.exact[a.text] = appendOnce(d.exact[a.text], id)
+				}
+				if a.n >= minTypoLen {
+					first, _ := utf8.DecodeRuneInString(a.text)
+					d.fuzzy[first] = append(d.fuzzy[first], a)
+				}
+			}
+		}
+		r.specs = append(r.specs, id)
+		negate = false
 	}
-	return "", false
+	if len(r.specs) == 0 {
+		return rule{}, fmt.Errorf("%q has only negations", text)
+	}
+	return r, nil
 }
 
-func anyIn(phrases []textnorm.Phrase, words []string) bool {
-	for _, ph := range phrases {
-		if ph.In(words) {
+func appendOnce(ids []int, id int) []int {
+	for _, x := range ids {
+		if x == id {
+			return ids
+		}
+	}
+	return append(ids, id)
+}
+
+// apostrophes are dropped rather than splitting words: Ukrainian "б'є"
+// and English "don't" stay one word.
+var apostrophes = strings.NewReplacer("'", "", "’", "", "ʼ", "", "`", "")
+
+// token is a word of the message with where it stands.
+type token struct {
+	text     string
+	sentence int
+	negated  bool // a negation stands up to negScope words before it, in its clause
+}
+
+// tokenize folds text and splits it into words, sentences (. ! ? ; and
+// line breaks) and clauses (commas and dashes, which bound a negation).
+func tokenize(text string) []token {
+	text = textnorm.Fold(apostrophes.Replace(text))
+	var toks []token
+	sentence, lastNeg := 0, -100
+	start := -1
+	flush := func(end int) {
+		if start < 0 {
+			return
+		}
+		w := text[start:end]
+		start = -1
+		t := token{text: w, sentence: sentence, negated: len(toks)-lastNeg <= negScope}
+		if negators[w] {
+			lastNeg = len(toks)
+		}
+		toks = append(toks, t)
+	}
+	for i, r := range text {
+		if unicode.IsLetter(r) || unicode.IsNumber(r) {
+			if start < 0 {
+				start = i
+			}
+			continue
+		}
+		flush(i)
+		switch r {
+		case '.', '!', '?', ';', '\n', '…':
+			sentence++
+			lastNeg = -100
+		case ',', '-', '–', '—', ':', '(', ')':
+			lastNeg = -100
+		}
+	}
+	flush(len(text))
+	return toks
+}
+
+// Check classifies one message.
+func (d *Detector) Check(text string) Result {
+	if d == nil || text == "" {
+		return Result{}
+	}
+	toks := tokenize(text)
+	if len(toks) == 0 {
+		return Result{}
+	}
+	// Which specs each word matches: the lookups run once per word, the
+	// rules then only compare positions.
+	var buf [64][]int
+	hits := buf[:0]
+	if len(toks) > len(buf) {
+		hits = make([][]int, 0, len(toks))
+	}
+	for _, t := range toks {
+		hits = append(hits, d.wordSpecs(t.text))
+	}
+	best, bestRule := Result{}, -1
+	for ri := range d.rules {
+		r := &d.rules[ri]
+		if r.level < best.Level || (r.level == best.Level && bestRule >= 0 && r.weight <= d.rules[bestRule].weight) {
+			continue
+		}
+		if !d.matchNotExcepted(r, toks, hits) {
+			continue
+		}
+		best, bestRule = Result{Level: r.level, Group: d.names[r.group]}, ri
+	}
+	return best
+}
+
+// Detect reports the group of a crisis (not a concern) in text.
+func (d *Detector) Detect(text string) (group string, ok bool) {
+	r := d.Check(text)
+	return r.Group, r.Level == Crisis
+}
+
+// wordSpecs lists the specs a word matches: exactly, by stem, or with one typo.
+func (d *Detector) wordSpecs(w string) []int {
+	var out []int
+	add := func(ids []int) {
+		for _, id := range ids {
+			out = appendOnce(out, id)
+		}
+	}
+	add(d.exact[w])
+	for l := minStem; l <= len(w) && l <= d.maxPre; l++ {
+		if l < len(w) && !utf8.RuneStart(w[l]) {
+			continue
+		}
+		add(d.prefix[w[:l]])
+	}
+	n := utf8.RuneCountInString(w)
+	if n < minTypoLen-1 {
+		return out
+	}
+	first, _ := utf8.DecodeRuneInString(w)
+	for _, a := range d.fuzzy[first] {
+		if typoMatch(a, w, n) {
+			out = appendOnce(out, a.spec)
+		}
+	}
+	return out
+}
+
+func typoMatch(a alt, w string, n int) bool {
+	if !a.prefix {
+		return n-a.n <= 1 && a.n-n <= 1 && textnorm.OneEditApart(w, a.text)
+	}
+	if n < a.n-1 {
+		return false
+	}
+	// One typo inside the stem: the word's beginnings one letter shorter,
+	// equal and longer than the stem.
+	for _, l := range [3]int{a.n - 1, a.n, a.n + 1} {
+		if l <= n && l > 0 && textnorm.OneEditApart(runePrefix(w, l), a.text) {
+			return true
+		}
+	}
+	return false
+}
+
+func runePrefix(s string, n int) string {
+	i := 0
+	for range n {
+		_, size := utf8.DecodeRuneInString(s[i:])
+		i += size
+	}
+	return s[:i]
+}
+
+// matchNotExcepted finds the rule in a sentence where no except rule of
+// its group matches.
+func (d *Detector) matchNotExcepted(r *rule, toks []token, hits [][]int) bool {
+	tried := -1
+	for i := range toks {
+		if toks[i].sentence == tried || !d.hit(r, r.specs[0], i, toks, hits) {
+			continue
+		}
+		tried = toks[i].sentence
+		if d.matchIn(r, tried, toks, hits) && !d.excepted(r.group, tried, toks, hits) {
+			return true
+		}
+	}
+	return false
+}
+
+// matchIn finds the rule's words in one sentence within Window words.
+func (d *Detector) matchIn(r *rule, sentence int, toks []token, hits [][]int) bool {
+	// Anchor on each occurrence of the first word, then look for the others
+	// around it within the window.
+	for i := range toks {
+		if toks[i].sentence != sentence || !d.hit(r, r.specs[0], i, toks, hits) {
+			continue
+		}
+		lo, hi := i, i
+		ok := true
+		for _, s := range r.specs[1:] {
+			found := false
+			for j := max(0, hi-Window); j < len(toks) && j <= lo+Window; j++ {
+				if toks[j].sentence != sentence || max(hi, j)-min(lo, j) > Window || !d.hit(r, s, j, toks, hits) {
+					continue
+				}
+				lo, hi, found = min(lo, j), max(hi, j), true
+				break
+			}
+			if !found {
+				ok = false
+				break
+			}
+		}
+		if ok {
+			return true
+		}
+	}
+	return false
+}
+
+// hit reports whether word i matches spec s of rule r, negation included.
+func (d *Detector) hit(r *rule, s, i int, toks []token, hits [][]int) bool {
+	want := d.specs[s].negated
+	if toks[i].negated != want && (want || !r.neg) {
+		return false
+	}
+	for _, x := range hits[i] {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// excepted reports whether an except rule of the group matches in sentence.
+func (d *Detector) excepted(group, sentence int, toks []token, hits [][]int) bool {
+	for ei := range d.except {
+		e := &d.except[ei]
+		if e.group == group && d.matchIn(e, sentence, toks, hits) {
 			return true
 		}
 	}

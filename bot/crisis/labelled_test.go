@@ -2,6 +2,7 @@ package crisis_test
 
 import (
 	"bufio"
+	"fmt"
 	"os"
 	"strings"
 	"testing"
@@ -11,17 +12,23 @@ import (
 	"okienko/dialogs"
 )
 
-// labelled is one line of testdata/labelled.tsv.
+// labelled is one message of a labelled set.
 type labelled struct {
-	crisis bool
-	lang   string
-	text   string
-	line   int
+	level crisis.Level // the expected outcome
+	group string       // the expected group; "" when any group will do
+	lang  string
+	text  string
+	file  string
+	line  int
 }
 
-func readLabelled(tb testing.TB) []labelled {
+// readSet reads a labelled set in either format:
+//
+//	label<TAB>lang<TAB>message              label: crisis | ordinary (labelled.tsv)
+//	label<TAB>group<TAB>lang<TAB>message    label: crisis | concern | none
+func readSet(tb testing.TB, name string) []labelled {
 	tb.Helper()
-	f, err := os.Open("testdata/labelled.tsv")
+	f, err := os.Open("testdata/" + name)
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -33,11 +40,28 @@ func readLabelled(tb testing.TB) []labelled {
 		if strings.TrimSpace(line) == "" || strings.HasPrefix(line, "#") {
 			continue
 		}
-		parts := strings.SplitN(line, "\t", 3)
-		if len(parts) != 3 || (parts[0] != "crisis" && parts[0] != "ordinary") {
-			tb.Fatalf("labelled.tsv:%d: want label<TAB>lang<TAB>message", n)
+		p := strings.Split(line, "\t")
+		m := labelled{file: name, line: n}
+		switch {
+		case len(p) == 3 && (p[0] == "crisis" || p[0] == "ordinary"):
+			m.lang, m.text = p[1], p[2]
+			if p[0] == "crisis" {
+				m.level = crisis.Crisis
+			}
+		case len(p) == 4 && (p[0] == "crisis" || p[0] == "concern" || p[0] == "none"):
+			m.group, m.lang, m.text = p[1], p[2], p[3]
+			switch p[0] {
+			case "crisis":
+				m.level = crisis.Crisis
+			case "concern":
+				m.level = crisis.Concern
+			default:
+				m.group = ""
+			}
+		default:
+			tb.Fatalf("%s:%d: want label<TAB>[group<TAB>]lang<TAB>message", name, n)
 		}
-		out = append(out, labelled{crisis: parts[0] == "crisis", lang: parts[1], text: parts[2], line: n})
+		out = append(out, m)
 	}
 	if err := sc.Err(); err != nil {
 		tb.Fatal(err)
@@ -45,7 +69,7 @@ func readLabelled(tb testing.TB) []labelled {
 	return out
 }
 
-// bundledDetector compiles the crisis phrases shipped in dialogs/.
+// bundledDetector compiles the crisis rules shipped in dialogs/.
 func bundledDetector(tb testing.TB) *crisis.Detector {
 	tb.Helper()
 	sc, problems := script.Load(dialogs.Scripts(), "dialogs")
@@ -59,53 +83,121 @@ func bundledDetector(tb testing.TB) *crisis.Detector {
 	return d
 }
 
-// TestLabelled measures the bundled phrases on the labelled set and holds
-// them to the targets: recall ≥ 0.98 and false alarms ≤ 2 %.
-func TestLabelled(t *testing.T) {
-	d := bundledDetector(t)
-	set := readLabelled(t)
-	var crises, caught, ordinary, alarms int
+// figures are the measures of a detector on a labelled set.
+type figures struct {
+	danger, caught, strict, crises int // danger: crisis or concern labels; caught: given any safety answer
+	grouped, rightGroup              int
+	ordinary, alarms, concerns       int // alarms: any safety answer to an ordinary message
+}
+
+func (f figures) recall() float64      { return ratio(f.caught, f.danger) }
+func (f figures) falseAlarms() float64 { return ratio(f.alarms, f.ordinary) }
+func (f figures) String() string {
+	return fmt.Sprintf("recall %.3f (%d/%d; crisis answered as crisis %d/%d), false alarms %.3f (%d/%d, of which concern %d), group accuracy %.3f (%d/%d)",
+		f.recall(), f.caught, f.danger, f.strict, f.crises, f.falseAlarms(), f.alarms, f.ordinary, f.concerns,
+		ratio(f.rightGroup, f.grouped), f.rightGroup, f.grouped)
+}
+
+func ratio(a, b int) float64 {
+	if b == 0 {
+		return 0
+	}
+	return float64(a) / float64(b)
+}
+
+// measure checks every message. Recall counts a message that needs help
+// answered with a crisis or a concern (both give the numbers and ask
+// directly); a false alarm is either on an ordinary message. Group accuracy
+// counts caught messages answered with their labelled group.
+func measure(t *testing.T, d *crisis.Detector, set []labelled, verbose bool) figures {
+	t.Helper()
+	var f figures
 	for _, m := range set {
-		_, hit := d.Detect(m.text)
-		switch {
-		case m.crisis:
-			crises++
-			if hit {
-				caught++
-			} else {
-				t.Logf("missed (line %d, %s): %s", m.line, m.lang, m.text)
+		r := d.Check(m.text)
+		where := fmt.Sprintf("%s:%d (%s)", m.file, m.line, m.lang)
+		if m.level == crisis.None {
+			f.ordinary++
+			if r.Level != crisis.None {
+				f.alarms++
+				if r.Level == crisis.Concern {
+					f.concerns++
+				}
+				if verbose {
+					t.Logf("false alarm %s/%s %s: %s", r.Level, r.Group, where, m.text)
+				}
 			}
-		default:
-			ordinary++
-			if hit {
-				alarms++
-				g, _ := d.Detect(m.text)
-				t.Logf("false alarm %s (line %d, %s): %s", g, m.line, m.lang, m.text)
+			continue
+		}
+		f.danger++
+		if m.level == crisis.Crisis {
+			f.crises++
+			if r.Level == crisis.Crisis {
+				f.strict++
 			}
 		}
+		if r.Level == crisis.None {
+			if verbose {
+				t.Logf("missed %s %s: %s", m.group, where, m.text)
+			}
+			continue
+		}
+		f.caught++
+		if m.group != "" {
+			f.grouped++
+			if r.Group == m.group {
+				f.rightGroup++
+			} else if verbose {
+				t.Logf("wrong group %s, want %s, %s: %s", r.Group, m.group, where, m.text)
+			}
+		}
+		if verbose && m.level == crisis.Crisis && r.Level == crisis.Concern {
+			t.Logf("only a concern %s: %s", where, m.text)
+		}
 	}
-	if crises < 60 || ordinary < 100 {
-		t.Fatalf("the set needs ≥ 60 crisis and ≥ 100 ordinary messages, has %d and %d", crises, ordinary)
+	return f
+}
+
+// TestHoldout holds the bundled rules to the targets of issue 15 on the
+// frozen holdout, written before the rules were tuned and never changed
+// since: recall ≥ 0.97 and false alarms ≤ 3 %.
+func TestHoldout(t *testing.T) {
+	set := readSet(t, "holdout.tsv")
+	f := measure(t, bundledDetector(t), set, testing.Verbose())
+	if f.danger < 100 || f.ordinary < 100 {
+		t.Fatalf("the holdout needs ≥ 100 messages needing help and ≥ 100 ordinary ones, has %d and %d", f.danger, f.ordinary)
 	}
-	recall := float64(caught) / float64(crises)
-	falseAlarms := float64(alarms) / float64(ordinary)
-	t.Logf("recall %.3f (%d/%d), false alarms %.3f (%d/%d)", recall, caught, crises, falseAlarms, alarms, ordinary)
-	if recall < 0.98 {
-		t.Errorf("recall %.3f is below 0.98", recall)
+	t.Logf("holdout: %v", f)
+	if f.recall() < 0.97 {
+		t.Errorf("holdout recall %.3f is below 0.97", f.recall())
 	}
-	if falseAlarms > 0.02 {
-		t.Errorf("false alarm rate %.3f is above 0.02", falseAlarms)
+	if f.falseAlarms() > 0.03 {
+		t.Errorf("holdout false alarm rate %.3f is above 0.03", f.falseAlarms())
+	}
+}
+
+// TestDevelopment measures the rules on the sets they were tuned on
+// (labelled.tsv and dev.tsv); these figures are seen data, the holdout's
+// are the ones that count.
+func TestDevelopment(t *testing.T) {
+	set := append(readSet(t, "labelled.tsv"), readSet(t, "dev.tsv")...)
+	f := measure(t, bundledDetector(t), set, testing.Verbose())
+	t.Logf("development: %v", f)
+	if f.recall() < 0.98 {
+		t.Errorf("development recall %.3f is below 0.98", f.recall())
+	}
+	if f.falseAlarms() > 0.02 {
+		t.Errorf("development false alarm rate %.3f is above 0.02", f.falseAlarms())
 	}
 }
 
 // BenchmarkDetect reports the cost of checking one message against every
-// bundled phrase, the price every message pays before any step runs.
+// bundled rule, the price every message pays before any step runs.
 func BenchmarkDetect(b *testing.B) {
 	d := bundledDetector(b)
-	set := readLabelled(b)
+	set := append(readSet(b, "labelled.tsv"), readSet(b, "holdout.tsv")...)
 	b.ReportAllocs()
 	b.ResetTimer()
 	for i := 0; b.Loop(); i++ {
-		d.Detect(set[i%len(set)].text)
+		d.Check(set[i%len(set)].text)
 	}
 }

@@ -221,11 +221,7 @@ func (c *checker) checkCrisis() {
 		}
 	}
 	if err := crisisPhraseError(cr); err != nil {
-		list := "phrases"
-		if err.except {
-			list = "except"
-		}
-		c.errAt(src, fmt.Sprintf("crisis.groups[%d].%s[%d]", err.group, list, err.index), "%s", err.msg)
+		c.errAt(src, fmt.Sprintf("crisis.groups[%d].%s[%d]", err.group, err.list, err.index), "%s", err.msg)
 	}
 	if cr.Next != "" {
 		if _, ok := c.sc.Steps[cr.Next]; !ok {

@@ -10,7 +10,7 @@ import (
 // phraseError locates a crisis phrase the detector cannot use.
 type phraseError struct {
 	group, index int
-	except       bool
+	list         string
 	msg          string
 }
 
@@ -20,7 +20,7 @@ func crisisPhraseError(cr *Crisis) *phraseError {
 	_, err := cr.Detector()
 	var pe *crisis.PhraseError
 	if errors.As(err, &pe) {
-		return &phraseError{group: pe.Group, index: pe.Index, except: pe.Except, msg: pe.Err.Error()}
+		return &phraseError{group: pe.Group, index: pe.Index, list: pe.List, msg: pe.Err.Error()}
 	}
 	return nil
 }
@@ -30,7 +30,7 @@ func crisisPhraseError(cr *Crisis) *phraseError {
 func (cr *Crisis) Detector() (*crisis.Detector, error) {
 	groups := make([]crisis.Group, len(cr.Groups))
 	for i, g := range cr.Groups {
-		groups[i] = crisis.Group{Name: g.Name, Phrases: g.Phrases, Except: g.Except}
+		groups[i] = crisis.Group{Name: g.Name, Phrases: g.Phrases, Concern: g.Concern, Except: g.Except}
 	}
 	return crisis.New(groups)
 }

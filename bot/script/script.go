@@ -72,15 +72,20 @@ type Crisis struct {
 
 // EmergencyNumber is a phone line shown in a crisis reply.
 type EmergencyNumber struct {
+	ID     string `yaml:"id"` // optional name a group may use instead of the number
 	Number string `yaml:"number"`
 	Label  Text   `yaml:"label"`
 }
 
-// CrisisGroup is a named set of phrases meaning one kind of danger.
+// CrisisGroup is a named set of rules meaning one kind of danger.
 type CrisisGroup struct {
 	Name    string   `yaml:"name"`
-	Phrases []string `yaml:"phrases"`
-	Except  []string `yaml:"except"` // phrases showing the danger is past or a figure of speech
+	Phrases []string `yaml:"phrases"` // crisis rules: interrupt with the numbers, urgent case
+	Concern []string `yaml:"concern"` // not sure: answer, then ask directly whether the person is safe
+	Except  []string `yaml:"except"`  // rules showing the danger is past or a figure of speech
+	// Numbers lists, by number, the lines this group shows first and in
+	// this order (112 first for a medical emergency); empty: all numbers.
+	Numbers []string `yaml:"numbers"`
 }
 
 // Step is one point of a conversation.
