@@ -37,6 +37,7 @@ type conversation struct {
 	open    *Reply       // the reply being built, nil when the next text starts a new one
 	effects []effect     // work for the Desk once the session is saved
 	noted   []needs.Fact // for the needs report: topics, services shown, ratings
+	check   string       // a concern's group: ask whether the resident is safe at the end of the turn
 }
 
 // receive decides what the message means: a crisis, a trigger, or an answer
@@ -47,10 +48,16 @@ func (c *conversation) receive() {
 		text = string([]rune(text)[:maxMessageRunes])
 	}
 	c.msg.Text = text
-	if group, ok := c.detectCrisis(text); ok {
-		c.crisis(group)
+	if c.crisisTurn(text) {
 		return
 	}
+	c.route(text)
+	c.safetyCheck()
+}
+
+// route passes the message to a trigger, the open case or the step the
+// conversation waits at.
+func (c *conversation) route(text string) {
 	if t := c.trigger(); t != nil && c.triggerApplies(t, text) {
 		c.s.Misses = 0
 		switch {
@@ -88,30 +95,6 @@ func (c *conversation) current() *script.Step {
 		return nil
 	}
 	return st
-}
-
-func (c *conversation) detectCrisis(text string) (string, bool) {
-	if c.flow.crisis == nil || text == "" {
-		return "", false
-	}
-	return c.flow.crisis.Detect(text)
-}
-
-// crisis answers at once with emergency numbers and raises an urgent case.
-func (c *conversation) crisis(group string) {
-	cr := c.flow.sc.Crisis
-	c.emit(Event{Kind: EventCrisis, Crisis: group})
-	c.say(c.render(cr.Reply.In(c.s.Lang)))
-	c.closeReply()
-	h := script.Handoff{}
-	if tpl := c.flow.handoffTemplate; tpl != nil {
-		h = *tpl // the case carries what the script's own handoff collects
-	}
-	h.Reason, h.Urgency, h.Consent = "crisis:"+group, string(UrgencyUrgent), ""
-	c.raise(&h, c.msg.Text)
-	if cr.Next != "" {
-		c.enter(cr.Next)
-	}
 }
 
 // trigger finds a global command or phrase in the message.

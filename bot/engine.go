@@ -72,7 +72,11 @@ type Engine struct {
 type flow struct {
 	sc     *script.Script
 	crisis *crisis.Detector
-	hours  *officehours.Schedule
+	// safetyAnswers reads the answer to a concern's "are you safe?"
+	// (groups unsafe and safe); dismissals, a resident calling a crisis
+	// reply a false alarm.
+	safetyAnswers, dismissals *crisis.Detector
+	hours                     *officehours.Schedule
 	// handoffTemplate is the script's first handoff: a crisis case carries
 	// the same fields (topic, for whom, words) as a case the resident asked for.
 	handoffTemplate *script.Handoff
@@ -133,6 +137,12 @@ func (e *Engine) SetScript(sc *script.Script) error {
 			return fmt.Errorf("crisis patterns: %w", err)
 		}
 		f.crisis = d
+		if f.safetyAnswers, err = sc.Crisis.SafetyAnswers(); err != nil {
+			return fmt.Errorf("crisis safety answers: %w", err)
+		}
+		if f.dismissals, err = sc.Crisis.Dismissals(); err != nil {
+			return fmt.Errorf("crisis dismissals: %w", err)
+		}
 	}
 	if oh := sc.OfficeHours; oh != nil {
 		s, err := officehours.New(officehours.Config{Timezone: oh.Timezone, Week: oh.Week, PolishHolidays: oh.PolishHolidays, Closed: oh.Closed})

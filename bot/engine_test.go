@@ -99,6 +99,8 @@ func transcript(line string, events []bot.Event) string {
 			fmt.Fprintf(&b, "  · handoff %s urgency=%s reason=%s topic=%q consent=%v words=%q phone=%q contact=%s\n", c.ID, c.Urgency, c.Reason, c.Topic, c.Consent, c.Words, c.Phone, c.Contact)
 		case bot.EventCrisis:
 			fmt.Fprintf(&b, "  · crisis %s\n", ev.Crisis)
+		case bot.EventConcern:
+			fmt.Fprintf(&b, "  · concern %s\n", ev.Crisis)
 		case bot.EventErasure:
 			fmt.Fprintf(&b, "  · erasure\n")
 		}

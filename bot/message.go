@@ -41,6 +41,7 @@ const (
 	EventSearch  EventKind = "search"  // the catalogue was searched
 	EventHandoff EventKind = "handoff" // a case for organizers was raised
 	EventCrisis  EventKind = "crisis"  // a crisis pattern matched
+	EventConcern EventKind = "concern" // maybe danger: the resident was asked whether they are safe
 	EventErasure EventKind = "erasure" // the resident's data was erased
 )
 
@@ -53,7 +54,7 @@ type Event struct {
 	Step    string     `json:"step,omitempty"`
 	Search  *SearchLog `json:"search,omitempty"`
 	Handoff *Case      `json:"handoff,omitempty"`
-	Crisis  string     `json:"crisis,omitempty"` // name of the matched pattern group
+	Crisis  string     `json:"crisis,omitempty"` // name of the matched pattern group (crisis, concern)
 }
 
 // Reply is a message for the resident, with optional choices that channels

@@ -203,7 +203,7 @@ func (d *Detector) compile(text string, specIDs map[string]int) (rule, error) {
 			alts = append(alts, alt{text: folded, prefix: prefix, n: n})
 		}
 		r.weight++
-		if isNeg {
+		if isNeg && i < len(fields)-1 {
 			if len(alts) > 1 {
 				// "nie|not": a negation of the next word in any language.
 				for _, a := range alts {
@@ -212,12 +212,11 @@ func (d *Detector) compile(text string, specIDs map[string]int) (rule, error) {
 					}
 				}
 			}
-			if i == len(fields)-1 {
-				return rule{}, fmt.Errorf("%q: a negation needs a word after it", text)
-			}
 			negate, r.neg = true, true
 			continue
 		}
+		// A negation ending a rule binds nothing: it is a word to find
+		// ("nie" as an answer).
 		key := fmt.Sprintf("%t %s", negate, f)
 		id, ok := specIDs[key]
 		if !ok {
@@ -241,9 +240,6 @@ func (d *Detector) compile(text string, specIDs map[string]int) (rule, error) {
 		}
 		r.specs = append(r.specs, id)
 		negate = false
-	}
-	if len(r.specs) == 0 {
-		return rule{}, fmt.Errorf("%q has only negations", text)
 	}
 	return r, nil
 }
@@ -323,14 +319,33 @@ func (d *Detector) Check(text string) Result {
 	if len(toks) > len(buf) {
 		hits = make([][]int, 0, len(toks))
 	}
+	// present marks the specs some word matches: a rule with a word absent
+	// from the message is skipped without looking at positions.
+	var pbuf [32]uint64
+	present := pbuf[:0]
+	if n := (len(d.specs) + 63) / 64; n > len(pbuf) {
+		present = make([]uint64, n)
+	} else {
+		present = pbuf[:n]
+	}
 	for _, t := range toks {
-		hits = append(hits, d.wordSpecs(t.text))
+		ids := d.wordSpecs(t.text)
+		for _, id := range ids {
+			present[id/64] |= 1 << (id % 64)
+		}
+		hits = append(hits, ids)
 	}
 	best, bestRule := Result{}, -1
+rules:
 	for ri := range d.rules {
 		r := &d.rules[ri]
 		if r.level < best.Level || (r.level == best.Level && bestRule >= 0 && r.weight <= d.rules[bestRule].weight) {
 			continue
+		}
+		for _, id := range r.specs {
+			if present[id/64]&(1<<(id%64)) == 0 {
+				continue rules
+			}
 		}
 		if !d.matchNotExcepted(r, toks, hits) {
 			continue
@@ -338,6 +353,36 @@ func (d *Detector) Check(text string) Result {
 		best, bestRule = Result{Level: r.level, Group: d.names[r.group]}, ri
 	}
 	return best
+}
+
+// Rest returns the sentences of text in which no crisis or concern rule
+// matches, as written: the question a resident asked around the danger.
+func (d *Detector) Rest(text string) string {
+	var out []string
+	for _, s := range Sentences(text) {
+		if d.Check(s).Level == None && len(textnorm.Words(s)) > 0 {
+			out = append(out, strings.TrimSpace(s))
+		}
+	}
+	return strings.Join(out, " ")
+}
+
+// Sentences splits text where the detector ends a sentence, keeping the
+// punctuation with its sentence.
+func Sentences(text string) []string {
+	var out []string
+	start := 0
+	for i, r := range text {
+		switch r {
+		case '.', '!', '?', ';', '\n', '…':
+			out = append(out, text[start:i+utf8.RuneLen(r)])
+			start = i + utf8.RuneLen(r)
+		}
+	}
+	if start < len(text) {
+		out = append(out, text[start:])
+	}
+	return out
 }
 
 // Detect reports the group of a crisis (not a concern) in text.

@@ -20,11 +20,11 @@ func TestPhraseSyntax(t *testing.T) {
 	}{
 		{"Zabiję się", "self"},
 		{"chyba sie zabije... nie, zabije sie dzisiaj", "self"},
-		{"NIE CHCĘ JUŻ DŁUŻEJ ŻYĆ", "self"}, // two words between
+		{"NIE CHCĘ JUŻ DŁUŻEJ ŻYĆ", "self"},    // two words between
 		{"nie chce juz tak dalej zyc", "self"}, // any order, within a sentence
-		{"mam mysli samobujcze", "self"},    // stem match, typo after the stem
-		{"mam myśli smaobójcze", "self"},    // one swap inside a long stem
-		{"я вб’ю себе", "uk"},               // typographic apostrophe
+		{"mam mysli samobujcze", "self"},       // stem match, typo after the stem
+		{"mam myśli smaobójcze", "self"},       // one swap inside a long stem
+		{"я вб’ю себе", "uk"},                  // typographic apostrophe
 		{"tata nie oddycha!!!", "breath"},
 		{"tata nie odycha", "breath"}, // one typo in a long word
 		{"tata nie odyha", ""},        // two typos

@@ -86,8 +86,8 @@ func bundledDetector(tb testing.TB) *crisis.Detector {
 // figures are the measures of a detector on a labelled set.
 type figures struct {
 	danger, caught, strict, crises int // danger: crisis or concern labels; caught: given any safety answer
-	grouped, rightGroup              int
-	ordinary, alarms, concerns       int // alarms: any safety answer to an ordinary message
+	grouped, rightGroup            int
+	ordinary, alarms, concerns     int // alarms: any safety answer to an ordinary message
 }
 
 func (f figures) recall() float64      { return ratio(f.caught, f.danger) }

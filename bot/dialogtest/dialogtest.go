@@ -133,6 +133,7 @@ func check(e script.Expect, events []bot.Event, step, lang string) []string {
 		offered  []string
 		handoffs []*bot.Case
 		crises   []string
+		concerns []string
 		erased   bool
 	)
 	for _, ev := range events {
@@ -148,6 +149,8 @@ func check(e script.Expect, events []bot.Event, step, lang string) []string {
 			handoffs = append(handoffs, ev.Handoff)
 		case bot.EventCrisis:
 			crises = append(crises, ev.Crisis)
+		case bot.EventConcern:
+			concerns = append(concerns, ev.Crisis)
 		case bot.EventErasure:
 			erased = true
 		}
@@ -195,6 +198,10 @@ func check(e script.Expect, events []bot.Event, step, lang string) []string {
 	case "no":
 		if len(crises) > 0 {
 			problems = append(problems, fmt.Sprintf("a crisis (%s) was recognised", crises[0]))
+		}
+	case "concern":
+		if len(concerns) == 0 {
+			problems = append(problems, fmt.Sprintf("no concern was raised (crises: %v)", crises))
 		}
 	default:
 		if !slices.Contains(crises, e.Crisis) {

@@ -1,10 +1,13 @@
 package script
 
 import (
+	"errors"
 	"fmt"
 	"regexp"
 	"slices"
 	"strings"
+
+	"okienko/bot/crisis"
 )
 
 // Step actions.
@@ -218,6 +221,25 @@ func (c *checker) checkCrisis() {
 		}
 		if len(g.Phrases) == 0 {
 			c.errAt(src, fmt.Sprintf("crisis.groups[%d]", i), "crisis group %s has no phrases", g.Name)
+		}
+		for j, ref := range g.Numbers {
+			if _, ok := cr.number(ref); !ok {
+				c.errAt(src, fmt.Sprintf("crisis.groups[%d].numbers[%d]", i, j), "%q is not among crisis.numbers (give its number or id)", ref)
+			}
+		}
+		if len(g.Reply) > 0 {
+			c.checkText(src, fmt.Sprintf("crisis.groups[%d].reply", i), g.Reply)
+		}
+	}
+	_, errSafety := cr.SafetyAnswers()
+	_, errDismiss := cr.Dismissals()
+	for _, e := range []struct {
+		err   error
+		lists []string
+	}{{errSafety, []string{"unsafe", "safe"}}, {errDismiss, []string{"dismiss"}}} {
+		var pe *crisis.PhraseError
+		if errors.As(e.err, &pe) && pe.Group < len(e.lists) {
+			c.errAt(src, fmt.Sprintf("crisis.%s[%d]", e.lists[pe.Group], pe.Index), "%s", pe.Err.Error())
 		}
 	}
 	if err := crisisPhraseError(cr); err != nil {

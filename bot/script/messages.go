@@ -99,6 +99,31 @@ var DefaultMessages = map[string]Text{
 		Ukrainian: "Працівник передав розмову назад мені.",
 		English:   "The member of staff has handed the conversation back to me.",
 	},
+	"crisis_staff_open": {
+		Polish:    "Centrum jest teraz czynne: pracownik zobaczy ją wkrótce. Jeśli ktoś jest w niebezpieczeństwie, nie czekaj — dzwoń.",
+		Ukrainian: "Центр зараз працює: працівник незабаром його побачить. Якщо хтось у небезпеці, не чекайте — телефонуйте.",
+		English:   "The Centre is open now: staff will see it soon. If anyone is in danger, don't wait — call.",
+	},
+	"crisis_staff_closed": {
+		Polish:    "Centrum jest teraz zamknięte: pracownik zobaczy ją {{next_open}}. Do tego czasu dzwoń pod numery powyżej — 112 działa całą dobę.",
+		Ukrainian: "Центр зараз зачинений: працівник побачить його {{next_open}}. До того часу телефонуйте за номерами вище — 112 працює цілодобово.",
+		English:   "The Centre is closed now: staff will see it {{next_open}}. Until then, call the numbers above — 112 answers day and night.",
+	},
+	"crisis_check": {
+		Polish:    "Chcę jeszcze zapytać wprost: czy jesteś teraz bezpieczna/y? Odpisz „tak” albo „nie”. Jeśli grozi Ci niebezpieczeństwo, dzwoń:\n{{numbers}}",
+		Ukrainian: "Хочу ще запитати прямо: чи ви зараз у безпеці? Напишіть «так» або «ні». Якщо вам загрожує небезпека, телефонуйте:\n{{numbers}}",
+		English:   "Let me ask you directly: are you safe right now? Reply “yes” or “no”. If you are in danger, call:\n{{numbers}}",
+	},
+	"crisis_safe": {
+		Polish:    "Dziękuję, że odpowiadasz. Gdyby coś się zmieniło, napisz tutaj albo dzwoń pod 112.",
+		Ukrainian: "Дякую за відповідь. Якщо щось зміниться, напишіть тут або телефонуйте 112.",
+		English:   "Thank you for answering. If anything changes, write here or call 112.",
+	},
+	"crisis_dismissed": {
+		Polish:    "Dobrze, dziękuję, że dajesz znać. Przekazałem to pracownikowi; zgłoszenie zostaje, więc może zapytać, jak się czujesz. Gdyby jednak coś się działo, dzwoń pod 112.",
+		Ukrainian: "Добре, дякую, що повідомили. Я передав це працівнику; звернення залишається, тож він може запитати, як ви. Якщо все ж щось станеться, телефонуйте 112.",
+		English:   "All right, thank you for letting me know. I have told the staff; the case stays open, so they may ask how you are. If anything does happen, call 112.",
+	},
 	"open_now": {
 		Polish:    "Pracownik odpowie najszybciej, jak to możliwe.",
 		Ukrainian: "Працівник відповість якнайшвидше.",
@@ -116,7 +141,8 @@ var Builtins = map[string]string{
 	"open_now":     "\"tak\" while organizers are at work, else \"nie\"",
 	"lang":         "the conversation's language: pl, uk or en",
 	"found":        "how many services the last search found",
-	"numbers":      "the emergency numbers, one per line (crisis reply)",
+	"numbers":      "the emergency numbers, one per line (in a crisis reply: the group's numbers)",
+	"staff_when":   "when staff will see an urgent case (crisis reply): crisis_staff_open or crisis_staff_closed",
 	"case_id":      "the id of the last handoff case",
 	"staff":        "the first name of the staff member holding the case",
 	"text":         "a staff member's words (staff_message)",

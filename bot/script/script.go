@@ -68,6 +68,16 @@ type Crisis struct {
 	Reply   Text              `yaml:"reply"`
 	Groups  []CrisisGroup     `yaml:"groups"`
 	Next    string            `yaml:"next"` // optional step to continue at after the crisis reply
+	// Unsafe and Safe are rules (crisis rule syntax) that read the answer
+	// to the safety check a concern asks ("nie", "tak", "nic mi nie jest");
+	// the more specific rule wins, unsafe on a tie. Empty: DefaultUnsafe,
+	// DefaultSafe.
+	Unsafe []string `yaml:"unsafe"`
+	Safe   []string `yaml:"safe"`
+	// Dismiss are rules by which a resident calls a crisis reply a false
+	// alarm ("to był żart"); staff are told, the case stays. Empty:
+	// DefaultDismiss.
+	Dismiss []string `yaml:"dismiss"`
 }
 
 // EmergencyNumber is a phone line shown in a crisis reply.
@@ -83,9 +93,37 @@ type CrisisGroup struct {
 	Phrases []string `yaml:"phrases"` // crisis rules: interrupt with the numbers, urgent case
 	Concern []string `yaml:"concern"` // not sure: answer, then ask directly whether the person is safe
 	Except  []string `yaml:"except"`  // rules showing the danger is past or a figure of speech
-	// Numbers lists, by number, the lines this group shows first and in
+	// Numbers lists, by number or id, the lines this group shows and in
 	// this order (112 first for a medical emergency); empty: all numbers.
 	Numbers []string `yaml:"numbers"`
+	Reply   Text     `yaml:"reply"` // optional: this group's own crisis reply
+}
+
+// GroupNumbers returns the numbers a group shows, in its order; all numbers
+// for a group without a list or an unknown group.
+func (cr *Crisis) GroupNumbers(group string) []EmergencyNumber {
+	for _, g := range cr.Groups {
+		if g.Name != group || len(g.Numbers) == 0 {
+			continue
+		}
+		var out []EmergencyNumber
+		for _, ref := range g.Numbers {
+			if n, ok := cr.number(ref); ok {
+				out = append(out, n)
+			}
+		}
+		return out
+	}
+	return cr.Numbers
+}
+
+func (cr *Crisis) number(ref string) (EmergencyNumber, bool) {
+	for _, n := range cr.Numbers {
+		if n.Number == ref || (n.ID != "" && n.ID == ref) {
+			return n, true
+		}
+	}
+	return EmergencyNumber{}, false
 }
 
 // Step is one point of a conversation.

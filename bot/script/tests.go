@@ -44,7 +44,7 @@ type Expect struct {
 	Step    string   `yaml:"step"`     // the conversation waits at this step
 	Offered []string `yaml:"offered"`  // these services are among the top results shown
 	Handoff string   `yaml:"handoff"`  // "yes", "no", "normal" or "urgent"
-	Crisis  string   `yaml:"crisis"`   // "yes", "no" or a crisis group name
+	Crisis  string   `yaml:"crisis"`   // "yes", "no", "concern" (the resident was asked whether they are safe) or a crisis group name
 	Erased  bool     `yaml:"erased"`   // the resident's data was erased
 	Lang    string   `yaml:"lang"`     // the conversation's language afterwards
 	Choices []string `yaml:"choices"`  // these button ids are offered
