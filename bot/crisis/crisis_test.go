@@ -5,37 +5,89 @@ import (
 	"testing"
 )
 
-func TestPhraseSyntax(t *testing.T) {
+func TestRuleSyntax(t *testing.T) {
 	d, err := New([]Group{
-		{Name: "self", Phrases: []string{"zabi* się", "nie chce|chcę żyć", "samobój*"}},
+		{Name: "self", Phrases: []string{"zabi* się", "nie chce|chcę żyć", "samobój*"}, Concern: []string{"nie sensu"},
+			Except: []string{"zapobieg* samobój*"}},
 		{Name: "uk", Phrases: []string{"вб'ю себе"}},
 		{Name: "breath", Phrases: []string{"nie oddycha"}},
+		{Name: "violence", Phrases: []string{"boje|boję się mnie zabije"}},
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
 	tests := []struct {
 		text  string
+		level Level
 		group string
 	}{
-		{"Zabiję się", "self"},
-		{"chyba sie zabije... nie, zabije sie dzisiaj", "self"},
-		{"NIE CHCĘ JUŻ DŁUŻEJ ŻYĆ", "self"},    // two words between
-		{"nie chce juz tak dalej zyc", "self"}, // any order, within a sentence
-		{"mam mysli samobujcze", "self"},       // stem match, typo after the stem
-		{"mam myśli smaobójcze", "self"},       // one swap inside a long stem
-		{"я вб’ю себе", "uk"},                  // typographic apostrophe
-		{"tata nie oddycha!!!", "breath"},
-		{"tata nie odycha", "breath"}, // one typo in a long word
-		{"tata nie odyha", ""},        // two typos
-		{"zabić czas", ""},            // words out of the phrase
-		{"chce zyc", ""},
-		{"", ""},
+		{"Zabiję się", Crisis, "self"},
+		{"sie zabije dzisiaj", Crisis, "self"},                                // any order
+		{"NIE CHCĘ JUŻ DŁUŻEJ ŻYĆ", Crisis, "self"},                           // words between
+		{"żyć już nie chcę", Crisis, "self"},                                  // any order with the negation bound
+		{"mam mysli samobujcze", Crisis, "self"},                              // stem match, typo after the stem
+		{"mam myśli smaobójcze", Crisis, "self"},                              // one swap inside a long stem
+		{"nie mam myśli samobójczych", None, ""},                              // negated word
+		{"spokojnie, nie chcę się zabić", None, ""},                           // negated within three words
+		{"nie wiem, chyba się zabiję", Crisis, "self"},                        // a comma ends the negation
+		{"szkolenie o zapobieganiu samobójstwom", None, ""},                   // except in the sentence
+		{"szkolenie o zapobieganiu samobójstwom. Zabiję się", Crisis, "self"}, // except does not reach other sentences
+		{"zabić. się", None, ""},                                              // one sentence only
+		{"to nie ma sensu", Concern, "self"},
+		{"to nie ma sensu, zabiję się", Crisis, "self"},     // crisis wins over concern
+		{"boję się, że on mnie zabije", Crisis, "violence"}, // the more specific rule wins
+		{"я вб’ю себе", Crisis, "uk"},                       // typographic apostrophe
+		{"tata nie oddycha!!!", Crisis, "breath"},
+		{"tata nie odycha", Crisis, "breath"}, // one typo in a long word
+		{"tata oddycha", None, ""},            // the rule asks for the negation
+		{"tata nie odyha", None, ""},          // two typos
+		{"zabić czas", None, ""},
+		{"chce zyc", None, ""},
+		{"", None, ""},
 	}
 	for _, tt := range tests {
+		r := d.Check(tt.text)
+		if r.Level != tt.level || r.Group != tt.group {
+			t.Errorf("Check(%q) = %v/%q; want %v/%q", tt.text, r.Level, r.Group, tt.level, tt.group)
+		}
 		g, ok := d.Detect(tt.text)
-		if g != tt.group || ok != (tt.group != "") {
-			t.Errorf("Detect(%q) = %q, %v; want %q", tt.text, g, ok, tt.group)
+		if ok != (tt.level == Crisis) || (ok && g != tt.group) {
+			t.Errorf("Detect(%q) = %q, %v", tt.text, g, ok)
+		}
+	}
+}
+
+func TestWindowBoundsARule(t *testing.T) {
+	d, err := New([]Group{{Name: "g", Phrases: []string{"sznur kupilam"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	near := "kupilam dzis sznur"
+	far := "kupilam a b c d e f g h i j k l m sznur"
+	if d.Check(near).Level != Crisis || d.Check(far).Level != None {
+		t.Errorf("window: near %v, far %v", d.Check(near), d.Check(far))
+	}
+}
+
+func TestRestKeepsTheQuestion(t *testing.T) {
+	d, err := New([]Group{{Name: "v", Phrases: []string{"mnie bije"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := d.Rest("Gdzie jest noclegownia? Mąż mnie bije! Pomóżcie.")
+	if want := "Gdzie jest noclegownia? Pomóżcie."; got != want {
+		t.Errorf("Rest = %q, want %q", got, want)
+	}
+}
+
+func TestANegationEndingARuleIsAWord(t *testing.T) {
+	d, err := New([]Group{{Name: "unsafe", Phrases: []string{"nie"}}, {Name: "safe", Phrases: []string{"tak", "nic nie jest"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for text, want := range map[string]string{"nie": "unsafe", "tak": "safe", "nic mi nie jest": "safe", "Nie.": "unsafe"} {
+		if r := d.Check(text); r.Group != want {
+			t.Errorf("Check(%q) = %q, want %q", text, r.Group, want)
 		}
 	}
 }
@@ -51,12 +103,18 @@ func TestPhraseErrors(t *testing.T) {
 		{[]string{"a b c d e f g h i"}, 0},
 		{[]string{"nie chce||zyc"}, 0},
 		{[]string{"(zabic)"}, 0},
+		{[]string{"ok", "nie|tak sensu"}, 1},
 	}
 	for _, tt := range tests {
 		_, err := New([]Group{{Name: "fine", Phrases: []string{"ratunku"}}, {Name: "g", Phrases: tt.phrases}})
 		var pe *PhraseError
-		if !errors.As(err, &pe) || pe.Group != 1 || pe.Index != tt.index {
+		if !errors.As(err, &pe) || pe.Group != 1 || pe.Index != tt.index || pe.List != "phrases" {
 			t.Errorf("New(%q) = %v, want a PhraseError at group 1 phrase %d", tt.phrases, err, tt.index)
 		}
+	}
+	_, err := New([]Group{{Name: "g", Phrases: []string{"ok"}, Concern: []string{"ok", "x*"}}})
+	var pe *PhraseError
+	if !errors.As(err, &pe) || pe.List != "concern" || pe.Index != 1 {
+		t.Errorf("a bad concern rule gave %v", err)
 	}
 }
