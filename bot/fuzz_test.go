@@ -22,6 +22,9 @@ func FuzzHandle(f *testing.F) {
 		{"", "\x00\xff{{centre_phone}}%s%!", "/czlowiek"},
 		{"/jezyk", "українська", ""},
 		{"[inne]", strings.Repeat("ą", 5000), ""},
+		{"", "Gdzie jest noclegownia? Mąż mnie teraz bije.", ""},
+		{"/start\nnic już nie ma sensu, szukam pomocy z czynszem", "nie", ""},
+		{"chyba się zabiję", "to był żart", ""},
 	} {
 		f.Add(seed.prep, seed.text, seed.choice)
 	}

@@ -9,8 +9,9 @@ import (
 	"unicode/utf8"
 )
 
-// Phrase syntax, shared by crisis patterns and the catalogue thesaurus so
-// organizers learn it once:
+// Phrase syntax, shared by triggers and the catalogue thesaurus (crisis
+// rules spell words the same way but match them in any order, see
+// bot/crisis) so organizers learn it once:
 //
 //	zabi* sie          "*" ends a stem: any word starting with "zabi"
 //	nie chce|chcę zyc  "|" separates spellings of one word
