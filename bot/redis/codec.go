@@ -104,6 +104,9 @@ func appendSession(b []byte, s *bot.Session) ([]byte, bool) {
 		b = append(b, `,"other_cases":`...)
 		b = appendStrings(b, s.OtherCases)
 	}
+	b = appendOmitEmpty(b, `,"safety_check":`, s.SafetyCheck)
+	b = appendOmitEmpty(b, `,"safety_words":`, s.SafetyWords)
+	b = appendOmitEmpty(b, `,"crisis":`, s.Crisis)
 	b = append(b, `,"started":`...)
 	if b, ok = appendTime(b, s.Started); !ok {
 		return b, false
@@ -306,6 +309,12 @@ func parseSession(data string, s *bot.Session) bool {
 			s.CaseOpened, ok = p.time()
 		case "other_cases":
 			s.OtherCases, ok = p.strings()
+		case "safety_check":
+			s.SafetyCheck, ok = p.string()
+		case "safety_words":
+			s.SafetyWords, ok = p.string()
+		case "crisis":
+			s.Crisis, ok = p.string()
 		case "started":
 			s.Started, ok = p.time()
 		case "updated":

@@ -27,6 +27,7 @@ func codecSessions() map[string]*bot.Session {
 	full.RelayAck, full.CaseConsent = true, true
 	full.CaseOpened = t.In(warsaw)
 	full.OtherCases = []string{"c-1", "c-2"}
+	full.SafetyCheck, full.SafetyWords, full.Crisis = "samobojstwo", "nic już nie ma \"sensu\"", "przemoc_teraz"
 	full.Misses = -3
 	return map[string]*bot.Session{
 		"realistic": realisticSession("telegram:1"),
