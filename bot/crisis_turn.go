@@ -2,14 +2,16 @@ package bot
 
 import (
 	"strings"
+	"unicode/utf8"
 
 	"okienko/bot/crisis"
 	"okienko/bot/script"
 	"okienko/bot/textnorm"
 )
 
-// minRestWords is how many words the rest of a crisis message needs to be
-// taken as a question of its own ("Gdzie jest noclegownia?"), not a greeting.
+// minRestWords is how many words of four letters or more the rest of a
+// crisis message needs to be taken as a question of its own ("Gdzie jest
+// noclegownia?"), not a greeting or "co mam zrobić".
 const minRestWords = 3
 
 // crisisTurn runs on every message before triggers and steps. A crisis
@@ -85,9 +87,10 @@ func (c *conversation) crisis(group, rest string) {
 	}
 	h.Reason, h.Urgency, h.Consent = "crisis:"+group, string(UrgencyUrgent), ""
 	c.raise(&h, c.msg.Text)
-	if len(textnorm.Words(rest)) >= minRestWords {
+	if asks(rest) && c.s.CaseState != caseClaimed {
 		// The resident also asked something: the crisis reply comes first,
-		// the answer follows as it would have.
+		// the answer follows as it would have. (A person holding the case
+		// has the whole message already.)
 		c.msg.Text = rest
 		c.route(rest)
 		return
@@ -151,4 +154,16 @@ func (c *conversation) crisisRender(text, group string) string {
 		}
 		return c.lookup(name)
 	})
+}
+
+// asks reports whether the rest of a crisis message says enough to be
+// answered on its own.
+func asks(rest string) bool {
+	n := 0
+	for _, w := range textnorm.Words(rest) {
+		if utf8.RuneCountInString(w) >= 4 {
+			n++
+		}
+	}
+	return n >= minRestWords
 }
