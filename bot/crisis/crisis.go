@@ -88,12 +88,16 @@ type Group struct {
 	// ("rok temu", "teściowa zabije rachunek"); they silence this group (and
 	// only this group) in the sentence they match.
 	Except []string
+	// Past lists except rules saying the danger is over ("rok temu",
+	// "years ago"); they do not silence a match that a word saying now
+	// ("teraz", "znowu", "now", "зараз") separates from them.
+	Past []string
 }
 
 // PhraseError locates a rule the detector cannot use.
 type PhraseError struct {
 	Group, Index int    // positions in the groups and in the group's list
-	List         string // "phrases", "concern" or "except"
+	List         string // "phrases", "concern", "except" or "past"
 	Err          error
 }
 
@@ -106,8 +110,9 @@ func (e *PhraseError) Unwrap() error { return e.Err }
 type alt struct {
 	text   string
 	prefix bool
-	n      int // runes
-	spec   int // the word spec it belongs to
+	n      int     // runes
+	spec   int     // the word spec it belongs to
+	head   [3]rune // the first runes, to skip hopeless typo comparisons
 }
 
 // spec is one word of a rule: its spellings, and whether the text must
@@ -122,6 +127,7 @@ type rule struct {
 	group  int
 	weight int  // words in the rule, negations included: more is more specific
 	neg    bool // the rule asks for a negation: its other words may stand in one's scope
+	past   bool // an except rule about the past, lifted by a word saying now
 }
 
 // Detector matches messages against the compiled rules. It is safe for
@@ -147,7 +153,7 @@ func New(groups []Group) (*Detector, error) {
 			name  string
 			rules []string
 			level Level
-		}{{"phrases", g.Phrases, Crisis}, {"concern", g.Concern, Concern}, {"except", g.Except, None}} {
+		}{{"phrases", g.Phrases, Crisis}, {"concern", g.Concern, Concern}, {"except", g.Except, None}, {"past", g.Past, None}} {
 			for ri, text := range list.rules {
 				r, err := d.compile(text, specIDs)
 				if err != nil {
@@ -155,6 +161,7 @@ func New(groups []Group) (*Detector, error) {
 				}
 				r.group, r.level = gi, list.level
 				if list.level == None {
+					r.past = list.name == "past"
 					d.except = append(d.except, r)
 				} else {
 					d.rules = append(d.rules, r)
@@ -233,8 +240,8 @@ func (d *Detector) compile(text string, specIDs map[string]int) (rule, error) {
 					d.exact[a.text] = appendOnce(d.exact[a.text], id)
 				}
 				if a.n >= minTypoLen {
-					first, _ := utf8.DecodeRuneInString(a.text)
-					d.fuzzy[first] = append(d.fuzzy[first], a)
+					a.head = head(a.text)
+					d.fuzzy[a.head[0]] = append(d.fuzzy[a.head[0]], a)
 				}
 			}
 		}
@@ -410,13 +417,32 @@ func (d *Detector) wordSpecs(w string) []int {
 	if n < minTypoLen-1 {
 		return out
 	}
-	first, _ := utf8.DecodeRuneInString(w)
-	for _, a := range d.fuzzy[first] {
+	h := head(w)
+	for _, a := range d.fuzzy[h[0]] {
+		// One edit after the first letter leaves the second or the third
+		// letter in place, or moves one onto the other.
+		if h[1] != a.head[1] && h[2] != a.head[2] && h[1] != a.head[2] && h[2] != a.head[1] {
+			continue
+		}
 		if typoMatch(a, w, n) {
 			out = appendOnce(out, a.spec)
 		}
 	}
 	return out
+}
+
+// head returns the first three runes of s (zero where s is shorter).
+func head(s string) [3]rune {
+	var h [3]rune
+	i := 0
+	for _, r := range s {
+		if i == len(h) {
+			break
+		}
+		h[i] = r
+		i++
+	}
+	return h
 }
 
 func typoMatch(a alt, w string, n int) bool {
@@ -445,51 +471,53 @@ func runePrefix(s string, n int) string {
 	return s[:i]
 }
 
-// matchNotExcepted finds the rule in a sentence where no except rule of
-// its group matches.
+// matchNotExcepted finds the rule at a place no except rule of its group
+// covers.
 func (d *Detector) matchNotExcepted(r *rule, toks []token, hits [][]int) bool {
-	tried := -1
 	for i := range toks {
-		if toks[i].sentence == tried || !d.hit(r, r.specs[0], i, toks, hits) {
+		if !d.hit(r, r.specs[0], i, toks, hits) {
 			continue
 		}
-		tried = toks[i].sentence
-		if d.matchIn(r, tried, toks, hits) && !d.excepted(r.group, tried, toks, hits) {
+		if _, hi, ok := d.matchAt(r, i, toks, hits); ok && !d.excepted(r.group, toks[i].sentence, hi, toks, hits) {
 			return true
 		}
 	}
 	return false
 }
 
-// matchIn finds the rule's words in one sentence within Window words.
-func (d *Detector) matchIn(r *rule, sentence int, toks []token, hits [][]int) bool {
-	// Anchor on each occurrence of the first word, then look for the others
-	// around it within the window.
+// matchIn finds the rule's words in one sentence within Window words and
+// returns where the first match ends.
+func (d *Detector) matchIn(r *rule, sentence int, toks []token, hits [][]int) (hi int, ok bool) {
 	for i := range toks {
 		if toks[i].sentence != sentence || !d.hit(r, r.specs[0], i, toks, hits) {
 			continue
 		}
-		lo, hi := i, i
-		ok := true
-		for _, s := range r.specs[1:] {
-			found := false
-			for j := max(0, hi-Window); j < len(toks) && j <= lo+Window; j++ {
-				if toks[j].sentence != sentence || max(hi, j)-min(lo, j) > Window || !d.hit(r, s, j, toks, hits) {
-					continue
-				}
-				lo, hi, found = min(lo, j), max(hi, j), true
-				break
-			}
-			if !found {
-				ok = false
-				break
-			}
-		}
-		if ok {
-			return true
+		if _, hi, ok := d.matchAt(r, i, toks, hits); ok {
+			return hi, true
 		}
 	}
-	return false
+	return 0, false
+}
+
+// matchAt anchors the rule's first word at word i and looks for the others
+// around it, in its sentence, within the window; it returns the span.
+func (d *Detector) matchAt(r *rule, i int, toks []token, hits [][]int) (lo, hi int, ok bool) {
+	sentence := toks[i].sentence
+	lo, hi = i, i
+	for _, s := range r.specs[1:] {
+		found := false
+		for j := max(0, hi-Window); j < len(toks) && j <= lo+Window; j++ {
+			if toks[j].sentence != sentence || max(hi, j)-min(lo, j) > Window || !d.hit(r, s, j, toks, hits) {
+				continue
+			}
+			lo, hi, found = min(lo, j), max(hi, j), true
+			break
+		}
+		if !found {
+			return 0, 0, false
+		}
+	}
+	return lo, hi, true
 }
 
 // hit reports whether word i matches spec s of rule r, negation included.
@@ -506,11 +534,38 @@ func (d *Detector) hit(r *rule, s, i int, toks []token, hits [][]int) bool {
 	return false
 }
 
-// excepted reports whether an except rule of the group matches in sentence.
-func (d *Detector) excepted(group, sentence int, toks []token, hits [][]int) bool {
+// excepted reports whether an except or past rule of the group covers a
+// match in sentence ending at word end. A past rule ("rok temu") does not
+// cover a match when a word saying now stands between the two ("rok temu
+// mnie pobił, a teraz znowu mnie bije").
+func (d *Detector) excepted(group, sentence, end int, toks []token, hits [][]int) bool {
 	for ei := range d.except {
 		e := &d.except[ei]
-		if e.group == group && d.matchIn(e, sentence, toks, hits) {
+		if e.group != group {
+			continue
+		}
+		ehi, ok := d.matchIn(e, sentence, toks, hits)
+		if !ok {
+			continue
+		}
+		if !e.past || !nowBetween(toks, min(ehi, end), max(ehi, end)) {
+			return true
+		}
+	}
+	return false
+}
+
+// nowWords say that something is happening now or again.
+var nowWords = map[string]bool{
+	"teraz": true, "znowu": true, "znow": true, "dzis": true, "dzisiaj": true, "wlasnie": true, "obecnie": true,
+	"now": true, "again": true, "today": true, "tonight": true,
+	"зараз": true, "знову": true, "сьогодні": true, "сейчас": true, "опять": true, "снова": true, "сегодня": true,
+}
+
+// nowBetween reports a word saying now after word from, up to word to.
+func nowBetween(toks []token, from, to int) bool {
+	for k := from + 1; k <= to && k < len(toks); k++ {
+		if nowWords[toks[k].text] {
 			return true
 		}
 	}

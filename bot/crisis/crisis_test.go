@@ -57,6 +57,24 @@ func TestRuleSyntax(t *testing.T) {
 	}
 }
 
+func TestPastIsLiftedByNow(t *testing.T) {
+	d, err := New([]Group{{Name: "v", Phrases: []string{"mnie bije|pobil|pobił"}, Past: []string{"rok temu"}, Except: []string{"szef zabije"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for text, want := range map[string]Level{
+		"rok temu mnie pobił":                          None,
+		"rok temu mnie pobił, dziś szukam prawnika":    None, // "dziś" is not between
+		"rok temu mnie pobił, a teraz znowu mnie bije": Crisis,
+		"bije mnie teraz, a rok temu też pobił":        Crisis,
+		"mnie bije": Crisis,
+	} {
+		if got := d.Check(text).Level; got != want {
+			t.Errorf("Check(%q) = %v, want %v", text, got, want)
+		}
+	}
+}
+
 func TestWindowBoundsARule(t *testing.T) {
 	d, err := New([]Group{{Name: "g", Phrases: []string{"sznur kupilam"}}})
 	if err != nil {

@@ -30,7 +30,7 @@ func crisisPhraseError(cr *Crisis) *phraseError {
 func (cr *Crisis) Detector() (*crisis.Detector, error) {
 	groups := make([]crisis.Group, len(cr.Groups))
 	for i, g := range cr.Groups {
-		groups[i] = crisis.Group{Name: g.Name, Phrases: g.Phrases, Concern: g.Concern, Except: g.Except}
+		groups[i] = crisis.Group{Name: g.Name, Phrases: g.Phrases, Concern: g.Concern, Except: g.Except, Past: g.Past}
 	}
 	return crisis.New(groups)
 }

@@ -92,7 +92,10 @@ type CrisisGroup struct {
 	Name    string   `yaml:"name"`
 	Phrases []string `yaml:"phrases"` // crisis rules: interrupt with the numbers, urgent case
 	Concern []string `yaml:"concern"` // not sure: answer, then ask directly whether the person is safe
-	Except  []string `yaml:"except"`  // rules showing the danger is past or a figure of speech
+	Except  []string `yaml:"except"`  // rules showing a figure of speech or a question, not a danger
+	// Past are except rules showing the danger is over ("rok temu"); a word
+	// saying now between them and the danger lifts them ("…, a teraz znowu").
+	Past []string `yaml:"past"`
 	// Numbers lists, by number or id, the lines this group shows and in
 	// this order (112 first for a medical emergency); empty: all numbers.
 	Numbers []string `yaml:"numbers"`
