@@ -19,7 +19,7 @@ const minRestWords = 3
 // the message (the question asked around the danger) is answered as usual.
 // A concern lets the turn run and asks at its end whether the resident is
 // safe; the answer to that question is read here on the next message. A
-// resident may call the last crisis reply a false alarm. It reports whether
+// resident may call the crisis reply a false alarm in the next message. It reports whether
 // the message was handled completely.
 func (c *conversation) crisisTurn(text string) bool {
 	f := c.flow
@@ -27,6 +27,10 @@ func (c *conversation) crisisTurn(text string) bool {
 		return false
 	}
 	typed := c.msg.Choice == "" && text != ""
+	// A false alarm is called right after the crisis reply; later, "nic mi
+	// nie jest" answers something else and must not reach staff as one.
+	lastCrisis := c.s.Crisis
+	c.s.Crisis = ""
 	if g := c.s.SafetyCheck; g != "" {
 		earlier := c.s.SafetyWords
 		c.s.SafetyCheck, c.s.SafetyWords = "", ""
@@ -59,7 +63,7 @@ func (c *conversation) crisisTurn(text string) bool {
 		}
 		return false
 	}
-	if c.s.Crisis != "" && f.dismissals.Check(text).Level == crisis.Crisis {
+	if lastCrisis != "" && f.dismissals.Check(text).Level == crisis.Crisis {
 		c.dismiss()
 		return true
 	}
@@ -122,7 +126,6 @@ func (c *conversation) dismiss() {
 		note := "Mieszkaniec pisze, że to był fałszywy alarm: " + c.msg.Text
 		c.effects = append(c.effects, effect{ref: CaseRef{ID: c.s.Case, Key: c.s.Key}, relay: note})
 	}
-	c.s.Crisis = ""
 	c.say(c.message("crisis_dismissed"))
 	c.closeReply()
 	c.reask()

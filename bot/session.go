@@ -42,8 +42,8 @@ type Session struct {
 	CaseOpened  time.Time `json:"case_opened,omitzero"`  // when the open case was raised
 	OtherCases  []string  `json:"other_cases,omitempty"` // earlier cases superseded by an urgent one (erasure reaches them)
 	// SafetyCheck is the crisis group of a concern whose question "are you
-	// safe?" waits for an answer; Crisis is the group of the last crisis
-	// reply, which the resident may still call a false alarm.
+	// safe?" waits for an answer; Crisis is the group of a crisis reply
+	// just given, which the next message may call a false alarm.
 	SafetyCheck string    `json:"safety_check,omitempty"`
 	SafetyWords string    `json:"safety_words,omitempty"` // the message that raised the concern, for the case if the answer is danger
 	Crisis      string    `json:"crisis,omitempty"`
