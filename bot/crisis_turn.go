@@ -18,9 +18,9 @@ const minRestWords = 3
 // interrupts with the group's numbers and an urgent case, then the rest of
 // the message (the question asked around the danger) is answered as usual.
 // A concern lets the turn run and asks at its end whether the resident is
-// safe; the answer to that question is read here on the next message. A
-// resident may call the crisis reply a false alarm in the next message. It reports whether
-// the message was handled completely.
+// safe; the answer to that question is read here on the next message. The
+// message right after a crisis reply may call it a false alarm. It reports
+// whether the message was handled completely.
 func (c *conversation) crisisTurn(text string) bool {
 	f := c.flow
 	if f.crisis == nil || f.sc.Crisis == nil {
