@@ -72,17 +72,17 @@ type Engine struct {
 type flow struct {
 	sc     *script.Script
 	crisis *crisis.Detector
-	// safetyAnswers reads the answer to a concern's "are you safe?"
-	// (groups unsafe and safe); dismissals, a resident calling a crisis
-	// reply a false alarm.
-	safetyAnswers, dismissals *crisis.Detector
-	hours                     *officehours.Schedule
+	hours  *officehours.Schedule
 	// handoffTemplate is the script's first handoff: a crisis case carries
 	// the same fields (topic, for whom, words) as a case the resident asked for.
 	handoffTemplate *script.Handoff
 	// topicVar is the variable that handoff takes the topic from: setting
 	// it is choosing a topic, for the needs report.
 	topicVar string
+	// safetyAnswers reads the answer to a concern's "are you safe?"
+	// (groups unsafe and safe); dismissals, a resident calling a crisis
+	// reply a false alarm.
+	safetyAnswers, dismissals *crisis.Detector
 }
 
 // New returns an engine for the config.
