@@ -2,6 +2,7 @@ package crisis_test
 
 import (
 	"bufio"
+	"crypto/sha256"
 	"fmt"
 	"os"
 	"strings"
@@ -173,6 +174,21 @@ func TestHoldout(t *testing.T) {
 	}
 	if f.falseAlarms() > 0.03 {
 		t.Errorf("holdout false alarm rate %.3f is above 0.03", f.falseAlarms())
+	}
+}
+
+// holdoutSHA256 is the hash of holdout.tsv as committed, frozen, before any
+// rule was tuned (commit 87e38a3). A new holdout goes into a new file.
+const holdoutSHA256 = "99c07f7d43da31b080defe1200723ab97751d083862dd495cefc474d70cfc2fe"
+
+// TestHoldoutIsFrozen fails when the holdout was edited after it was frozen.
+func TestHoldoutIsFrozen(t *testing.T) {
+	data, err := os.ReadFile("testdata/holdout.tsv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := fmt.Sprintf("%x", sha256.Sum256(data)); got != holdoutSHA256 {
+		t.Errorf("testdata/holdout.tsv changed (sha256 %s): the holdout is frozen; put new messages in dev.tsv or a new holdout file", got)
 	}
 }
 
