@@ -7,10 +7,8 @@ import (
 )
 
 // ErrNoCase is returned (wrapped) by a staff tool's case book for a case id
-// that has no record (never stored, expired or erased). It lives here so
-// that the staff tool's adapter (bot/slack) and the stores that implement
-// its ports (bot/redis) share one sentinel without importing each other:
-// match it with errors.Is.
+// that has no record (never stored, expired or erased); bot/desk names it
+// for the ports. Match it with errors.Is.
 var ErrNoCase = errors.New("no such case")
 
 // Urgency orders handoff cases for organizers.

@@ -10,7 +10,7 @@ import (
 
 	goredis "github.com/redis/go-redis/v9"
 
-	"okienko/bot"
+	"okienko/bot/desk"
 )
 
 // # Case book
@@ -44,10 +44,9 @@ import (
 // shared keys follow; Waiting checks every record it lists, so an index
 // that lags behind is never shown.
 
-// ErrNoCase is returned (wrapped) by Claim, SetStatus and Flag for a case
-// id that has no record. It is bot.ErrNoCase, which the Slack adapter
-// matches (as slack.ErrNoCase) with errors.Is.
-var ErrNoCase = bot.ErrNoCase
+// ErrNoCase is returned (wrapped) by Claim, Transfer, SetStatus and Flag
+// for a case id that has no record: desk.ErrNoCase, matched with errors.Is.
+var ErrNoCase = desk.ErrNoCase
 
 // PostedRetention is how long MarkPosted remembers that an outbox entry was
 // posted. An entry is acknowledged right after it is posted, so a
@@ -63,22 +62,23 @@ const (
 	casePostedPart  = "caseposted"
 )
 
-// The flags Flag sets: boolean fields of slack.CaseRecord.
+// The flags Flag sets: boolean fields of desk.CaseRecord.
 const (
-	flagReminded = "reminded"
-	flagTimedOut = "timed_out"
+	flagReminded = desk.FlagReminded
+	flagTimedOut = desk.FlagTimedOut
 )
 
-// Case statuses, as stored in records (the values of slack.CaseStatus).
+// Case statuses, as stored in records.
 const (
-	caseWaiting  = "waiting"
-	caseClaimed  = "claimed"
-	caseClosed   = "closed"
-	caseReturned = "returned"
+	caseWaiting  = string(desk.StatusWaiting)
+	caseClaimed  = string(desk.StatusClaimed)
+	caseClosed   = string(desk.StatusClosed)
+	caseReturned = string(desk.StatusReturned)
 )
 
 // caseView is the part of a stored record the case book itself reads. The
-// JSON names are those of slack.CaseRecord.
+// JSON names are those of desk.CaseRecord; the record is edited as a JSON
+// object, so that fields this version does not know survive an update.
 type caseView struct {
 	ID       string    `json:"id"`
 	Key      string    `json:"key"`
@@ -89,27 +89,25 @@ type caseView struct {
 	Status   string    `json:"status"`
 }
 
-// CaseBook keeps case records of type R, whose status type is S, in Redis;
-// *CaseBook[slack.CaseRecord, slack.CaseStatus] implements slack.CaseBook.
-// R must encode to a JSON object with the fields "id", "key", "created",
-// "channel", "thread_ts", "holder" and "status" (those of
-// slack.CaseRecord); other fields are stored as they are. It is safe for
-// concurrent use by many goroutines and many processes.
-type CaseBook[R any, S ~string] struct {
+// CaseBook keeps the staff tool's case records (desk.CaseRecord) in Redis
+// and implements desk.Book: the cases, the queue of unclaimed ones and the
+// delivery marks. It is safe for concurrent use by many goroutines and many
+// processes.
+type CaseBook struct {
 	st *Store
 }
 
-// NewCaseBook returns the case book of the store:
-//
-//	cases := redis.NewCaseBook[slack.CaseRecord, slack.CaseStatus](store)
-func NewCaseBook[R any, S ~string](st *Store) *CaseBook[R, S] {
-	return &CaseBook[R, S]{st: st}
+var _ desk.Book = (*CaseBook)(nil)
+
+// NewCaseBook returns the case book of the store.
+func NewCaseBook(st *Store) *CaseBook {
+	return &CaseBook{st: st}
 }
 
 // Put stores or replaces a record. Its id, conversation key and a known
 // status are required. A waiting record enters the waiting list; a closed
 // or returned one gets ClosedCaseRetention, an open one no expiry.
-func (b *CaseBook[R, S]) Put(ctx context.Context, r R) error {
+func (b *CaseBook) Put(ctx context.Context, r desk.CaseRecord) error {
 	data, err := json.Marshal(r)
 	if err != nil {
 		return fmt.Errorf("put case: encode: %w", err)
@@ -170,8 +168,8 @@ func (b *CaseBook[R, S]) Put(ctx context.Context, r R) error {
 }
 
 // Get finds a record by case id.
-func (b *CaseBook[R, S]) Get(ctx context.Context, caseID string) (R, bool, error) {
-	var r R
+func (b *CaseBook) Get(ctx context.Context, caseID string) (desk.CaseRecord, bool, error) {
+	var r desk.CaseRecord
 	if caseID == "" {
 		return r, false, errors.New("get case: empty case id")
 	}
@@ -192,8 +190,8 @@ func (b *CaseBook[R, S]) Get(ctx context.Context, caseID string) (R, bool, error
 }
 
 // ByThread finds the case whose card is the thread root ts in channel.
-func (b *CaseBook[R, S]) ByThread(ctx context.Context, channel, ts string) (R, bool, error) {
-	var r R
+func (b *CaseBook) ByThread(ctx context.Context, channel, ts string) (desk.CaseRecord, bool, error) {
+	var r desk.CaseRecord
 	tk := b.st.threadKey(channel, ts)
 	if tk == "" {
 		return r, false, errors.New("case by thread: empty channel or ts")
@@ -231,7 +229,7 @@ const claimAttempts = 50
 // the call, and won true when user holds the case (also when user already
 // held it: a repeated click). A closed or returned case is not claimed
 // (won false, holder as recorded). An unknown case is ErrNoCase.
-func (b *CaseBook[R, S]) Claim(ctx context.Context, caseID, user string) (string, bool, error) {
+func (b *CaseBook) Claim(ctx context.Context, caseID, user string) (string, bool, error) {
 	if caseID == "" || user == "" {
 		return "", false, errors.New("claim case: empty case id or user")
 	}
@@ -270,7 +268,7 @@ func (b *CaseBook[R, S]) Claim(ctx context.Context, caseID, user string) (string
 // lets go of its holder). Claimed is set by Claim only. Closed and returned
 // records and their index keys get ClosedCaseRetention; a case set back to
 // waiting loses any expiry. An unknown case is ErrNoCase.
-func (b *CaseBook[R, S]) SetStatus(ctx context.Context, caseID string, status S) error {
+func (b *CaseBook) SetStatus(ctx context.Context, caseID string, status desk.CaseStatus) error {
 	s := string(status)
 	switch {
 	case caseID == "":
@@ -328,7 +326,7 @@ func (b *CaseBook[R, S]) SetStatus(ctx context.Context, caseID string, status S)
 // true, and only then should it act (post the reminder). A flag already
 // set, or a case claimed, closed or returned, gives first false and changes
 // nothing. An unknown case is ErrNoCase. The record keeps its expiry.
-func (b *CaseBook[R, S]) Flag(ctx context.Context, caseID, flag string) (bool, error) {
+func (b *CaseBook) Flag(ctx context.Context, caseID, flag string) (bool, error) {
 	switch {
 	case caseID == "":
 		return false, errors.New("flag case: empty case id")
@@ -362,7 +360,7 @@ func (b *CaseBook[R, S]) Flag(ctx context.Context, caseID, flag string) (bool, e
 // message ts, unless it was recorded before (SET NX, PostedRetention): first
 // is false when another attempt, maybe on another replica, had recorded it
 // already, that is when the entry was posted twice.
-func (b *CaseBook[R, S]) MarkPosted(ctx context.Context, entryID, ts string) (bool, error) {
+func (b *CaseBook) MarkPosted(ctx context.Context, entryID, ts string) (bool, error) {
 	if entryID == "" || ts == "" {
 		return false, errors.New("mark posted: empty entry id or ts")
 	}
@@ -377,7 +375,7 @@ func (b *CaseBook[R, S]) MarkPosted(ctx context.Context, entryID, ts string) (bo
 
 // Posted tells whether the outbox entry entryID was recorded as posted
 // (within PostedRetention), and as which message.
-func (b *CaseBook[R, S]) Posted(ctx context.Context, entryID string) (string, bool, error) {
+func (b *CaseBook) Posted(ctx context.Context, entryID string) (string, bool, error) {
 	if entryID == "" {
 		return "", false, errors.New("posted: empty entry id")
 	}
@@ -395,7 +393,7 @@ func (b *CaseBook[R, S]) Posted(ctx context.Context, entryID string) (string, bo
 
 // Waiting lists open cases nobody has claimed, oldest first (by their
 // created time).
-func (b *CaseBook[R, S]) Waiting(ctx context.Context) ([]R, error) {
+func (b *CaseBook) Waiting(ctx context.Context) ([]desk.CaseRecord, error) {
 	st := b.st
 	ctx, cancel := st.bound(ctx)
 	defer cancel()
@@ -426,7 +424,7 @@ func (b *CaseBook[R, S]) Waiting(ctx context.Context) ([]R, error) {
 	}); err != nil && !errors.Is(err, goredis.Nil) {
 		return nil, fmt.Errorf("waiting cases: records: %w", err)
 	}
-	var out []R
+	var out []desk.CaseRecord
 	var gone []any
 	for i, id := range ids {
 		if recs[i] == nil {
@@ -442,7 +440,7 @@ func (b *CaseBook[R, S]) Waiting(ctx context.Context) ([]R, error) {
 			return nil, fmt.Errorf("waiting cases: case %s: %w", id, err)
 		}
 		var v caseView
-		var r R
+		var r desk.CaseRecord
 		if json.Unmarshal(data, &v) != nil || json.Unmarshal(data, &r) != nil {
 			st.log.Warn("case record unreadable", "case", id, "bytes", len(data))
 			continue

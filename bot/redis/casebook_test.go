@@ -13,26 +13,26 @@ import (
 	goredis "github.com/redis/go-redis/v9"
 
 	"okienko/bot"
+	"okienko/bot/desk"
 	"okienko/bot/redis"
-	"okienko/bot/slack"
 	"okienko/bot/storetest"
 )
 
-type caseBook = redis.CaseBook[slack.CaseRecord, slack.CaseStatus]
+type caseBook = redis.CaseBook
 
 func newCaseBook(st *redis.Store) *caseBook {
-	return redis.NewCaseBook[slack.CaseRecord, slack.CaseStatus](st)
+	return redis.NewCaseBook(st)
 }
 
 var created = time.Date(2026, 3, 2, 9, 30, 0, 0, time.UTC)
 
-func record(id, chat string, minutes int) slack.CaseRecord {
-	return slack.CaseRecord{
+func record(id, chat string, minutes int) desk.CaseRecord {
+	return desk.CaseRecord{
 		ID:      id,
 		Key:     chat,
 		Urgency: bot.UrgencyNormal,
 		Created: created.Add(time.Duration(minutes) * time.Minute),
-		Status:  slack.StatusWaiting,
+		Status:  desk.StatusWaiting,
 	}
 }
 
@@ -95,9 +95,9 @@ func testCasePutGet(t *testing.T, e env) {
 	if got, ok, _ := other.ByThread(ctx, "C0STAFF", "1712.000200"); !ok || !got.Reminded {
 		t.Errorf("the new thread finds %+v, %v", got, ok)
 	}
-	for _, bad := range []slack.CaseRecord{
-		{Key: "telegram:1", Status: slack.StatusWaiting},
-		{ID: "c-2", Status: slack.StatusWaiting},
+	for _, bad := range []desk.CaseRecord{
+		{Key: "telegram:1", Status: desk.StatusWaiting},
+		{ID: "c-2", Status: desk.StatusWaiting},
 		{ID: "c-2", Key: "telegram:1", Status: "lost"},
 	} {
 		if err := book.Put(ctx, bad); err == nil {
@@ -158,7 +158,7 @@ func testCaseConcurrentClaims(t *testing.T, e env) {
 			}
 		}
 		got, _, _ := books[1].Get(ctx, id)
-		if got.Holder != winner || got.Status != slack.StatusClaimed {
+		if got.Holder != winner || got.Status != desk.StatusClaimed {
 			t.Errorf("record after claims: holder %q status %q; want %s, claimed", got.Holder, got.Status, winner)
 		}
 		// The holder clicking again still holds it; someone else is refused.
@@ -220,12 +220,12 @@ func testCaseStatusRetention(t *testing.T, e env) {
 		t.Fatalf("Claim = %v, %v", won, err)
 	}
 	noExpiry("claimed")
-	if err := book.SetStatus(ctx, "c-1", slack.StatusClosed); err != nil {
+	if err := book.SetStatus(ctx, "c-1", desk.StatusClosed); err != nil {
 		t.Fatalf("SetStatus closed: %v", err)
 	}
 	retained("closed")
 	got, _, _ := book.Get(ctx, "c-1")
-	if got.Status != slack.StatusClosed || got.Holder != "U1" || got.ThreadTS != r.ThreadTS {
+	if got.Status != desk.StatusClosed || got.Holder != "U1" || got.ThreadTS != r.ThreadTS {
 		t.Errorf("closed record %+v; want closed, held by U1, the rest kept", got)
 	}
 	if h, won, err := book.Claim(ctx, "c-1", "U2"); won || h != "U1" || err != nil {
@@ -235,36 +235,36 @@ func testCaseStatusRetention(t *testing.T, e env) {
 		t.Errorf("claim of a closed case by its holder = %q, %v, %v; want refused", h, won, err)
 	}
 	// Back to waiting: no holder, no expiry, listed again.
-	if err := book.SetStatus(ctx, "c-1", slack.StatusWaiting); err != nil {
+	if err := book.SetStatus(ctx, "c-1", desk.StatusWaiting); err != nil {
 		t.Fatal(err)
 	}
 	noExpiry("waiting again")
 	got, _, _ = book.Get(ctx, "c-1")
-	if got.Status != slack.StatusWaiting || got.Holder != "" {
+	if got.Status != desk.StatusWaiting || got.Holder != "" {
 		t.Errorf("record back to waiting %+v", got)
 	}
 	if w, _ := book.Waiting(ctx); len(w) != 1 || w[0].ID != "c-1" {
 		t.Errorf("Waiting = %+v; want c-1", w)
 	}
-	if err := book.SetStatus(ctx, "c-1", slack.StatusReturned); err != nil {
+	if err := book.SetStatus(ctx, "c-1", desk.StatusReturned); err != nil {
 		t.Fatal(err)
 	}
 	retained("returned")
 	if w, _ := book.Waiting(ctx); len(w) != 0 {
 		t.Errorf("Waiting after return = %+v; want none", w)
 	}
-	if err := book.SetStatus(ctx, "c-1", slack.StatusClaimed); err == nil {
+	if err := book.SetStatus(ctx, "c-1", desk.StatusClaimed); err == nil {
 		t.Error("SetStatus claimed: no error (Claim sets it)")
 	}
 	if err := book.SetStatus(ctx, "c-1", "lost"); err == nil {
 		t.Error("SetStatus with an unknown status: no error")
 	}
-	if err := book.SetStatus(ctx, "c-404", slack.StatusClosed); !errors.Is(err, redis.ErrNoCase) {
+	if err := book.SetStatus(ctx, "c-404", desk.StatusClosed); !errors.Is(err, redis.ErrNoCase) {
 		t.Errorf("SetStatus of an unknown case: %v; want ErrNoCase", err)
 	}
 	// Put of a closed record gives the retention too.
 	r2 := record("c-2", "telegram:301", 0)
-	r2.Status = slack.StatusClosed
+	r2.Status = desk.StatusClosed
 	if err := book.Put(ctx, r2); err != nil {
 		t.Fatal(err)
 	}
@@ -279,7 +279,7 @@ func testCaseWaitingOrder(t *testing.T, e env) {
 	if w, err := book.Waiting(ctx); err != nil || len(w) != 0 {
 		t.Fatalf("Waiting of an empty book = %v, %v", w, err)
 	}
-	put := func(r slack.CaseRecord) {
+	put := func(r desk.CaseRecord) {
 		t.Helper()
 		if err := book.Put(ctx, r); err != nil {
 			t.Fatal(err)
@@ -289,10 +289,10 @@ func testCaseWaitingOrder(t *testing.T, e env) {
 	put(record("c-old", "telegram:401", -60))
 	put(record("c-mid", "slack:402", 5))
 	held := record("c-held", "telegram:403", -90)
-	held.Status, held.Holder = slack.StatusClaimed, "U1"
+	held.Status, held.Holder = desk.StatusClaimed, "U1"
 	put(held)
 	closed := record("c-closed", "telegram:404", -120)
-	closed.Status = slack.StatusClosed
+	closed.Status = desk.StatusClosed
 	put(closed)
 	ids := func() []string {
 		w, err := book.Waiting(ctx)
@@ -311,7 +311,7 @@ func testCaseWaitingOrder(t *testing.T, e env) {
 	if _, won, _ := book.Claim(ctx, "c-old", "U2"); !won {
 		t.Fatal("claim of c-old lost")
 	}
-	if err := book.SetStatus(ctx, "c-held", slack.StatusWaiting); err != nil {
+	if err := book.SetStatus(ctx, "c-held", desk.StatusWaiting); err != nil {
 		t.Fatal(err)
 	}
 	if d := cmp.Diff([]string{"c-held", "c-mid", "c-new"}, ids()); d != "" {
@@ -365,7 +365,7 @@ func testCaseEraseLeavesNothing(t *testing.T, e env) {
 	ctx := ctxFor(t)
 	st := e.store(t)
 	book := newCaseBook(st)
-	out := redis.NewOutbox[slack.OutboxEntry](st, "slack")
+	out := redis.NewOutbox(st, "slack")
 	const id = "987654321"
 	chat, other := "telegram:"+id, "telegram:123123"
 	for i, c := range []string{chat, other} {
@@ -377,13 +377,13 @@ func testCaseEraseLeavesNothing(t *testing.T, e env) {
 		open := record(s.Case, c, i)
 		open.Channel, open.ThreadTS = "C0STAFF", fmt.Sprintf("1712.00%d", i)
 		closed := record(fmt.Sprintf("c-closed-%d", i), c, -100)
-		closed.Status = slack.StatusClosed
-		for _, r := range []slack.CaseRecord{open, closed} {
+		closed.Status = desk.StatusClosed
+		for _, r := range []desk.CaseRecord{open, closed} {
 			if err := book.Put(ctx, r); err != nil {
 				t.Fatal(err)
 			}
 			payload := fmt.Sprintf(`{"key":%q,"words":"mama %s"}`, c, c)
-			if err := out.Add(ctx, slack.OutboxEntry{Kind: "case", CaseID: r.ID, Payload: []byte(payload)}); err != nil {
+			if err := out.Add(ctx, desk.OutboxEntry{Kind: "case", CaseID: r.ID, Payload: []byte(payload)}); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -491,7 +491,7 @@ func testCaseFlagOnce(t *testing.T, e env) {
 	if err := books[0].Put(ctx, r); err != nil {
 		t.Fatal(err)
 	}
-	for _, flag := range []string{slack.FlagReminded, slack.FlagTimedOut} {
+	for _, flag := range []string{desk.FlagReminded, desk.FlagTimedOut} {
 		const n = 16
 		var (
 			wg    sync.WaitGroup
@@ -546,12 +546,12 @@ func testCaseFlagOnce(t *testing.T, e env) {
 		t.Fatal("claim lost")
 	}
 	closed := record("c-closed", "telegram:602", 0)
-	closed.Status = slack.StatusClosed
+	closed.Status = desk.StatusClosed
 	if err := books[0].Put(ctx, closed); err != nil {
 		t.Fatal(err)
 	}
 	for _, id := range []string{"c-held", "c-closed"} {
-		if first, err := books[0].Flag(ctx, id, slack.FlagReminded); first || err != nil {
+		if first, err := books[0].Flag(ctx, id, desk.FlagReminded); first || err != nil {
 			t.Errorf("Flag(%s) = %v, %v; want false", id, first, err)
 		}
 		if got, _, _ := books[0].Get(ctx, id); got.Reminded {
@@ -561,7 +561,7 @@ func testCaseFlagOnce(t *testing.T, e env) {
 	if _, err := books[0].Flag(ctx, "c-f", "holder"); err == nil {
 		t.Error("Flag of a field that is not a flag: no error")
 	}
-	if _, err := books[0].Flag(ctx, "", slack.FlagReminded); err == nil {
+	if _, err := books[0].Flag(ctx, "", desk.FlagReminded); err == nil {
 		t.Error("Flag of an empty case id: no error")
 	}
 }
@@ -588,9 +588,9 @@ func testCaseFlagKeepsClaims(t *testing.T, e env) {
 				case 0:
 					_, _, err = a.Claim(ctx, id, "U1")
 				case 1:
-					_, err = b.Flag(ctx, id, slack.FlagReminded)
+					_, err = b.Flag(ctx, id, desk.FlagReminded)
 				default:
-					_, err = a.Flag(ctx, id, slack.FlagTimedOut)
+					_, err = a.Flag(ctx, id, desk.FlagTimedOut)
 				}
 				if err != nil {
 					t.Errorf("round %d: %v", round, err)
@@ -600,7 +600,7 @@ func testCaseFlagKeepsClaims(t *testing.T, e env) {
 		close(start)
 		wg.Wait()
 		got, _, _ := b.Get(ctx, id)
-		if got.Holder != "U1" || got.Status != slack.StatusClaimed {
+		if got.Holder != "U1" || got.Status != desk.StatusClaimed {
 			t.Fatalf("round %d: the claim was undone: %+v", round, got)
 		}
 	}
@@ -684,10 +684,10 @@ func testCaseErrNoCaseShared(t *testing.T, e env) {
 	ctx := ctxFor(t)
 	book := newCaseBook(e.store(t))
 	_, _, claimErr := book.Claim(ctx, "c-404", "U1")
-	statusErr := book.SetStatus(ctx, "c-404", slack.StatusClosed)
-	_, flagErr := book.Flag(ctx, "c-404", slack.FlagReminded)
+	statusErr := book.SetStatus(ctx, "c-404", desk.StatusClosed)
+	_, flagErr := book.Flag(ctx, "c-404", desk.FlagReminded)
 	for name, err := range map[string]error{"Claim": claimErr, "SetStatus": statusErr, "Flag": flagErr} {
-		if !errors.Is(err, slack.ErrNoCase) || !errors.Is(err, bot.ErrNoCase) || !errors.Is(err, redis.ErrNoCase) {
+		if !errors.Is(err, desk.ErrNoCase) || !errors.Is(err, bot.ErrNoCase) || !errors.Is(err, redis.ErrNoCase) {
 			t.Errorf("%s of an unknown case: %v; want ErrNoCase", name, err)
 		}
 	}

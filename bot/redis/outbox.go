@@ -9,6 +9,8 @@ import (
 	"time"
 
 	goredis "github.com/redis/go-redis/v9"
+
+	"okienko/bot/desk"
 )
 
 // # Outbox
@@ -44,57 +46,40 @@ const (
 	fieldPayload = "payload"
 )
 
-// OutboxEntryShape is the shape of an outbox entry type, such as
-// slack.OutboxEntry: any struct type with exactly these fields. It lets
-// this package serve the Slack adapter's types without importing it.
-type OutboxEntryShape interface {
-	~struct {
-		ID      string
-		Kind    string
-		CaseID  string
-		Payload []byte
-	}
-}
-
-// outboxEntry is the shape as a type of this package.
-type outboxEntry struct {
-	ID      string
-	Kind    string
-	CaseID  string
-	Payload []byte
-}
+// outboxEntry is an entry as the stream keeps it.
+type outboxEntry = desk.OutboxEntry
 
 // Outbox is a durable work queue over a Redis Stream with a consumer
-// group; *Outbox[slack.OutboxEntry] implements slack.Outbox. It is safe for
+// group; it implements desk.Outbox. It is safe for
 // concurrent use by many goroutines and many processes.
-type Outbox[E OutboxEntryShape] struct {
+type Outbox struct {
 	s *stream
 }
 
+var _ desk.Outbox = (*Outbox)(nil)
+
 // NewOutbox returns the outbox called name (letters, digits and
-// "_-.:"; other bytes are escaped in the key), for entries of type E:
-//
-//	out := redis.NewOutbox[slack.OutboxEntry](store, "slack")
+// "_-.:"; other bytes are escaped in the key), such as "slack".
 //
 // The stream and its group are created when first used. Store.Erase
 // forgets the erased conversation's cases in every outbox created from the
 // Store (see ForgetCase).
-func NewOutbox[E OutboxEntryShape](st *Store, name string) *Outbox[E] {
+func NewOutbox(st *Store, name string) *Outbox {
 	var b strings.Builder
 	b.WriteString(st.cfg.Prefix)
 	b.WriteString(":outbox:")
 	escapeTo(&b, name)
 	s := &stream{st: st, key: b.String(), group: outboxGroup}
 	st.registerStream(s)
-	return &Outbox[E]{s: s}
+	return &Outbox{s: s}
 }
 
 // Key is the name of the outbox's stream key.
-func (o *Outbox[E]) Key() string { return o.s.key }
+func (o *Outbox) Key() string { return o.s.key }
 
 // Add appends an entry; its ID is ignored (Redis assigns one).
-func (o *Outbox[E]) Add(ctx context.Context, e E) error {
-	return o.s.add(ctx, outboxEntry(e))
+func (o *Outbox) Add(ctx context.Context, e desk.OutboxEntry) error {
+	return o.s.add(ctx, e)
 }
 
 // Read returns up to count entries for consumer: entries other consumers
@@ -104,21 +89,13 @@ func (o *Outbox[E]) Add(ctx context.Context, e E) error {
 // nothing came within block. An entry stays pending until Ack; every entry
 // is delivered at least once, and again after minIdle when not acked, so
 // the consumer must tolerate a repeat (a slow consumer acking late).
-func (o *Outbox[E]) Read(ctx context.Context, consumer string, count int, block, minIdle time.Duration) ([]E, error) {
-	raw, err := o.s.read(ctx, consumer, count, block, minIdle)
-	if err != nil {
-		return nil, err
-	}
-	out := make([]E, len(raw))
-	for i, e := range raw {
-		out[i] = E(e)
-	}
-	return out, nil
+func (o *Outbox) Read(ctx context.Context, consumer string, count int, block, minIdle time.Duration) ([]desk.OutboxEntry, error) {
+	return o.s.read(ctx, consumer, count, block, minIdle)
 }
 
 // Ack marks the entry done and deletes it from the stream. Acking an entry
 // that is already acked or deleted is not an error.
-func (o *Outbox[E]) Ack(ctx context.Context, id string) error {
+func (o *Outbox) Ack(ctx context.Context, id string) error {
 	return o.s.ack(ctx, id)
 }
 
@@ -126,7 +103,7 @@ func (o *Outbox[E]) Ack(ctx context.Context, id string) error {
 // pending or not yet read, so that nothing about an erased conversation
 // stays in the shared stream. A consumer that is processing one of them at
 // the time may still deliver it; its Ack then does nothing.
-func (o *Outbox[E]) ForgetCase(ctx context.Context, caseID string) error {
+func (o *Outbox) ForgetCase(ctx context.Context, caseID string) error {
 	if caseID == "" {
 		return errors.New("outbox forget case: empty case id")
 	}
@@ -138,7 +115,7 @@ func (o *Outbox[E]) ForgetCase(ctx context.Context, caseID string) error {
 
 // Pending is how many entries were read but not yet acked, for readiness
 // and monitoring.
-func (o *Outbox[E]) Pending(ctx context.Context) (int64, error) {
+func (o *Outbox) Pending(ctx context.Context) (int64, error) {
 	ctx, cancel := o.s.st.bound(ctx)
 	defer cancel()
 	p, err := o.s.st.client.XPending(ctx, o.s.key, o.s.group).Result()

@@ -9,16 +9,15 @@ import (
 
 	goredis "github.com/redis/go-redis/v9"
 
+	"okienko/bot/desk"
 	"okienko/bot/redis"
 	"okienko/bot/redis/redistest"
-	"okienko/bot/slack"
 )
 
-// The Slack adapter's ports, implemented here without this package
-// importing bot/slack.
+// The desk's ports, implemented here without importing the adapter.
 var (
-	_ slack.Outbox   = (*redis.Outbox[slack.OutboxEntry])(nil)
-	_ slack.CaseBook = (*redis.CaseBook[slack.CaseRecord, slack.CaseStatus])(nil)
+	_ desk.Outbox = (*redis.Outbox)(nil)
+	_ desk.Book   = (*redis.CaseBook)(nil)
 )
 
 // env is one test's Redis: the config for stores, and a plain client to
@@ -120,12 +119,12 @@ func TestOutbox(t *testing.T) {
 	})
 }
 
-func newOutbox(t *testing.T, e env) *redis.Outbox[slack.OutboxEntry] {
-	return redis.NewOutbox[slack.OutboxEntry](e.store(t), "slack")
+func newOutbox(t *testing.T, e env) *redis.Outbox {
+	return redis.NewOutbox(e.store(t), "slack")
 }
 
-func entry(kind, caseID, payload string) slack.OutboxEntry {
-	return slack.OutboxEntry{Kind: kind, CaseID: caseID, Payload: []byte(payload)}
+func entry(kind, caseID, payload string) desk.OutboxEntry {
+	return desk.OutboxEntry{Kind: kind, CaseID: caseID, Payload: []byte(payload)}
 }
 
 func testOutboxAddReadAck(t *testing.T, e env) {
@@ -148,7 +147,7 @@ func testOutboxAddReadAck(t *testing.T, e env) {
 		t.Fatalf("Read without block = %v, %v", got, err)
 	}
 
-	want := []slack.OutboxEntry{
+	want := []desk.OutboxEntry{
 		entry("case", "c-1", `{"key":"telegram:1"}`),
 		entry("relay", "c-1", `{"text":"dzień dobry"}`),
 		entry("note", "c-2", ``),
@@ -158,7 +157,7 @@ func testOutboxAddReadAck(t *testing.T, e env) {
 			t.Fatalf("Add: %v", err)
 		}
 	}
-	if err := producer.Add(ctx, slack.OutboxEntry{CaseID: "c-1"}); err == nil {
+	if err := producer.Add(ctx, desk.OutboxEntry{CaseID: "c-1"}); err == nil {
 		t.Error("Add without a kind: no error")
 	}
 	got, err = consumer.Read(ctx, "a", 2, time.Second, time.Minute)
@@ -318,7 +317,7 @@ func testOutboxConsumersShareNothing(t *testing.T, e env) {
 func testOutboxForgetCase(t *testing.T, e env) {
 	ctx := ctxFor(t)
 	out := newOutbox(t, e)
-	for _, en := range []slack.OutboxEntry{
+	for _, en := range []desk.OutboxEntry{
 		entry("case", "c-1", `{"key":"telegram:555"}`),
 		entry("case", "c-2", `{"key":"telegram:556"}`),
 		entry("relay", "c-1", `{"text":"PESEL"}`),

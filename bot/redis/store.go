@@ -400,8 +400,9 @@ func (st *Store) Save(ctx context.Context, s *bot.Session, eventID string) error
 // ClosedCaseRetention. It reports whether that case was open; a session
 // holding no case or another one is left alone.
 //
-// The engine never clears a case itself: whoever resolves cases (a staff
-// tool) calls this, or open cases keep their sessions indefinitely.
+// The engine clears a case itself when staff close or return it (a save
+// without the case does what this does); CloseCase is for tools that
+// resolve cases outside the engine.
 func (st *Store) CloseCase(ctx context.Context, chat, caseID string) (bool, error) {
 	if chat == "" || caseID == "" {
 		return false, errors.New("close case: empty conversation or case id")

@@ -3,7 +3,6 @@ package slack
 import (
 	"context"
 	"fmt"
-	"regexp"
 	"strings"
 	"time"
 
@@ -11,6 +10,7 @@ import (
 	"github.com/slack-go/slack/slackevents"
 
 	"okienko/bot"
+	"okienko/bot/desk"
 )
 
 // dispatchEvent takes an acknowledged Events API callback, drops
@@ -69,12 +69,14 @@ func (d *Desk) onMessage(ctx context.Context, m *slackevents.MessageEvent) {
 	if m.Channel != d.cfg.Channel || m.User == "" || m.ThreadTimeStamp == "" || m.ThreadTimeStamp == m.TimeStamp {
 		return
 	}
-	text := strings.TrimSpace(m.Text)
+	// Decoded before the prefix is looked for: Slack delivers a typed ">>"
+	// as "&gt;&gt;".
+	text := strings.TrimSpace(decodeMrkdwn(m.Text, func(user string) string { return d.displayName(ctx, user) }))
 	body, forResident := strings.CutPrefix(text, d.cfg.ReplyPrefix)
 	if !forResident {
 		return // an internal note
 	}
-	rec, found, err := d.book.ByThread(ctx, m.Channel, m.ThreadTimeStamp)
+	rec, found, err := d.cases.ByThread(ctx, m.Channel, m.ThreadTimeStamp)
 	if err != nil {
 		d.log.Warn("slack reply: case book failed", "err", err)
 		d.ephemeral(ctx, m.Channel, m.User, m.ThreadTimeStamp, textSendFailed)
@@ -87,7 +89,7 @@ func (d *Desk) onMessage(ctx context.Context, m *slackevents.MessageEvent) {
 		return
 	}
 	switch {
-	case rec.Status == StatusClosed || rec.Status == StatusReturned:
+	case rec.Status == desk.StatusClosed || rec.Status == desk.StatusReturned:
 		d.ephemeral(ctx, m.Channel, m.User, m.ThreadTimeStamp, textCaseOver)
 		return
 	case rec.Holder == "":
@@ -97,7 +99,7 @@ func (d *Desk) onMessage(ctx context.Context, m *slackevents.MessageEvent) {
 		d.ephemeral(ctx, m.Channel, m.User, m.ThreadTimeStamp, fmt.Sprintf(textNoteOnly, rec.Holder))
 		return
 	}
-	body = strings.TrimSpace(fromMrkdwn(body))
+	body = strings.TrimSpace(body)
 	if body == "" {
 		return
 	}
@@ -128,7 +130,7 @@ func (d *Desk) onAction(ctx context.Context, cb *slackapi.InteractionCallback, a
 	if !d.allowed(ctx, channel, user, "") {
 		return
 	}
-	rec, found, err := d.book.Get(ctx, caseID)
+	rec, found, err := d.cases.Get(ctx, caseID)
 	if err != nil || !found {
 		if err != nil {
 			d.log.Warn("slack action: case book failed", "case", caseID, "err", err)
@@ -138,7 +140,7 @@ func (d *Desk) onAction(ctx context.Context, cb *slackapi.InteractionCallback, a
 		d.ephemeral(ctx, channel, user, "", textTryAgain)
 		return
 	}
-	if rec.Status == StatusClosed || rec.Status == StatusReturned {
+	if rec.Status == desk.StatusClosed || rec.Status == desk.StatusReturned {
 		d.ephemeral(ctx, channel, user, "", textCaseOver)
 		return
 	}
@@ -149,7 +151,7 @@ func (d *Desk) onAction(ctx context.Context, cb *slackapi.InteractionCallback, a
 
 	switch a.ActionID {
 	case actionClaim:
-		holder, won, err := d.book.Claim(ctx, caseID, user)
+		holder, won, err := d.cases.Claim(ctx, caseID, user)
 		if err != nil {
 			d.log.Warn("slack claim: case book failed", "case", caseID, "err", err)
 			d.ephemeral(ctx, channel, user, "", textTryAgain)
@@ -159,7 +161,7 @@ func (d *Desk) onAction(ctx context.Context, cb *slackapi.InteractionCallback, a
 			d.ephemeral(ctx, channel, user, "", fmt.Sprintf(textHeldBy, holder))
 			return
 		}
-		rec.Holder, rec.Status = user, StatusClaimed
+		rec.Holder, rec.Status = user, desk.StatusClaimed
 		d.updateCard(ctx, rec, card)
 		d.log.Info("slack case claimed", "case", caseID)
 		_ = d.tellEngine(ctx, bot.StaffEvent{Kind: bot.StaffClaimed, Case: bot.CaseRef{ID: rec.ID, Key: rec.Key},
@@ -174,11 +176,11 @@ func (d *Desk) onAction(ctx context.Context, cb *slackapi.InteractionCallback, a
 			d.ephemeral(ctx, channel, user, "", fmt.Sprintf(textNotHolder, rec.Holder))
 			return
 		}
-		status, kind := StatusClosed, bot.StaffClosed
+		status, kind := desk.StatusClosed, bot.StaffClosed
 		if a.ActionID == actionReturn {
-			status, kind = StatusReturned, bot.StaffReturned
+			status, kind = desk.StatusReturned, bot.StaffReturned
 		}
-		if err := d.book.SetStatus(ctx, caseID, status); err != nil {
+		if err := d.cases.SetStatus(ctx, caseID, status); err != nil {
 			d.log.Warn("slack close: case book failed", "case", caseID, "err", err)
 			d.ephemeral(ctx, channel, user, "", textTryAgain)
 			return
@@ -208,7 +210,7 @@ func (d *Desk) allowed(ctx context.Context, channel, user, threadTS string) bool
 }
 
 // updateCard shows the case's status and buttons on its card.
-func (d *Desk) updateCard(ctx context.Context, rec CaseRecord, card []slackapi.Block) {
+func (d *Desk) updateCard(ctx context.Context, rec desk.CaseRecord, card []slackapi.Block) {
 	if rec.Channel == "" || rec.ThreadTS == "" {
 		return
 	}
@@ -248,7 +250,7 @@ func (d *Desk) staffName(ctx context.Context, user string) string {
 func (d *Desk) tellEngine(ctx context.Context, ev bot.StaffEvent) error {
 	var err error
 	for attempt := range 3 {
-		if err = d.engine.Staff(ctx, ev); err == nil {
+		if err = d.staff.Staff(ctx, ev); err == nil {
 			return nil
 		}
 		if sleep(ctx, time.Duration(attempt+1)*200*time.Millisecond) != nil {
@@ -259,27 +261,13 @@ func (d *Desk) tellEngine(ctx context.Context, ev bot.StaffEvent) error {
 	return err
 }
 
-var slackLink = regexp.MustCompile(`<([^<>]*)>`)
-
-// fromMrkdwn turns Slack's message markup into plain text for the
-// resident: links become their address (or "label (address)"), mentions
-// disappear, and &amp; &lt; &gt; are unescaped.
-func fromMrkdwn(s string) string {
-	s = slackLink.ReplaceAllStringFunc(s, func(m string) string {
-		inner := m[1 : len(m)-1]
-		target, label, _ := strings.Cut(inner, "|")
-		switch {
-		case strings.HasPrefix(target, "@"), strings.HasPrefix(target, "#"), strings.HasPrefix(target, "!"):
-			return label
-		case strings.HasPrefix(target, "mailto:"):
-			return strings.TrimPrefix(target, "mailto:")
-		case strings.HasPrefix(target, "tel:"):
-			return strings.TrimPrefix(target, "tel:")
-		case label != "" && label != target:
-			return label + " (" + target + ")"
-		default:
-			return target
-		}
-	})
-	return strings.NewReplacer("&lt;", "<", "&gt;", ">", "&amp;", "&").Replace(s)
+// displayName is how a mentioned colleague is named to the resident: the
+// first name (cached users.info), whatever ShowStaffName says, since the
+// organizer chose to name them; "" when Slack does not know them.
+func (d *Desk) displayName(ctx context.Context, user string) string {
+	name, err := d.names.firstName(ctx, d.api, user)
+	if err != nil {
+		d.log.Warn("slack users.info failed", "err", err)
+	}
+	return name
 }

@@ -10,6 +10,7 @@ import (
 	slackapi "github.com/slack-go/slack"
 
 	"okienko/bot"
+	"okienko/bot/desk"
 )
 
 // Slack's limits on block text.
@@ -146,7 +147,7 @@ func (d *Desk) caseBlocks(c bot.Case) []slackapi.Block {
 			"🌙 Zgłoszone poza godzinami pracy; mieszkaniec wie, że odpowiedź będzie od "+
 				c.OpenNext.In(warsaw).Format("2006-01-02 15:04")+".")))
 	}
-	return append(blocks, statusBlocks(CaseRecord{ID: c.ID, Status: StatusWaiting})...)
+	return append(blocks, statusBlocks(desk.CaseRecord{ID: c.ID, Status: desk.StatusWaiting})...)
 }
 
 func reasonText(r string) string {
@@ -161,19 +162,19 @@ func reasonText(r string) string {
 
 // statusBlocks are the card's last blocks: who holds the case and the
 // buttons that make sense now.
-func statusBlocks(r CaseRecord) []slackapi.Block {
+func statusBlocks(r desk.CaseRecord) []slackapi.Block {
 	var status string
 	switch r.Status {
-	case StatusClaimed:
+	case desk.StatusClaimed:
 		status = fmt.Sprintf(statusClaimed, r.Holder)
-	case StatusClosed:
+	case desk.StatusClosed:
 		status = fmt.Sprintf(statusClosed, r.Holder)
-	case StatusReturned:
+	case desk.StatusReturned:
 		status = fmt.Sprintf(statusReturned, r.Holder)
 	default:
 		status = statusWaiting
 	}
-	if r.Holder == "" && (r.Status == StatusClosed || r.Status == StatusReturned) {
+	if r.Holder == "" && (r.Status == desk.StatusClosed || r.Status == desk.StatusReturned) {
 		status = statusOver
 	}
 	blocks := []slackapi.Block{slackapi.NewContextBlock(blockStatus, mrkdwn(status))}
@@ -181,9 +182,9 @@ func statusBlocks(r CaseRecord) []slackapi.Block {
 	closeB := slackapi.NewButtonBlockElement(actionClose, r.ID, plain(buttonClose)).WithStyle(slackapi.StyleDanger)
 	ret := slackapi.NewButtonBlockElement(actionReturn, r.ID, plain(buttonReturn))
 	switch r.Status {
-	case StatusWaiting, "":
+	case desk.StatusWaiting, "":
 		blocks = append(blocks, slackapi.NewActionBlock(blockActions, claim, closeB, ret))
-	case StatusClaimed:
+	case desk.StatusClaimed:
 		blocks = append(blocks, slackapi.NewActionBlock(blockActions, closeB, ret))
 	}
 	return blocks
@@ -191,7 +192,7 @@ func statusBlocks(r CaseRecord) []slackapi.Block {
 
 // withStatus replaces a card's status and buttons, keeping the rest of
 // the blocks (the case's details, which the desk does not store).
-func withStatus(blocks []slackapi.Block, r CaseRecord) []slackapi.Block {
+func withStatus(blocks []slackapi.Block, r desk.CaseRecord) []slackapi.Block {
 	kept := make([]slackapi.Block, 0, len(blocks)+2)
 	for _, b := range blocks {
 		if id := b.ID(); id == blockStatus || id == blockActions {
@@ -206,7 +207,7 @@ func withStatus(blocks []slackapi.Block, r CaseRecord) []slackapi.Block {
 }
 
 // erasedBlocks is a card stripped of the resident's details.
-func erasedBlocks(r CaseRecord) []slackapi.Block {
+func erasedBlocks(r desk.CaseRecord) []slackapi.Block {
 	return append([]slackapi.Block{
 		slackapi.NewHeaderBlock(plain("Sprawa " + r.ID)),
 		slackapi.NewSectionBlock(mrkdwn(textErasedCard), nil, nil),

@@ -1,6 +1,7 @@
 package slack
 
 import (
+	"context"
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
@@ -16,6 +17,7 @@ import (
 	slackapi "github.com/slack-go/slack"
 
 	"okienko/bot"
+	"okienko/bot/desk"
 )
 
 // Config configures the desk. BotToken, SigningSecret (unless only Socket
@@ -94,11 +96,23 @@ type Config struct {
 	Logger *slog.Logger
 }
 
-// Deps are the parts the desk drives.
+// StaffHandler takes staff actions on cases (claim, a message for the
+// resident, close, return, unclaimed timeout) to the resident's
+// conversation and delivers what comes of them to the resident's channel.
+// bot.StaffRelay implements it; an error means the resident was not
+// reached, and the desk tells the organizer.
+type StaffHandler interface {
+	Staff(ctx context.Context, ev bot.StaffEvent) error
+}
+
+// Deps are the parts the desk drives. bot/redis implements the outbox and,
+// in one type (redis.CaseBook), the case book's three ports.
 type Deps struct {
-	Engine   Engine
-	Outbox   Outbox
-	CaseBook CaseBook
+	Staff  StaffHandler
+	Outbox desk.Outbox
+	Cases  desk.Cases // the actions' handlers: records, claims, transfers
+	Queue  desk.Queue // the watch over unclaimed cases
+	Marks  desk.Marks // once-only deliveries: posted entries, relayed staff messages
 }
 
 func (cfg Config) withDefaults() (Config, error) {

@@ -12,6 +12,7 @@ import (
 	slackapi "github.com/slack-go/slack"
 
 	"okienko/bot"
+	"okienko/bot/desk"
 )
 
 var _ bot.Desk = (*Desk)(nil)
@@ -47,9 +48,11 @@ type notePayload struct {
 type Desk struct {
 	cfg    Config
 	api    *slackapi.Client
-	engine Engine
-	outbox Outbox
-	book   CaseBook
+	staff  StaffHandler
+	outbox desk.Outbox
+	cases  desk.Cases
+	queue  desk.Queue
+	marks  desk.Marks
 	log    *slog.Logger
 
 	seen    *lru // event ids and interactions handled by this process
@@ -72,15 +75,17 @@ func New(cfg Config, deps Deps) (*Desk, error) {
 	if err != nil {
 		return nil, configError(err)
 	}
-	if deps.Engine == nil || deps.Outbox == nil || deps.CaseBook == nil {
-		return nil, configError(errors.New("engine, outbox and case book are required"))
+	if deps.Staff == nil || deps.Outbox == nil || deps.Cases == nil || deps.Queue == nil || deps.Marks == nil {
+		return nil, configError(errors.New("staff handler, outbox, cases, queue and marks are required"))
 	}
 	d := &Desk{
 		cfg:    cfg,
 		api:    newClient(cfg),
-		engine: deps.Engine,
+		staff:  deps.Staff,
 		outbox: deps.Outbox,
-		book:   deps.CaseBook,
+		cases:  deps.Cases,
+		queue:  deps.Queue,
+		marks:  deps.Marks,
 		log:    cfg.Logger.With("component", "slack"),
 		seen:   newLRU(4096),
 		posted: newLRU(4096),
@@ -109,7 +114,7 @@ func (d *Desk) Open(ctx context.Context, c bot.Case) error {
 	if err != nil {
 		return fmt.Errorf("slack desk: encode case: %w", err)
 	}
-	if err := d.outbox.Add(ctx, OutboxEntry{Kind: kindCase, CaseID: c.ID, Payload: b}); err != nil {
+	if err := d.outbox.Add(ctx, desk.OutboxEntry{Kind: kindCase, CaseID: c.ID, Payload: b}); err != nil {
 		return fmt.Errorf("slack desk: queue case %s: %w", c.ID, err)
 	}
 	return nil
@@ -118,7 +123,7 @@ func (d *Desk) Open(ctx context.Context, c bot.Case) error {
 // Relay queues a resident's message for the case thread.
 func (d *Desk) Relay(ctx context.Context, ref bot.CaseRef, text string) error {
 	b, _ := json.Marshal(relayPayload{Key: ref.Key, Text: text})
-	if err := d.outbox.Add(ctx, OutboxEntry{Kind: kindRelay, CaseID: ref.ID, Payload: b}); err != nil {
+	if err := d.outbox.Add(ctx, desk.OutboxEntry{Kind: kindRelay, CaseID: ref.ID, Payload: b}); err != nil {
 		return fmt.Errorf("slack desk: queue relay for case %s: %w", ref.ID, err)
 	}
 	return nil
@@ -134,8 +139,8 @@ func (d *Desk) Relay(ctx context.Context, ref bot.CaseRef, text string) error {
 // under the case id and goes with the erasure.
 func (d *Desk) Erased(ctx context.Context, ref bot.CaseRef) error {
 	p := notePayload{Text: textErased, Erased: true, CaseID: ref.ID}
-	entry := OutboxEntry{Kind: kindNote, CaseID: ref.ID}
-	if rec, found, err := d.book.Get(ctx, ref.ID); err == nil && found && rec.ThreadTS != "" {
+	entry := desk.OutboxEntry{Kind: kindNote, CaseID: ref.ID}
+	if rec, found, err := d.cases.Get(ctx, ref.ID); err == nil && found && rec.ThreadTS != "" {
 		p.Channel, p.ThreadTS = rec.Channel, rec.ThreadTS
 		entry.CaseID = ""
 	}

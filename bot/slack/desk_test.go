@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"okienko/bot"
+	"okienko/bot/desk"
+	"okienko/bot/slack/slackfake"
 )
 
 func testCase(id string) bot.Case {
@@ -64,7 +66,7 @@ func TestCardPostedOnceWithTheCase(t *testing.T) {
 		t.Error("personal details in the notification text")
 	}
 	rec, _, _ := h.book.Get(h.ctx, "c1")
-	if rec.Status != StatusWaiting || rec.Channel != testChannel || rec.ThreadTS != ts || rec.Key != c.Key {
+	if rec.Status != desk.StatusWaiting || rec.Channel != testChannel || rec.ThreadTS != ts || rec.Key != c.Key {
 		t.Errorf("record %+v", rec)
 	}
 	if n, _ := h.outbox.Pending(h.ctx); n != 0 {
@@ -102,9 +104,7 @@ func TestSlackDownThenBackDeliversOnce(t *testing.T) {
 		t.Error("429's Retry-After was not waited")
 	}
 	// One card in Slack: the fake answered only the last attempt.
-	h.slack.mu.Lock()
-	inSlack := len(h.slack.messages)
-	h.slack.mu.Unlock()
+	inSlack := len(h.slack.Messages())
 	if inSlack != 1 {
 		t.Errorf("messages in Slack: %d, want 1", inSlack)
 	}
@@ -167,7 +167,7 @@ func TestClaimAndRefusedSecondClaim(t *testing.T) {
 		t.Errorf("claimed events: %d", n)
 	}
 	rec, _, _ := h.book.Get(h.ctx, "c5")
-	if rec.Holder != "U1" || rec.Status != StatusClaimed {
+	if rec.Holder != "U1" || rec.Status != desk.StatusClaimed {
 		t.Errorf("record %+v", rec)
 	}
 }
@@ -223,7 +223,7 @@ func TestRelayBothWaysAndInternalNotes(t *testing.T) {
 	// Thread → resident: an internal note, then a reply with the prefix.
 	h.event("Ev2", map[string]any{"user": "U1", "text": "notatka: zadzwonić do MOPS", "ts": "1700000300.000001", "thread_ts": ts})
 	h.event("Ev3", map[string]any{"user": "U2", "text": "ok, biorę to na siebie jutro", "ts": "1700000300.000002", "thread_ts": ts})
-	h.event("Ev4", map[string]any{"user": "U1", "text": ">> Dzień dobry, oddzwonię &amp; pomogę: <https://mops.example/f|formularz>", "ts": "1700000300.000003", "thread_ts": ts})
+	h.event("Ev4", map[string]any{"user": "U1", "mrkdwn": slackfake.Escape(">> Dzień dobry, oddzwonię & pomogę: ") + slackfake.Link("https://mops.example/f", "formularz"), "ts": "1700000300.000003", "thread_ts": ts})
 	h.eventually("message to the resident", func() bool { return len(h.engine.of(bot.StaffMessage)) == 1 })
 	ev := h.engine.of(bot.StaffMessage)[0]
 	if ev.Text != "Dzień dobry, oddzwonię & pomogę: formularz (https://mops.example/f)" || ev.Name != "Anna" || ev.Case != ref {
@@ -288,7 +288,7 @@ func TestCloseAndReturnByTheHolder(t *testing.T) {
 		t.Errorf("closed event %+v", ev)
 	}
 	rec, _, _ := h.book.Get(h.ctx, "c10")
-	if rec.Status != StatusClosed {
+	if rec.Status != desk.StatusClosed {
 		t.Errorf("status %s", rec.Status)
 	}
 	h.eventually("card shows closed", func() bool { return strings.Contains(h.slack.message(ts).Get("blocks"), "Zamknięta") })
@@ -306,7 +306,7 @@ func TestCloseAndReturnByTheHolder(t *testing.T) {
 	h.click("U2", actionClaim, "c11", ts2)
 	h.click("U2", actionReturn, "c11", ts2)
 	h.eventually("returned", func() bool { return len(h.engine.of(bot.StaffReturned)) == 1 })
-	if rec, _, _ := h.book.Get(h.ctx, "c11"); rec.Status != StatusReturned {
+	if rec, _, _ := h.book.Get(h.ctx, "c11"); rec.Status != desk.StatusReturned {
 		t.Errorf("status %s", rec.Status)
 	}
 }
@@ -388,9 +388,7 @@ func TestBotMessagesIgnored(t *testing.T) {
 func TestAcknowledgedBeforeProcessing(t *testing.T) {
 	h := newHarness(t)
 	ts := h.openCase(testCase("c14"))
-	h.slack.mu.Lock()
-	h.slack.delay["users.info"] = 1500 * time.Millisecond
-	h.slack.mu.Unlock()
+	h.slack.Delay("users.info", 1500*time.Millisecond)
 	start := time.Now()
 	h.click("U1", actionClaim, "c14", ts)
 	if d := time.Since(start); d > 500*time.Millisecond {
@@ -437,7 +435,7 @@ func TestReminderThenPhoneOffer(t *testing.T) {
 		t.Errorf("unclaimed event %+v", ev)
 	}
 	rec, _, _ := h.book.Get(h.ctx, "c15")
-	if !rec.Reminded || !rec.TimedOut || rec.Status != StatusWaiting {
+	if !rec.Reminded || !rec.TimedOut || rec.Status != desk.StatusWaiting {
 		t.Errorf("record %+v", rec)
 	}
 	// Still claimable after the phone was offered.
@@ -498,13 +496,13 @@ func TestErasedStripsTheCard(t *testing.T) {
 		}
 	}
 	rec, _, _ := h.book.Get(h.ctx, "c18")
-	if rec.Status != StatusClosed {
+	if rec.Status != desk.StatusClosed {
 		t.Errorf("status %s", rec.Status)
 	}
 }
 
 func TestNewChecksConfig(t *testing.T) {
-	deps := Deps{Engine: &fakeEngine{}, Outbox: nil, CaseBook: nil}
+	deps := Deps{Staff: &fakeEngine{}}
 	if _, err := New(Config{BotToken: "x", SigningSecret: "s", Channel: "C"}, deps); err == nil {
 		t.Error("no error without outbox and case book")
 	}
@@ -536,17 +534,48 @@ func TestHiddenStaffName(t *testing.T) {
 	}
 }
 
-func TestFromMrkdwn(t *testing.T) {
-	for in, want := range map[string]string{
-		"a &amp; b &lt;c&gt;":            "a & b <c>",
-		"<https://x.pl>":                 "https://x.pl",
-		"<https://x.pl|strona>":          "strona (https://x.pl)",
-		"<mailto:a@b.pl|a@b.pl>":         "a@b.pl",
-		"cześć <@U1> i <!here>":          "cześć  i ",
-		"<tel:+48123456789|123 456 789>": "+48123456789",
+// TestDecodeMrkdwn: text as Slack delivers it becomes what the organizer
+// typed and saw.
+func TestDecodeMrkdwn(t *testing.T) {
+	names := map[string]string{"U1": "Anna"}
+	name := func(id string) string { return names[id] }
+	for _, tt := range []struct{ in, want string }{
+		{"a &amp; b &lt;c&gt;", "a & b <c>"},
+		{"&gt;&gt; Dzień dobry", ">> Dzień dobry"},
+		{"&amp;gt; not double-unescaped", "&gt; not double-unescaped"},
+		{"<https://x.pl>", "https://x.pl"},
+		{"<https://x.pl|strona>", "strona (https://x.pl)"},
+		{"<https://x.pl/a_b_c|formularz_wniosku>", "formularz_wniosku (https://x.pl/a_b_c)"},
+		{"<mailto:a@b.pl|a@b.pl>", "a@b.pl"},
+		{"<mailto:a@b.pl|napisz>", "napisz (a@b.pl)"},
+		{"zadzwoń: <tel:+48123456789|123 456 789>", "zadzwoń: 123 456 789 (+48123456789)"},
+		{"<tel:+48123456789>", "+48123456789"},
+		{"cześć <@U1>, <@U9> i <!here>", "cześć Anna,  i "},
+		{"<!subteam^S1|@dyzur> pilne", "dyzur pilne"},
+		{"kanał <#C1|pomoc>", "kanał #pomoc"},
+		{"*ważne* i _pilne_ ~nie~ `kod`", "ważne i pilne nie kod"},
+		{"*<https://x.pl|link>*", "link (https://x.pl)"},
+		{"2*3*4 a_b_c snake_case", "2*3*4 a_b_c snake_case"},
+		{"Привіт &amp; ąę", "Привіт & ąę"},
+		{"<unclosed", "<unclosed"},
+		{"", ""},
 	} {
-		if got := fromMrkdwn(in); got != want {
-			t.Errorf("fromMrkdwn(%q) = %q, want %q", in, got, want)
+		if got := decodeMrkdwn(tt.in, name); got != tt.want {
+			t.Errorf("decodeMrkdwn(%q) = %q, want %q", tt.in, got, tt.want)
 		}
 	}
+}
+
+// FuzzDecodeMrkdwn: any text decodes without a panic, and text without
+// markup characters comes out as it went in.
+func FuzzDecodeMrkdwn(f *testing.F) {
+	for _, s := range []string{"&gt;&gt; hi", "<@U1>", "<https://x|y>", "*a* _b_", "\x00", "<\x001\x00>"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		got := decodeMrkdwn(s, func(string) string { return "X" })
+		if !strings.ContainsAny(s, "&<>*_~`\x00") && got != s {
+			t.Errorf("plain %q became %q", s, got)
+		}
+	})
 }

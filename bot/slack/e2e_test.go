@@ -2,7 +2,6 @@ package slack
 
 import (
 	"context"
-	"errors"
 	"log/slog"
 	"net/url"
 	"slices"
@@ -20,32 +19,6 @@ import (
 	"okienko/dialogs"
 )
 
-// residentBridge is what cmd/okienko wires between Slack and the engine:
-// staff actions go into the engine, its replies out on Telegram.
-type residentBridge struct {
-	eng *bot.Engine
-	tg  *telegram.Bot
-}
-
-func (b *residentBridge) Staff(ctx context.Context, ev bot.StaffEvent) error {
-	if b.eng == nil || b.tg == nil {
-		return errors.New("not wired yet")
-	}
-	events, err := b.eng.Staff(ctx, ev)
-	if err != nil {
-		return err
-	}
-	_, chat, _ := strings.Cut(ev.Case.Key, ":")
-	for _, e := range events {
-		if e.Kind == bot.EventReply {
-			if err := b.tg.Send(chat, *e.Reply); err != nil {
-				return err
-			}
-		}
-	}
-	return nil
-}
-
 // TestResidentOnTelegramToStaffInSlack: a resident on Telegram asks for a
 // person, the case card appears in Slack, one organizer claims it (a
 // second is refused), they talk through the bot (an internal note stays in
@@ -61,14 +34,14 @@ func TestResidentOnTelegramToStaffInSlack(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	bridge := &residentBridge{}
+	relay := &bot.StaffRelay{} // what cmd/okienko wires
 	var store *redis.Store
-	h := newHarnessWith(t, func(st *redis.Store) Engine { store = st; return bridge })
+	h := newHarnessWith(t, func(st *redis.Store) StaffHandler { store = st; return relay })
 	eng, err := bot.New(bot.Config{Script: sc, Store: store, Searcher: ix, Desk: h.desk})
 	if err != nil {
 		t.Fatal(err)
 	}
-	bridge.eng = eng
+	relay.Attach(eng)
 	tgSrv := telegramtest.New(t, "123:tg-test")
 	tg, err := telegram.New(telegram.Config{Token: "123:tg-test", APIEndpoint: tgSrv.Endpoint(), PollTimeout: time.Second,
 		PerChatInterval: 10 * time.Millisecond, MessagesPerSecond: 1000, DrainTimeout: 5 * time.Second,
@@ -76,7 +49,7 @@ func TestResidentOnTelegramToStaffInSlack(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	bridge.tg = tg
+	relay.Route(telegram.Channel, tg)
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- tg.Run(ctx) }()

@@ -19,11 +19,11 @@ import (
 	"testing"
 	"time"
 
-	"github.com/slack-go/slack/slacktest"
-
 	"okienko/bot"
+	"okienko/bot/desk"
 	"okienko/bot/logtest"
 	"okienko/bot/redis"
+	"okienko/bot/slack/slackfake"
 )
 
 const (
@@ -33,135 +33,24 @@ const (
 	testOnDuty  = "SDUTY"
 )
 
-// call is one Web API call the fake Slack received.
-type call struct {
-	Method string
-	Form   url.Values
-}
-
-// fakeSlack is a loopback Slack Web API: slacktest's server with handlers
-// for what it lacks (chat.update, conversations.members) and for what it
-// does not record or gets wrong (chat.postMessage's ts is whole seconds).
+// fakeSlack is the loopback Slack of these tests: the one fake of the
+// Web API (slackfake), with the shorthands the tests use.
 type fakeSlack struct {
-	srv *slacktest.Server
-
-	mu       sync.Mutex
-	calls    []call
-	seq      int
-	members  map[string]bool
-	names    map[string]string // user id → first name
-	fail     map[string][]int  // method → status codes of the next calls
-	delay    map[string]time.Duration
-	messages map[string]url.Values // ts → the last posted or updated form
-	// socketURL is what apps.connections.open answers: the Socket Mode
-	// WebSocket of a test.
-	socketURL string
+	*slackfake.Server
 }
 
 func newFakeSlack(t *testing.T) *fakeSlack {
-	f := &fakeSlack{
-		members:  map[string]bool{"U1": true, "U2": true},
-		names:    map[string]string{"U1": "Anna", "U2": "Piotr", "UX": "Obcy"},
-		fail:     map[string][]int{},
-		delay:    map[string]time.Duration{},
-		messages: map[string]url.Values{},
-	}
-	f.srv = slacktest.NewTestServer(func(c slacktest.Customize) {
-		for _, m := range []string{"chat.postMessage", "chat.update", "chat.postEphemeral", "conversations.members", "users.info", "apps.connections.open"} {
-			c.Handle("/"+m, f.handler(m))
-		}
-	})
-	f.srv.Start()
-	t.Cleanup(f.srv.Stop)
+	f := &fakeSlack{slackfake.New(t, testToken)}
+	f.SetName("UX", "Obcy") // not a member of the staff channel
 	return f
 }
 
-func (f *fakeSlack) url() string { return f.srv.GetAPIURL() }
+func (f *fakeSlack) url() string { return f.URL() }
 
-func (f *fakeSlack) failNext(method string, codes ...int) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	f.fail[method] = append(f.fail[method], codes...)
-}
-
-func (f *fakeSlack) handler(method string) http.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) {
-		_ = r.ParseForm()
-		f.mu.Lock()
-		form := r.Form
-		if method == "apps.connections.open" {
-			// The form is empty: record which token opened the connection.
-			form = url.Values{"authorization": {r.Header.Get("Authorization")}}
-		}
-		f.calls = append(f.calls, call{Method: method, Form: form})
-		delay := f.delay[method]
-		code := 0
-		if q := f.fail[method]; len(q) > 0 {
-			code, f.fail[method] = q[0], q[1:]
-		}
-		f.mu.Unlock()
-		time.Sleep(delay)
-		switch code {
-		case 0:
-		case http.StatusTooManyRequests:
-			w.Header().Set("Retry-After", "1")
-			w.WriteHeader(code)
-			return
-		default:
-			http.Error(w, "down", code)
-			return
-		}
-		w.Header().Set("Content-Type", "application/json")
-		f.mu.Lock()
-		defer f.mu.Unlock()
-		switch method {
-		case "chat.postMessage":
-			f.seq++
-			ts := fmt.Sprintf("1700000000.%06d", f.seq)
-			f.messages[ts] = r.Form
-			writeJSON(w, map[string]any{"ok": true, "channel": r.Form.Get("channel"), "ts": ts})
-		case "chat.update":
-			f.messages[r.Form.Get("ts")] = r.Form
-			writeJSON(w, map[string]any{"ok": true, "channel": r.Form.Get("channel"), "ts": r.Form.Get("ts"), "text": r.Form.Get("text")})
-		case "chat.postEphemeral":
-			f.seq++
-			writeJSON(w, map[string]any{"ok": true, "message_ts": fmt.Sprintf("1700000000.%06d", f.seq)})
-		case "conversations.members":
-			var ids []string
-			for id := range f.members {
-				ids = append(ids, id)
-			}
-			writeJSON(w, map[string]any{"ok": true, "members": ids, "response_metadata": map[string]string{"next_cursor": ""}})
-		case "apps.connections.open":
-			if f.socketURL == "" {
-				writeJSON(w, map[string]any{"ok": false, "error": "not_allowed"})
-				return
-			}
-			writeJSON(w, map[string]any{"ok": true, "url": f.socketURL})
-		case "users.info":
-			id := r.Form.Get("user")
-			writeJSON(w, map[string]any{"ok": true, "user": map[string]any{
-				"id": id, "name": strings.ToLower(f.names[id]), "real_name": f.names[id] + " Kowalska",
-				"profile": map[string]any{"first_name": f.names[id], "real_name": f.names[id] + " Kowalska"},
-			}})
-		}
-	}
-}
-
-func writeJSON(w http.ResponseWriter, v any) { _ = json.NewEncoder(w).Encode(v) }
+func (f *fakeSlack) failNext(method string, codes ...int) { f.FailNext(method, codes...) }
 
 // callsOf lists the calls of a method.
-func (f *fakeSlack) callsOf(method string) []call {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	var out []call
-	for _, c := range f.calls {
-		if c.Method == method {
-			out = append(out, c)
-		}
-	}
-	return out
-}
+func (f *fakeSlack) callsOf(method string) []slackfake.Call { return f.Calls(method) }
 
 // posts lists chat.postMessage calls that succeeded or not, filtered.
 func (f *fakeSlack) posts(match func(url.Values) bool) []url.Values {
@@ -175,11 +64,7 @@ func (f *fakeSlack) posts(match func(url.Values) bool) []url.Values {
 }
 
 // message is the last posted or updated form of a message.
-func (f *fakeSlack) message(ts string) url.Values {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return f.messages[ts]
-}
+func (f *fakeSlack) message(ts string) url.Values { return f.Message(ts) }
 
 // fakeEngine records staff events.
 type fakeEngine struct {
@@ -239,8 +124,8 @@ type harness struct {
 	engine *fakeEngine
 	clock  *fakeClock
 	desk   *Desk
-	outbox *redis.Outbox[OutboxEntry]
-	book   *redis.CaseBook[CaseRecord, CaseStatus]
+	outbox *redis.Outbox
+	book   *redis.CaseBook
 	http   *httptest.Server
 	logs   *logtest.Buffer
 	ctx    context.Context
@@ -253,7 +138,7 @@ func newHarness(t *testing.T, tweak ...func(*Config)) *harness {
 
 // newHarnessWith builds the harness around engine, made from the store the
 // desk uses (nil: the recording fakeEngine).
-func newHarnessWith(t *testing.T, engine func(*redis.Store) Engine, tweak ...func(*Config)) *harness {
+func newHarnessWith(t *testing.T, engine func(*redis.Store) StaffHandler, tweak ...func(*Config)) *harness {
 	t.Helper()
 	return buildHarness(t, engine, true, tweak...)
 }
@@ -265,7 +150,7 @@ func newIdleHarness(t *testing.T, tweak ...func(*Config)) *harness {
 	return buildHarness(t, nil, false, tweak...)
 }
 
-func buildHarness(t *testing.T, engine func(*redis.Store) Engine, run bool, tweak ...func(*Config)) *harness {
+func buildHarness(t *testing.T, engine func(*redis.Store) StaffHandler, run bool, tweak ...func(*Config)) *harness {
 	t.Helper()
 	emb, err := redis.StartEmbedded()
 	if err != nil {
@@ -285,8 +170,8 @@ func buildHarness(t *testing.T, engine func(*redis.Store) Engine, run bool, twea
 		slack:  newFakeSlack(t),
 		engine: &fakeEngine{},
 		clock:  &fakeClock{now: time.Date(2026, 3, 2, 10, 0, 0, 0, time.UTC)},
-		outbox: redis.NewOutbox[OutboxEntry](store, "slack"),
-		book:   redis.NewCaseBook[CaseRecord, CaseStatus](store),
+		outbox: redis.NewOutbox(store, "slack"),
+		book:   redis.NewCaseBook(store),
 		logs:   &logtest.Buffer{},
 		ctx:    ctx,
 	}
@@ -307,11 +192,11 @@ func buildHarness(t *testing.T, engine func(*redis.Store) Engine, run bool, twea
 		f(&cfg)
 	}
 	h.cfg = cfg
-	var eng Engine = h.engine
+	var eng StaffHandler = h.engine
 	if engine != nil {
 		eng = engine(store)
 	}
-	h.desk, err = New(cfg, Deps{Engine: eng, Outbox: h.outbox, CaseBook: h.book})
+	h.desk, err = New(cfg, Deps{Staff: eng, Outbox: h.outbox, Cases: h.book, Queue: h.book, Marks: h.book})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -367,16 +252,16 @@ func (h *harness) start() (stop func()) { return h.run(h.desk) }
 // replica makes another desk on the same Redis, Slack and engine, as
 // another process would be, with its own consumer name. wrap may put
 // faults around its outbox and case book. It is not running: see run.
-func (h *harness) replica(name string, wrap func(Outbox, CaseBook) (Outbox, CaseBook)) *Desk {
+func (h *harness) replica(name string, wrap func(desk.Outbox, desk.Book) (desk.Outbox, desk.Book)) *Desk {
 	h.t.Helper()
 	cfg := h.cfg
 	cfg.Consumer = name
-	var out Outbox = h.outbox
-	var book CaseBook = h.book
+	var out desk.Outbox = h.outbox
+	var book desk.Book = h.book
 	if wrap != nil {
 		out, book = wrap(out, book)
 	}
-	d, err := New(cfg, Deps{Engine: h.engine, Outbox: out, CaseBook: book})
+	d, err := New(cfg, Deps{Staff: h.engine, Outbox: out, Cases: book, Queue: book, Marks: book})
 	if err != nil {
 		h.t.Fatal(err)
 	}
@@ -432,19 +317,50 @@ func (h *harness) post(path, contentType string, body []byte, modify ...func(*ht
 	return resp.StatusCode, b.String()
 }
 
-// event posts an Events API message event.
+// event posts an Events API message event. msg's "text" is what the
+// person typed: it is delivered escaped, as Slack does; "mrkdwn" instead
+// gives the text in Slack's markup as is (mentions, links).
 func (h *harness) event(eventID string, msg map[string]any, modify ...func(*http.Request)) int {
 	h.t.Helper()
 	msg["type"] = "message"
 	if _, ok := msg["channel"]; !ok {
 		msg["channel"] = testChannel
 	}
+	if typed, ok := msg["text"].(string); ok {
+		msg["text"] = slackfake.Escape(typed)
+	}
+	if m, ok := msg["mrkdwn"].(string); ok {
+		msg["text"] = m
+		delete(msg, "mrkdwn")
+	}
+	if ts, ok := msg["ts"]; ok {
+		msg["event_ts"] = ts
+	}
+	msg["channel_type"], msg["team"] = "channel", "T1"
 	body, _ := json.Marshal(map[string]any{
-		"token": "ignored", "team_id": "T1", "api_app_id": "A1", "type": "event_callback",
-		"event_id": eventID, "event_time": time.Now().Unix(), "event": msg,
+		"token": "XXYYZZ", "team_id": "T1", "api_app_id": "A1", "type": "event_callback",
+		"authed_users": []string{"UBOT"}, "event_id": eventID, "event_time": time.Now().Unix(), "event": msg,
 	})
 	code, _ := h.post("/slack/events", "application/json", body, modify...)
 	return code
+}
+
+// say records a message user typed in a case thread in the fake Slack
+// and delivers its event under eventID, as Slack does.
+func (h *harness) say(eventID, user, threadTS, mrkdwn string) slackfake.MessageEvent {
+	h.t.Helper()
+	ev := h.slack.Say(testChannel, threadTS, user, mrkdwn)
+	h.deliver(eventID, ev)
+	return ev
+}
+
+// deliver posts ev's event under eventID (a redelivery, or the same
+// message under another event id).
+func (h *harness) deliver(eventID string, ev slackfake.MessageEvent) {
+	h.t.Helper()
+	if code, _ := h.post("/slack/events", "application/json", ev.Envelope(eventID)); code != http.StatusOK {
+		h.t.Fatalf("event %s: status %d", eventID, code)
+	}
 }
 
 var actionSeq atomic.Int64

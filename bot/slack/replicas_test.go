@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"okienko/bot"
+	"okienko/bot/desk"
 )
 
 // Two replicas share one Redis: the same outbox (one consumer group) and
@@ -22,7 +23,7 @@ import (
 // lostAcks is an outbox whose acknowledgements never arrive, as for a
 // replica that crashes right after posting.
 type lostAcks struct {
-	Outbox
+	desk.Outbox
 	tried atomic.Int64
 }
 
@@ -33,11 +34,11 @@ func (o *lostAcks) Ack(context.Context, string) error {
 
 // failingPuts is a case book that cannot save records.
 type failingPuts struct {
-	CaseBook
+	desk.Book
 	tried atomic.Int64
 }
 
-func (b *failingPuts) Put(context.Context, CaseRecord) error {
+func (b *failingPuts) Put(context.Context, desk.CaseRecord) error {
 	b.tried.Add(1)
 	return errors.New("connection reset")
 }
@@ -45,10 +46,8 @@ func (b *failingPuts) Put(context.Context, CaseRecord) error {
 // textCount counts the messages in Slack (posts that succeeded) in a
 // thread with exactly text.
 func (h *harness) textCount(ts, text string) int {
-	h.slack.mu.Lock()
-	defer h.slack.mu.Unlock()
 	n := 0
-	for _, m := range h.slack.messages {
+	for _, m := range h.slack.Messages() {
 		if m.Get("thread_ts") == ts && m.Get("text") == text {
 			n++
 		}
@@ -102,9 +101,7 @@ func TestTwoReplicasPostEachEntryOnce(t *testing.T) {
 		return h.drained()
 	})
 	settle()
-	h.slack.mu.Lock()
-	failed := len(h.slack.fail["chat.postMessage"])
-	h.slack.mu.Unlock()
+	failed := h.slack.FailQueued("chat.postMessage")
 	if failed != 0 {
 		t.Errorf("%d injected failures not used", failed)
 	}
@@ -123,13 +120,11 @@ func TestTwoReplicasPostEachEntryOnce(t *testing.T) {
 	}
 	// Successful card posts: one per case.
 	ok := 0
-	h.slack.mu.Lock()
-	for _, m := range h.slack.messages {
+	for _, m := range h.slack.Messages() {
 		if isCard(m) {
 			ok++
 		}
 	}
-	h.slack.mu.Unlock()
 	if ok != cases {
 		t.Errorf("cards in Slack: %d, want %d", ok, cases)
 	}
@@ -141,7 +136,7 @@ func TestTwoReplicasPostEachEntryOnce(t *testing.T) {
 func TestLostAckRedeliveredToAnotherReplica(t *testing.T) {
 	h := newIdleHarness(t)
 	var lost *lostAcks
-	a := h.replica("replica-a", func(o Outbox, b CaseBook) (Outbox, CaseBook) {
+	a := h.replica("replica-a", func(o desk.Outbox, b desk.Book) (desk.Outbox, desk.Book) {
 		lost = &lostAcks{Outbox: o}
 		return lost, b
 	})
@@ -190,8 +185,8 @@ func TestLostAckRedeliveredToAnotherReplica(t *testing.T) {
 func TestCardPostedButNotRecorded(t *testing.T) {
 	h := newIdleHarness(t)
 	var puts *failingPuts
-	a := h.replica("replica-a", func(o Outbox, b CaseBook) (Outbox, CaseBook) {
-		puts = &failingPuts{CaseBook: b}
+	a := h.replica("replica-a", func(o desk.Outbox, b desk.Book) (desk.Outbox, desk.Book) {
+		puts = &failingPuts{Book: b}
 		return o, puts
 	})
 	stopA := h.run(a)
@@ -206,7 +201,7 @@ func TestCardPostedButNotRecorded(t *testing.T) {
 		t.Fatal("the card was recorded")
 	}
 	h.start()
-	var rec CaseRecord
+	var rec desk.CaseRecord
 	h.eventually("B recorded the card", func() bool {
 		var found bool
 		rec, found, _ = h.book.Get(h.ctx, "nr1")
@@ -219,7 +214,7 @@ func TestCardPostedButNotRecorded(t *testing.T) {
 	if m := h.slack.message(rec.ThreadTS); m == nil || !isCard(m) {
 		t.Errorf("the record's thread %s is not the posted card", rec.ThreadTS)
 	}
-	if rec.Channel != testChannel || rec.Status != StatusWaiting || rec.Key != "telegram:42" {
+	if rec.Channel != testChannel || rec.Status != desk.StatusWaiting || rec.Key != "telegram:42" {
 		t.Errorf("record %+v", rec)
 	}
 }
@@ -270,7 +265,7 @@ func TestRemindersOnceWithTwoReplicas(t *testing.T) {
 		}
 	}
 	rec, _, _ := h.book.Get(h.ctx, "rm1")
-	if !rec.Reminded || !rec.TimedOut || rec.Status != StatusWaiting || rec.Holder != "" {
+	if !rec.Reminded || !rec.TimedOut || rec.Status != desk.StatusWaiting || rec.Holder != "" {
 		t.Errorf("record %+v", rec)
 	}
 }
@@ -289,14 +284,14 @@ func TestReminderDoesNotUndoAClaim(t *testing.T) {
 		}
 		h.eventually("claimed", func() bool { return len(h.engine.of(bot.StaffClaimed)) == i+1 })
 		rec, _, _ := h.book.Get(h.ctx, c.ID)
-		if rec.Holder != "U1" || rec.Status != StatusClaimed {
+		if rec.Holder != "U1" || rec.Status != desk.StatusClaimed {
 			t.Errorf("case %s after the claim and the reminders: %+v", c.ID, rec)
 		}
 	}
 	settle()
 	for i := range 5 {
 		rec, _, _ := h.book.Get(h.ctx, fmt.Sprintf("rc%d", i))
-		if rec.Holder != "U1" || rec.Status != StatusClaimed {
+		if rec.Holder != "U1" || rec.Status != desk.StatusClaimed {
 			t.Errorf("case rc%d later: %+v", i, rec)
 		}
 	}
@@ -324,7 +319,7 @@ func TestDueIsSeparateFromCreated(t *testing.T) {
 }
 
 // TestErasedCaseIsNoCase: closing the card of a case whose record is gone
-// (erased) is not an error: the case book's ErrNoCase is recognised.
+// (erased) is not an error: the case book's desk.ErrNoCase is recognised.
 func TestErasedCaseIsNoCase(t *testing.T) {
 	h := newHarness(t)
 	ts := h.openCase(testCase("er1"))
@@ -334,11 +329,11 @@ func TestErasedCaseIsNoCase(t *testing.T) {
 	if err := h.store.Erase(h.ctx, "telegram:42"); err != nil {
 		t.Fatal(err)
 	}
-	if err := h.book.SetStatus(h.ctx, "er1", StatusClosed); !errors.Is(err, ErrNoCase) {
-		t.Errorf("SetStatus of an erased case: %v; want ErrNoCase", err)
+	if err := h.book.SetStatus(h.ctx, "er1", desk.StatusClosed); !errors.Is(err, desk.ErrNoCase) {
+		t.Errorf("SetStatus of an erased case: %v; want desk.ErrNoCase", err)
 	}
-	if _, err := h.book.Flag(h.ctx, "er1", FlagReminded); !errors.Is(err, ErrNoCase) {
-		t.Errorf("Flag of an erased case: %v; want ErrNoCase", err)
+	if _, err := h.book.Flag(h.ctx, "er1", desk.FlagReminded); !errors.Is(err, desk.ErrNoCase) {
+		t.Errorf("Flag of an erased case: %v; want desk.ErrNoCase", err)
 	}
 	h.eventually("card stripped", func() bool { return len(h.slack.callsOf("chat.update")) == 1 })
 	h.eventually("note delivered", func() bool { return len(h.slack.posts(inThread(ts))) == 1 && h.drained() })

@@ -109,9 +109,7 @@ func (s *fakeSocket) acked() []string {
 func TestSocketMode(t *testing.T) {
 	h := newHarness(t, func(c *Config) { c.AppToken = testAppToken })
 	sock := newFakeSocket(t)
-	h.slack.mu.Lock()
-	h.slack.socketURL = sock.url()
-	h.slack.mu.Unlock()
+	h.slack.SetSocketURL(sock.url())
 
 	ts := h.openCase(testCase("sm1"))
 	ctx, cancel := context.WithCancel(context.Background())
@@ -177,7 +175,7 @@ func TestSocketMode(t *testing.T) {
 		t.Errorf("messages to the resident: %d, want 1", n)
 	}
 	opens := h.slack.callsOf("apps.connections.open")
-	if len(opens) != 1 || opens[0].Form.Get("authorization") != "Bearer "+testAppToken {
+	if len(opens) != 1 || opens[0].Token != testAppToken {
 		t.Errorf("apps.connections.open calls %v; want one with the app token", len(opens))
 	}
 	if strings.Contains(h.logs.String(), testAppToken) {

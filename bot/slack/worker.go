@@ -11,6 +11,7 @@ import (
 	slackapi "github.com/slack-go/slack"
 
 	"okienko/bot"
+	"okienko/bot/desk"
 )
 
 // errNotPosted: the case card is not in Slack yet; a relay or note for it
@@ -103,7 +104,7 @@ func (d *Desk) flush(ctx context.Context) {
 func (d *Desk) deliverLoop(ctx, drain context.Context) {
 	const retryInHand = 8
 	failures := 0
-	var again []OutboxEntry
+	var again []desk.OutboxEntry
 	tries := map[string]int{} // by entry id, for the entries in again
 	for ctx.Err() == nil {
 		block := d.cfg.ReadBlock
@@ -174,7 +175,7 @@ func (d *Desk) backoff(failures int) time.Duration {
 // moment), before it is left pending, to be taken up again after MinIdle.
 // The loops pass false for a case that already failed in the batch in
 // hand: its card is not coming soon.
-func (d *Desk) process(ctx context.Context, e OutboxEntry, waitForCard bool) error {
+func (d *Desk) process(ctx context.Context, e desk.OutboxEntry, waitForCard bool) error {
 	notPostedWait := 50 * time.Millisecond
 	for {
 		err := d.deliver(ctx, e)
@@ -215,7 +216,7 @@ func (d *Desk) process(ctx context.Context, e OutboxEntry, waitForCard bool) err
 // deliver makes the Slack calls of one entry. It is idempotent across
 // replicas: a card already recorded in the case book, or an entry the case
 // book marks as posted, is not posted again.
-func (d *Desk) deliver(ctx context.Context, e OutboxEntry) error {
+func (d *Desk) deliver(ctx context.Context, e desk.OutboxEntry) error {
 	switch e.Kind {
 	case kindCase:
 		var c bot.Case
@@ -267,7 +268,7 @@ func (d *Desk) deliver(ctx context.Context, e OutboxEntry) error {
 // record was not saved is found by its posted mark and recorded, not
 // posted again.
 func (d *Desk) postCard(ctx context.Context, entryID string, c bot.Case) error {
-	rec, found, err := d.book.Get(ctx, c.ID)
+	rec, found, err := d.cases.Get(ctx, c.ID)
 	if err != nil {
 		return fmt.Errorf("case book: %w", err)
 	}
@@ -275,7 +276,7 @@ func (d *Desk) postCard(ctx context.Context, entryID string, c bot.Case) error {
 		return nil // posted before the previous attempt was acknowledged
 	}
 	channel, ts, posted, err := d.cfg.Channel, "", false, error(nil)
-	if ts, posted, err = d.book.Posted(ctx, entryID); err != nil {
+	if ts, posted, err = d.marks.Posted(ctx, entryID); err != nil {
 		return fmt.Errorf("case book: %w", err)
 	}
 	if posted {
@@ -291,7 +292,7 @@ func (d *Desk) postCard(ctx context.Context, entryID string, c bot.Case) error {
 		d.markPosted(ctx, entryID, ts, c.ID)
 	}
 	if !found {
-		rec = CaseRecord{ID: c.ID, Key: c.Key, Urgency: c.Urgency, Status: StatusWaiting}
+		rec = desk.CaseRecord{ID: c.ID, Key: c.Key, Urgency: c.Urgency, Status: desk.StatusWaiting}
 	}
 	rec.Created = c.Created
 	if rec.Created.IsZero() {
@@ -306,7 +307,7 @@ func (d *Desk) postCard(ctx context.Context, entryID string, c bot.Case) error {
 	}
 	rec.Channel, rec.ThreadTS = channel, ts
 	for attempt := range 5 {
-		if err = d.book.Put(ctx, rec); err == nil {
+		if err = d.cases.Put(ctx, rec); err == nil {
 			d.log.Info("slack case card posted", "case", c.ID, "urgency", string(c.Urgency))
 			return nil
 		}
@@ -323,10 +324,10 @@ func (d *Desk) postCard(ctx context.Context, entryID string, c bot.Case) error {
 // where finds a case's record, or makes one from the card's channel and
 // ts when the record may be gone (an erasure note). errNotPosted: the card
 // is not in Slack yet.
-func (d *Desk) where(ctx context.Context, caseID, channel, ts string) (CaseRecord, error) {
-	rec, found, err := CaseRecord{}, false, error(nil)
+func (d *Desk) where(ctx context.Context, caseID, channel, ts string) (desk.CaseRecord, error) {
+	rec, found, err := desk.CaseRecord{}, false, error(nil)
 	if caseID != "" {
-		rec, found, err = d.book.Get(ctx, caseID)
+		rec, found, err = d.cases.Get(ctx, caseID)
 		if err != nil {
 			return rec, fmt.Errorf("case book: %w", err)
 		}
@@ -335,7 +336,7 @@ func (d *Desk) where(ctx context.Context, caseID, channel, ts string) (CaseRecor
 		if channel == "" || ts == "" {
 			return rec, errNotPosted
 		}
-		rec = CaseRecord{ID: caseID, Channel: channel, ThreadTS: ts, Status: StatusClosed}
+		rec = desk.CaseRecord{ID: caseID, Channel: channel, ThreadTS: ts, Status: desk.StatusClosed}
 	}
 	rec.ID = caseID
 	return rec, nil
@@ -344,11 +345,11 @@ func (d *Desk) where(ctx context.Context, caseID, channel, ts string) (CaseRecor
 // postInThread posts text in a case's thread once per entry: not when
 // this process or, by the case book's posted mark, any replica posted the
 // entry before. broadcast also shows the reply in the channel.
-func (d *Desk) postInThread(ctx context.Context, entryID string, rec CaseRecord, text string, broadcast bool) error {
+func (d *Desk) postInThread(ctx context.Context, entryID string, rec desk.CaseRecord, text string, broadcast bool) error {
 	if d.posted.has(entryID + ":post") {
 		return nil
 	}
-	if _, posted, err := d.book.Posted(ctx, entryID); err != nil {
+	if _, posted, err := d.marks.Posted(ctx, entryID); err != nil {
 		// Unknown: post later rather than maybe twice.
 		return fmt.Errorf("case book: %w", err)
 	} else if posted {
@@ -394,7 +395,7 @@ func (d *Desk) markPosted(ctx context.Context, entryID, ts, caseID string) {
 	var err error
 	for wait := range d.bookRetries() {
 		var first bool
-		if first, err = d.book.MarkPosted(ctx, entryID, ts); err == nil {
+		if first, err = d.marks.MarkPosted(ctx, entryID, ts); err == nil {
 			if !first {
 				d.log.Warn("slack entry was posted twice (another attempt posted it too)", "entry", entryID, "case", caseID)
 			}
@@ -409,15 +410,15 @@ func (d *Desk) markPosted(ctx context.Context, entryID, ts, caseID string) {
 
 // eraseCard strips the resident's details from a case card and ends the
 // case if it was still open.
-func (d *Desk) eraseCard(ctx context.Context, entryID string, rec CaseRecord) error {
+func (d *Desk) eraseCard(ctx context.Context, entryID string, rec desk.CaseRecord) error {
 	if d.posted.has(entryID + ":erase") {
 		return nil
 	}
-	if rec.Status == StatusWaiting || rec.Status == StatusClaimed || rec.Status == "" {
-		if err := d.book.SetStatus(ctx, rec.ID, StatusClosed); err != nil && !errors.Is(err, ErrNoCase) {
+	if rec.Status == desk.StatusWaiting || rec.Status == desk.StatusClaimed || rec.Status == "" {
+		if err := d.cases.SetStatus(ctx, rec.ID, desk.StatusClosed); err != nil && !errors.Is(err, desk.ErrNoCase) {
 			return fmt.Errorf("case book: %w", err)
 		}
-		rec.Status = StatusClosed
+		rec.Status = desk.StatusClosed
 	}
 	if _, _, _, err := d.api.UpdateMessageContext(ctx, rec.Channel, rec.ThreadTS,
 		slackapi.MsgOptionText("Sprawa "+rec.ID, false), slackapi.MsgOptionBlocks(erasedBlocks(rec)...)); err != nil {
@@ -445,7 +446,7 @@ func (d *Desk) checkLoop(ctx context.Context) {
 // OfferPhoneAfter, both counted from the case's Due time. Every replica
 // checks; the case book's Flag lets exactly one of them act on each case.
 func (d *Desk) checkWaiting(ctx context.Context) {
-	recs, err := d.book.Waiting(ctx)
+	recs, err := d.queue.Waiting(ctx)
 	if err != nil {
 		if ctx.Err() == nil {
 			d.log.Warn("slack waiting cases: case book failed", "err", err)
@@ -457,7 +458,7 @@ func (d *Desk) checkWaiting(ctx context.Context) {
 		if ctx.Err() != nil {
 			return
 		}
-		if r.ThreadTS == "" || r.Holder != "" || (r.Status != StatusWaiting && r.Status != "") {
+		if r.ThreadTS == "" || r.Holder != "" || (r.Status != desk.StatusWaiting && r.Status != "") {
 			continue
 		}
 		due := r.Due
@@ -477,10 +478,10 @@ func (d *Desk) checkWaiting(ctx context.Context) {
 // remind queues the reminder of an unclaimed case (shown in the channel,
 // mentioning the on-duty group on an urgent case), once: the flag is set
 // first, so a reminder whose queueing fails is not retried.
-func (d *Desk) remind(ctx context.Context, r CaseRecord, age time.Duration) {
-	first, err := d.book.Flag(ctx, r.ID, FlagReminded)
+func (d *Desk) remind(ctx context.Context, r desk.CaseRecord, age time.Duration) {
+	first, err := d.queue.Flag(ctx, r.ID, desk.FlagReminded)
 	switch {
-	case errors.Is(err, ErrNoCase):
+	case errors.Is(err, desk.ErrNoCase):
 		return
 	case err != nil:
 		d.log.Warn("slack reminder: case book failed", "case", r.ID, "err", err)
@@ -501,16 +502,16 @@ func (d *Desk) remind(ctx context.Context, r CaseRecord, age time.Duration) {
 // engine offers the resident the phone) and notes it in the thread. Every
 // replica that sees the case may tell the engine: the event id makes that
 // harmless. Only the one that sets the flag notes it.
-func (d *Desk) offerPhone(ctx context.Context, r CaseRecord) {
+func (d *Desk) offerPhone(ctx context.Context, r desk.CaseRecord) {
 	ev := bot.StaffEvent{Kind: bot.StaffUnclaimed, Case: bot.CaseRef{ID: r.ID, Key: r.Key},
 		EventID: "slack:unclaimed:" + r.ID}
-	if err := d.engine.Staff(ctx, ev); err != nil {
+	if err := d.staff.Staff(ctx, ev); err != nil {
 		d.log.Warn("slack unclaimed case: engine failed", "case", r.ID, "err", err)
 		return
 	}
-	first, err := d.book.Flag(ctx, r.ID, FlagTimedOut)
+	first, err := d.queue.Flag(ctx, r.ID, desk.FlagTimedOut)
 	switch {
-	case errors.Is(err, ErrNoCase):
+	case errors.Is(err, desk.ErrNoCase):
 		return
 	case err != nil:
 		d.log.Warn("slack unclaimed case: case book failed", "case", r.ID, "err", err)
@@ -526,7 +527,7 @@ func (d *Desk) offerPhone(ctx context.Context, r CaseRecord) {
 // entry (retried while Slack is down, posted once).
 func (d *Desk) queueNote(ctx context.Context, caseID, text string, broadcast bool) bool {
 	b, _ := json.Marshal(notePayload{Text: text, Broadcast: broadcast})
-	if err := d.outbox.Add(ctx, OutboxEntry{Kind: kindNote, CaseID: caseID, Payload: b}); err != nil {
+	if err := d.outbox.Add(ctx, desk.OutboxEntry{Kind: kindNote, CaseID: caseID, Payload: b}); err != nil {
 		d.log.Warn("slack note not queued", "case", caseID, "err", err)
 		return false
 	}

@@ -49,7 +49,7 @@ func commands() map[string]command {
 		"chat":    {"talk to the bot in a terminal", runChat},
 		"dialogs": {"check, test and draw dialog scripts", runDialogs},
 		"catalog": {"check, import, search and evaluate the service catalogue", runCatalog},
-		"serve":   {"serve residents on Telegram", runServe},
+		"serve":   {"serve residents (Telegram, web chat) and hand cases to Slack", runServe},
 		"bench":   {"measure the engine and store under simulated residents", runBench},
 		"report":  {"write the report of residents' needs from the anonymous counters", runReport},
 	}

@@ -121,7 +121,7 @@ func runServe(ctx context.Context, args []string, io stdio) error {
 	}
 	reg := metrics.New()
 
-	bridge := &staffBridge{logger: logger, senders: map[string]replySender{}}
+	relay := &bot.StaffRelay{}
 	slackCfg, slackOn, err := slackConfigFromEnv(getenv)
 	if err != nil {
 		return usageError(err.Error())
@@ -129,10 +129,13 @@ func runServe(ctx context.Context, args []string, io stdio) error {
 	var desk *slack.Desk
 	if slackOn {
 		slackCfg.Logger = logger
+		book := redis.NewCaseBook(store.Store)
 		desk, err = slack.New(slackCfg, slack.Deps{
-			Engine:   bridge,
-			Outbox:   redis.NewOutbox[slack.OutboxEntry](store.Store, "slack"),
-			CaseBook: redis.NewCaseBook[slack.CaseRecord, slack.CaseStatus](store.Store),
+			Staff:  relay,
+			Outbox: redis.NewOutbox(store.Store, "slack"),
+			Cases:  book,
+			Queue:  book,
+			Marks:  book,
 		})
 		if err != nil {
 			return fmt.Errorf("start slack: %w", err)
@@ -163,7 +166,7 @@ func runServe(ctx context.Context, args []string, io stdio) error {
 	if err != nil {
 		return fmt.Errorf("start engine: %w", err)
 	}
-	bridge.eng = eng
+	relay.Attach(eng)
 	if err := watchDialogs(ctx, openDialogs(*dir), eng, logger); err != nil {
 		return err
 	}
@@ -178,7 +181,7 @@ func runServe(ctx context.Context, args []string, io stdio) error {
 		if tg, err = telegram.New(tgCfg, eng); err != nil {
 			return fmt.Errorf("start telegram: %w", err)
 		}
-		bridge.senders[telegram.Channel] = tg
+		relay.Route(telegram.Channel, tg)
 		receivers = append(receivers, tg.Run)
 	} else {
 		fmt.Fprintln(io.err, "okienko: Telegram is not configured (OKIENKO_TELEGRAM_TOKEN): residents reach the bot on the web chat only")
@@ -192,7 +195,7 @@ func runServe(ctx context.Context, args []string, io stdio) error {
 		if chat, err = web.New(webCfg, eng); err != nil {
 			return fmt.Errorf("start web chat: %w", err)
 		}
-		bridge.senders[web.Channel] = chat
+		relay.Route(web.Channel, chat)
 		receivers = append(receivers, chat.Run) // ends open event streams at shutdown
 	}
 	if desk != nil {

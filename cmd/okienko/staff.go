@@ -1,10 +1,8 @@
 package main
 
 import (
-	"context"
 	"errors"
 	"fmt"
-	"log/slog"
 	"strings"
 	"time"
 
@@ -12,54 +10,8 @@ import (
 	"okienko/bot/slack"
 )
 
-// replySender delivers a reply to a resident on one channel.
-type replySender interface {
-	Send(chatID string, r bot.Reply) error
-}
-
-// staffBridge carries staff actions from Slack into the engine and the
-// engine's replies to the resident's channel.
-type staffBridge struct {
-	eng     *bot.Engine
-	senders map[string]replySender // by bot.Message channel
-	logger  *slog.Logger
-}
-
-var _ slack.Engine = (*staffBridge)(nil)
-
-// Staff implements slack.Engine.
-func (b *staffBridge) Staff(ctx context.Context, ev bot.StaffEvent) error {
-	if b.eng == nil {
-		return errors.New("staff event: the engine is not running yet")
-	}
-	if ev.Kind == bot.StaffMessage {
-		// Words for the resident are delivered at least once: if sending
-		// fails, Slack's retry must reach the resident, so the engine does
-		// not record the event as applied (the adapter dedupes redeliveries).
-		ev.EventID = ""
-	}
-	events, err := b.eng.Staff(ctx, ev)
-	if err != nil {
-		return err
-	}
-	channel, chatID, ok := strings.Cut(ev.Case.Key, ":")
-	if !ok {
-		return fmt.Errorf("staff event: bad conversation key")
-	}
-	sender := b.senders[channel]
-	if sender == nil {
-		return fmt.Errorf("staff event: no channel %q to reach the resident", channel)
-	}
-	for _, e := range events {
-		if e.Kind != bot.EventReply || e.Reply == nil {
-			continue
-		}
-		if err := sender.Send(chatID, *e.Reply); err != nil {
-			return fmt.Errorf("staff event: deliver to the resident: %w", err)
-		}
-	}
-	return nil
-}
+// The one path of staff actions to residents is the engine's.
+var _ slack.StaffHandler = (*bot.StaffRelay)(nil)
 
 // slackConfigFromEnv reads the Slack settings; ok is false when Slack is
 // not configured at all.

@@ -13,6 +13,7 @@ package slackfake
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -237,6 +238,22 @@ func (s *Server) Message(ts string) url.Values {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.messages[ts]
+}
+
+// Messages returns the last posted or updated form of every message the
+// fake holds, by ts.
+func (s *Server) Messages() map[string]url.Values {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return maps.Clone(s.messages)
+}
+
+// FailQueued is how many of the failures FailNext queued for method are
+// still to be answered.
+func (s *Server) FailQueued(method string) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return len(s.fail[method])
 }
 
 // failure is how the fake answers a call instead of serving it.

@@ -1,0 +1,123 @@
+package redis
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	goredis "github.com/redis/go-redis/v9"
+)
+
+// RelayRetention is how long a staff message delivered to a resident stays
+// marked (BeginRelay, EndRelay): Slack retries an event for about an hour,
+// and a replica restarted within the day still finds the mark.
+const RelayRetention = 24 * time.Hour
+
+// The key part of relay marks: <prefix>:staffmsg:<channel>:<ts>. It holds
+// "held" while a delivery is in progress, "done" once delivered; no
+// conversation, no text.
+const relayPart = "staffmsg"
+
+// Transfer gives a case held by from to the user to, atomically (WATCH on
+// the record, as Claim). done is false, and nothing changes, when from no
+// longer holds the case or it is over. An empty to releases the case to
+// the queue: waiting again, without a holder, with no expiry. An unknown
+// case is ErrNoCase.
+func (b *CaseBook) Transfer(ctx context.Context, caseID, from, to string) (bool, error) {
+	if caseID == "" || from == "" {
+		return false, errors.New("transfer case: empty case id or holder")
+	}
+	st := b.st
+	ctx, cancel := st.bound(ctx)
+	defer cancel()
+	var done bool
+	var after caseView
+	err := st.updateCase(ctx, caseID, func(rec map[string]json.RawMessage, v caseView) bool {
+		done = false
+		if closedStatus(v.Status) || v.Holder != from {
+			return false
+		}
+		if to == "" {
+			delete(rec, "holder")
+			rec["status"] = mustJSON(caseWaiting)
+			v.Holder, v.Status = "", caseWaiting
+		} else {
+			rec["holder"] = mustJSON(to)
+			rec["status"] = mustJSON(caseClaimed)
+			v.Holder, v.Status = to, caseClaimed
+		}
+		after, done = v, true
+		return true
+	}, nil)
+	if err != nil {
+		return false, fmt.Errorf("transfer case %s: %w", caseID, err)
+	}
+	if done {
+		if err := st.setWaiting(ctx, after); err != nil {
+			return true, fmt.Errorf("transfer case %s: %w", caseID, err)
+		}
+	}
+	return done, nil
+}
+
+// BeginRelay reserves the staff message ts of channel for delivery to the
+// resident for hold (SET NX): false when it was delivered within
+// RelayRetention or another attempt (another event id for the same
+// message, another replica) holds it now. A reservation whose holder
+// crashed ends after hold, so that Slack's next retry delivers it.
+func (b *CaseBook) BeginRelay(ctx context.Context, channel, ts string, hold time.Duration) (bool, error) {
+	k := b.st.relayKey(channel, ts)
+	if k == "" {
+		return false, errors.New("begin relay: empty channel or ts")
+	}
+	if hold <= 0 {
+		hold = 30 * time.Second
+	}
+	ctx, cancel := b.st.bound(ctx)
+	defer cancel()
+	ok, err := b.st.client.SetNX(ctx, k, "held", hold).Result()
+	if err != nil {
+		return false, fmt.Errorf("begin relay: %w", err)
+	}
+	return ok, nil
+}
+
+// EndRelay ends a reservation: a delivered message stays marked for
+// RelayRetention; one not delivered is freed for a retry.
+func (b *CaseBook) EndRelay(ctx context.Context, channel, ts string, delivered bool) error {
+	k := b.st.relayKey(channel, ts)
+	if k == "" {
+		return errors.New("end relay: empty channel or ts")
+	}
+	ctx, cancel := b.st.bound(ctx)
+	defer cancel()
+	var err error
+	if delivered {
+		err = b.st.client.Set(ctx, k, "done", RelayRetention).Err()
+	} else {
+		err = b.st.client.Del(ctx, k).Err()
+	}
+	if err != nil && !errors.Is(err, goredis.Nil) {
+		return fmt.Errorf("end relay: %w", err)
+	}
+	return nil
+}
+
+// relayKey is the key of a staff message's relay mark, or "" without one.
+func (st *Store) relayKey(channel, ts string) string {
+	if channel == "" || ts == "" {
+		return ""
+	}
+	var b strings.Builder
+	b.WriteString(st.cfg.Prefix)
+	b.WriteString(":" + relayPart + ":")
+	var ch strings.Builder
+	escapeTo(&ch, channel)
+	b.WriteString(strings.ReplaceAll(ch.String(), ":", "%3A"))
+	b.WriteByte(':')
+	escapeTo(&b, ts)
+	return b.String()
+}
