@@ -13,6 +13,12 @@ import (
 	"okienko/bot/desk"
 )
 
+// relayHold is how long a staff message stays reserved by the attempt
+// delivering it: longer than an attempt takes (the engine's store timeout,
+// a send to Telegram), shorter than Slack's next retry (a minute), so that
+// an attempt cut short by a crash is retried.
+const relayHold = 45 * time.Second
+
 // dispatchEvent takes an acknowledged Events API callback, drops
 // redeliveries of an event id this process has seen, and processes the
 // rest in the background, in order per case thread.
@@ -103,6 +109,20 @@ func (d *Desk) onMessage(ctx context.Context, m *slackevents.MessageEvent) {
 	if body == "" {
 		return
 	}
+	// Once per message, whatever event delivers it (a retry, the same
+	// message under another event id, another replica, after a restart):
+	// the message's channel and ts are reserved in the shared store while
+	// it is delivered, and marked once the resident has it.
+	ok, err := d.marks.BeginRelay(ctx, m.Channel, m.TimeStamp, relayHold)
+	if err != nil {
+		d.log.Warn("slack reply: relay mark failed", "case", rec.ID, "err", err)
+		d.ephemeral(ctx, m.Channel, m.User, m.ThreadTimeStamp, textSendFailed)
+		return
+	}
+	if !ok {
+		d.log.Info("slack staff message delivered before: skipped", "case", rec.ID)
+		return
+	}
 	ev := bot.StaffEvent{
 		Kind:    bot.StaffMessage,
 		Case:    bot.CaseRef{ID: rec.ID, Key: rec.Key},
@@ -110,7 +130,11 @@ func (d *Desk) onMessage(ctx context.Context, m *slackevents.MessageEvent) {
 		Text:    body,
 		EventID: "slack:msg:" + m.Channel + ":" + m.TimeStamp,
 	}
-	if err := d.tellEngine(ctx, ev); err != nil {
+	err = d.tellEngine(ctx, ev)
+	if endErr := d.marks.EndRelay(context.WithoutCancel(ctx), m.Channel, m.TimeStamp, err == nil); endErr != nil {
+		d.log.Warn("slack reply: relay mark not ended", "case", rec.ID, "err", endErr)
+	}
+	if err != nil {
 		d.ephemeral(ctx, m.Channel, m.User, m.ThreadTimeStamp, textSendFailed)
 		return
 	}

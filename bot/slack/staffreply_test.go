@@ -1,0 +1,83 @@
+package slack
+
+import (
+	"bytes"
+	"net/http"
+	"net/http/httptest"
+	"testing"
+	"time"
+
+	"okienko/bot"
+	"okienko/bot/slack/slackfake"
+)
+
+// claimed opens a case, has U1 claim it and returns the card's ts.
+func (h *harness) claimed(id string) string {
+	h.t.Helper()
+	ts := h.openCase(testCase(id))
+	h.click("U1", actionClaim, id, ts)
+	h.eventually("claimed", func() bool { return len(h.engine.of(bot.StaffClaimed)) == 1 })
+	return ts
+}
+
+// deliverTo posts ev's event to d's own events handler, as Slack would to
+// another replica or to the process after a restart.
+func (h *harness) deliverTo(d *Desk, eventID string, ev slackfake.MessageEvent) {
+	h.t.Helper()
+	body := ev.Envelope(eventID)
+	req := httptest.NewRequest(http.MethodPost, "/slack/events", bytes.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	slackfake.Sign(req.Header, body, testSecret, time.Now())
+	rec := httptest.NewRecorder()
+	d.EventsHandler().ServeHTTP(rec, req)
+	if rec.Code != http.StatusOK {
+		h.t.Fatalf("event %s: status %d", eventID, rec.Code)
+	}
+}
+
+// TestStaffReplyAsSlackSendsIt: a reply typed as ">> …" arrives escaped,
+// with a link and a mention in Slack's markup, and reaches the engine
+// decoded.
+func TestStaffReplyAsSlackSendsIt(t *testing.T) {
+	h := newHarness(t)
+	ts := h.claimed("r1")
+	h.say("EvR1", "U1", ts, slackfake.Escape(">> Proszę zadzwonić & zapytać o ")+slackfake.Link("https://mops.example/wniosek", "wniosek")+
+		slackfake.Escape(": ")+slackfake.Link("tel:+48550000000", "55 000 00 00")+slackfake.Escape(", albo napisać do ")+slackfake.Mention("U2")+".")
+	h.eventually("the reply reached the engine", func() bool { return len(h.engine.of(bot.StaffMessage)) == 1 })
+	want := "Proszę zadzwonić & zapytać o wniosek (https://mops.example/wniosek): 55 000 00 00 (+48550000000), albo napisać do Piotr."
+	if got := h.engine.of(bot.StaffMessage)[0].Text; got != want {
+		t.Errorf("the resident gets %q\nwant %q", got, want)
+	}
+}
+
+// TestStaffReplyDeliveredOnce: the same staff message delivered again
+// under a new event id, and after a restart (a new desk on the same
+// Redis), reaches the resident once.
+func TestStaffReplyDeliveredOnce(t *testing.T) {
+	h := newHarness(t)
+	ts := h.claimed("r2")
+	ev := h.say("EvD1", "U1", ts, slackfake.Escape(">> Dzień dobry"))
+	h.eventually("delivered", func() bool { return len(h.engine.of(bot.StaffMessage)) == 1 })
+	h.deliver("EvD2", ev) // another event id, same message
+	restarted := h.replica("after-restart", nil)
+	h.deliverTo(restarted, "EvD3", ev)
+	h.deliverTo(restarted, "EvD1", ev) // the first id again, to a process that never saw it
+	settle()
+	if n := len(h.engine.of(bot.StaffMessage)); n != 1 {
+		t.Errorf("the staff message reached the resident %d times, want once", n)
+	}
+}
+
+// TestStaffReplyRetriedAfterFailure: a reply the engine could not deliver
+// is not marked: Slack's retry delivers it (at least once).
+func TestStaffReplyRetriedAfterFailure(t *testing.T) {
+	h := newHarness(t)
+	ts := h.claimed("r3")
+	h.engine.mu.Lock()
+	h.engine.fail = 3 // every attempt of the first delivery
+	h.engine.mu.Unlock()
+	ev := h.say("EvF1", "U1", ts, slackfake.Escape(">> Oddzwonię"))
+	h.eventually("the organizer told it failed", func() bool { return len(h.ephemerals("U1")) == 1 })
+	h.deliver("EvF1-retry", ev)
+	h.eventually("delivered on the retry", func() bool { return len(h.engine.of(bot.StaffMessage)) == 1 })
+}
