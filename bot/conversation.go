@@ -71,7 +71,7 @@ func (c *conversation) route(text string) {
 		return
 	}
 	st := c.current()
-	if c.s.Case != "" && c.relayed(st) {
+	if c.s.Case != "" && c.relayed() {
 		return
 	}
 	if st == nil {
@@ -83,7 +83,9 @@ func (c *conversation) route(text string) {
 		c.enter(c.flow.sc.Start)
 		return
 	}
+	inCase := c.s.Case
 	c.answer(st)
+	c.pressedInCase(st, inCase)
 }
 
 func (c *conversation) current() *script.Step {
@@ -508,22 +510,8 @@ func (c *conversation) raise(h *script.Handoff, words string) {
 		urgency = UrgencyUrgent
 	}
 	if c.s.Case != "" && c.engine.cfg.Desk != nil {
-		ref := CaseRef{ID: c.s.Case, Key: c.s.Key}
-		if urgency != UrgencyUrgent || c.s.CaseState == caseClaimed {
-			// One case at a time: the person holding it (or about to) hears of
-			// the new request there, marked when it is urgent.
-			note := "Mieszkaniec ponownie prosi o kontakt."
-			if urgency == UrgencyUrgent {
-				note = "⚠ PILNE (" + h.Reason + "): " + words
-			}
-			c.effects = append(c.effects, effect{ref: ref, relay: note})
-			return
-		}
-		// A crisis while the case still waits as normal: an urgent case of
-		// its own (on-duty mention, timers from now); the first one gets a
-		// note and is remembered so that erasure reaches it too.
-		c.effects = append(c.effects, effect{ref: ref, relay: "⚠ " + h.Reason + ": otwarto pilną sprawę"})
-		c.s.OtherCases = append(c.s.OtherCases, c.s.Case)
+		c.raiseInCase(h, urgency, words) // one case at a time (caseturn.go)
+		return
 	}
 	reason := h.Reason
 	if reason == "" {
@@ -580,39 +568,6 @@ func (c *conversation) raise(h *script.Handoff, words string) {
 	c.s.Case = cs.ID
 	c.s.CaseState, c.s.Staff, c.s.RelayAck, c.s.CaseConsent, c.s.CaseOpened = "", "", false, cs.Consent, c.now
 	c.effects = append(c.effects, effect{open: cs, ref: CaseRef{ID: cs.ID, Key: cs.Key}})
-}
-
-// relayed passes the resident's words to the open case instead of the
-// flow, unless they answer the step's choices (the resident may still look
-// for other help or finish). While a person holds the case the bot stays
-// silent; before, it says once that the words wait for a person.
-func (c *conversation) relayed(st *script.Step) bool {
-	if c.msg.Choice != "" || c.msg.Text == "" || strings.HasPrefix(c.msg.Text, "/") {
-		return false
-	}
-	// The resident went on with the bot (looking for other help): a step
-	// that takes words gets them.
-	if st != nil && (c.matchChoice(st) != nil || st.FreeText != nil || st.Expect != "") {
-		return false
-	}
-	// Without consent, words reach staff only once a person has joined and
-	// the resident knows they are talking to them; until then the resident
-	// is told to tell the person then.
-	if !c.s.CaseConsent && c.s.CaseState != caseClaimed {
-		if !c.s.RelayAck {
-			c.s.RelayAck = true
-			c.say(c.message("relay_later"))
-			c.closeReply()
-		}
-		return true
-	}
-	c.effects = append(c.effects, effect{ref: CaseRef{ID: c.s.Case, Key: c.s.Key}, relay: c.msg.Text})
-	if c.s.CaseState != caseClaimed && !c.s.RelayAck {
-		c.s.RelayAck = true
-		c.say(c.message("relay_waiting"))
-		c.closeReply()
-	}
-	return true
 }
 
 // triggerApplies: while a case is open the resident talks to a person, so

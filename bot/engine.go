@@ -381,7 +381,7 @@ func (e *Engine) save(ctx context.Context, s *Session, eventID string) error {
 // records it is saved (a conflict retry must not open a case twice).
 type effect struct {
 	open   *Case
-	relay  string
+	entry  Entry // for the case thread
 	erased bool
 	ref    CaseRef
 }
@@ -424,7 +424,7 @@ func (e *Engine) hand(ctx context.Context, ef effect) error {
 	case ef.erased:
 		return e.cfg.Desk.Erased(ctx, ef.ref)
 	default:
-		return e.cfg.Desk.Relay(ctx, ef.ref, ef.relay)
+		return e.cfg.Desk.Relay(ctx, ef.ref, ef.entry)
 	}
 }
 

@@ -48,13 +48,14 @@ type CaseRef struct {
 }
 
 // Desk is where cases go to the Centre's staff (Slack). The engine hands it
-// a case once the session that holds it is saved, relays the resident's
-// messages while the case is open, and tells it when the resident erased
+// a case once the session that holds it is saved, relays what happens in
+// the conversation while the case is open (Entry: the resident's words,
+// the bot's notes, a crisis), and tells it when the resident erased
 // their data. Implementations queue durably (an outage of the staff tool
 // delays, never loses) and return quickly.
 type Desk interface {
 	Open(ctx context.Context, c Case) error
-	Relay(ctx context.Context, ref CaseRef, text string) error
+	Relay(ctx context.Context, ref CaseRef, e Entry) error
 	Erased(ctx context.Context, ref CaseRef) error
 }
 

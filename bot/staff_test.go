@@ -30,10 +30,10 @@ func (d *recordingDesk) Open(_ context.Context, c bot.Case) error {
 	return nil
 }
 
-func (d *recordingDesk) Relay(_ context.Context, ref bot.CaseRef, text string) error {
+func (d *recordingDesk) Relay(_ context.Context, ref bot.CaseRef, e bot.Entry) error {
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	d.relays = append(d.relays, ref.ID+": "+text)
+	d.relays = append(d.relays, ref.ID+" "+string(e.Kind)+": "+e.Text)
 	return nil
 }
 
@@ -119,11 +119,11 @@ func TestCaseWithStaff(t *testing.T) {
 	if got := say("nie chce juz zyc"); !strings.Contains(got, "112") {
 		t.Errorf("crisis numbers while a case is open: %q", got)
 	}
-	// Anna holds the case: the crisis reaches her there, marked urgent.
+	// Anna holds the case: the crisis reaches her there, as a crisis alert.
 	if len(desk.opened) != 1 {
 		t.Errorf("a crisis during a claimed case opened another: %+v", desk.opened)
 	}
-	want := []string{"C1: czy ktoś tu jest?", "C1: halo", "C1: mam pytanie o zasiłek", "C1: ⚠ PILNE (crisis:samobojstwo): nie chce juz zyc"}
+	want := []string{"C1 resident: czy ktoś tu jest?", "C1 resident: halo", "C1 resident: mam pytanie o zasiłek", "C1 crisis: nie chce juz zyc"}
 	if strings.Join(desk.relays, "|") != strings.Join(want, "|") {
 		t.Errorf("relayed:\n%q\nwant\n%q", desk.relays, want)
 	}
@@ -166,8 +166,10 @@ func TestErasureTellsTheDesk(t *testing.T) {
 	}
 }
 
-// TestCrisisWhileACaseWaits: nobody holds the case yet, so a crisis gets an
-// urgent case of its own; erasure then reaches both cases.
+// TestCrisisWhileACaseWaits: nobody holds the case yet; a crisis is an
+// alert on that same case (not a second, unlinked one), with the
+// resident's words although they gave no consent for details: a crisis
+// shares them, as an urgent case would.
 func TestCrisisWhileACaseWaits(t *testing.T) {
 	desk := &recordingDesk{}
 	ids := 0
@@ -192,16 +194,68 @@ func TestCrisisWhileACaseWaits(t *testing.T) {
 	if len(desk.relays) != 0 {
 		t.Errorf("words without consent reached staff: %q", desk.relays)
 	}
-	say(5, "on mnie teraz bije", "")
-	if len(desk.opened) != 2 || desk.opened[1].Urgency != bot.UrgencyUrgent {
-		t.Fatalf("cases: %+v", desk.opened)
+	if got := say(5, "on mnie teraz bije", ""); !strings.Contains(got, "112") {
+		t.Errorf("crisis reply: %q", got)
 	}
-	if len(desk.relays) != 1 || !strings.HasPrefix(desk.relays[0], "W1: ⚠") {
-		t.Errorf("the waiting case got no note: %q", desk.relays)
+	if len(desk.opened) != 1 {
+		t.Fatalf("cases: %+v; want the one open case", desk.opened)
+	}
+	if len(desk.relays) != 1 || desk.relays[0] != "W1 crisis: on mnie teraz bije" {
+		t.Errorf("the open case got %q; want the crisis alert", desk.relays)
 	}
 	say(6, "/usun", "")
-	if len(desk.erased) != 2 || desk.erased[0].ID != "W1" || desk.erased[1].ID != "W2" {
-		t.Errorf("erasure reached %+v, want both cases", desk.erased)
+	if len(desk.erased) != 1 || desk.erased[0].ID != "W1" {
+		t.Errorf("erasure reached %+v, want the case", desk.erased)
+	}
+}
+
+// TestOpenCaseNeverSwallowsTheResident: at the waiting step, while a case
+// is open, a typed "2", "tak, dziękuję" or a button's label are words for
+// the person, not answers to the step: they go to the case thread and the
+// conversation does not end. A button press is applied, and staff see it.
+func TestOpenCaseNeverSwallowsTheResident(t *testing.T) {
+	desk := &recordingDesk{}
+	eng, err := bot.New(bot.Config{Script: bundledScript(t), Store: memory.New(), Searcher: testSearcher(t), Desk: desk,
+		NewID: func() string { return "S1" }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	say := func(text, choice string) string {
+		t.Helper()
+		n++
+		events, err := eng.Handle(context.Background(), bot.Message{Channel: "test", ChatID: "10", EventID: strconv.Itoa(n), Text: text, Choice: choice})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return replyText(events)
+	}
+	say("/czlowiek", "")
+	say("Tutaj, na czacie", "czat")
+	say("Tak, zgadzam się", "tak")
+	if _, err := eng.Staff(context.Background(), bot.StaffEvent{Kind: bot.StaffClaimed, Case: bot.CaseRef{ID: "S1", Key: "test:10"}, Name: "Anna", EventID: "c"}); err != nil {
+		t.Fatal(err)
+	}
+	for _, typed := range []string{"2", "tak, dziękuję", "Zakończ", "koniec"} {
+		if got := say(typed, ""); got != "" {
+			t.Errorf("%q: the bot answered %q; want silence (a person holds the case)", typed, got)
+		}
+	}
+	want := []string{"S1 resident: 2", "S1 resident: tak, dziękuję", "S1 resident: Zakończ", "S1 resident: koniec"}
+	if strings.Join(desk.relays, "|") != strings.Join(want, "|") {
+		t.Errorf("in the thread:\n%q\nwant\n%q", desk.relays, want)
+	}
+	// An explicit press of the waiting step's button is applied; staff see it.
+	if got := say("Zakończ", "koniec"); !strings.Contains(got, "Dziękuję za rozmowę") {
+		t.Errorf("the Finish button: %q", got)
+	}
+	if last := desk.relays[len(desk.relays)-1]; last != "S1 note: Mieszkaniec wybrał w rozmowie z botem: „Zakończ”." {
+		t.Errorf("staff were told %q", last)
+	}
+	// The case is still open: later words still reach the person.
+	say("jeszcze jedno pytanie", "")
+	if last := desk.relays[len(desk.relays)-1]; last != "S1 resident: jeszcze jedno pytanie" {
+		t.Errorf("after the bot's goodbye, words went to %q", last)
 	}
 }
 

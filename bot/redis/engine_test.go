@@ -446,6 +446,6 @@ func TestLifetimesThroughTheEngine(t *testing.T) {
 // engine keeps cases open as it does in production.
 type quietDesk struct{}
 
-func (quietDesk) Open(context.Context, bot.Case) error             { return nil }
-func (quietDesk) Relay(context.Context, bot.CaseRef, string) error { return nil }
-func (quietDesk) Erased(context.Context, bot.CaseRef) error        { return nil }
+func (quietDesk) Open(context.Context, bot.Case) error                { return nil }
+func (quietDesk) Relay(context.Context, bot.CaseRef, bot.Entry) error { return nil }
+func (quietDesk) Erased(context.Context, bot.CaseRef) error           { return nil }

@@ -25,8 +25,10 @@ const (
 )
 
 type relayPayload struct {
-	Key  string `json:"key"`
-	Text string `json:"text"`
+	Key    string        `json:"key"`
+	Text   string        `json:"text"`
+	Kind   bot.EntryKind `json:"kind,omitempty"` // empty in entries queued before kinds: the resident's words
+	Reason string        `json:"reason,omitempty"`
 }
 
 type notePayload struct {
@@ -120,9 +122,11 @@ func (d *Desk) Open(ctx context.Context, c bot.Case) error {
 	return nil
 }
 
-// Relay queues a resident's message for the case thread.
-func (d *Desk) Relay(ctx context.Context, ref bot.CaseRef, text string) error {
-	b, _ := json.Marshal(relayPayload{Key: ref.Key, Text: text})
+// Relay queues an entry for the case thread: the resident's words, the
+// bot's note, or a crisis alert (broadcast to the channel, the on-duty
+// group mentioned, the card marked urgent).
+func (d *Desk) Relay(ctx context.Context, ref bot.CaseRef, e bot.Entry) error {
+	b, _ := json.Marshal(relayPayload{Key: ref.Key, Text: e.Text, Kind: e.Kind, Reason: e.Reason})
 	if err := d.outbox.Add(ctx, desk.OutboxEntry{Kind: kindRelay, CaseID: ref.ID, Payload: b}); err != nil {
 		return fmt.Errorf("slack desk: queue relay for case %s: %w", ref.ID, err)
 	}

@@ -120,7 +120,7 @@ func TestRelayWaitsForTheCard(t *testing.T) {
 	if err := h.desk.Open(h.ctx, testCase("c4")); err != nil {
 		t.Fatal(err)
 	}
-	if err := h.desk.Relay(h.ctx, ref, "Czy ktoś tam jest?"); err != nil {
+	if err := h.desk.Relay(h.ctx, ref, said("Czy ktoś tam jest?")); err != nil {
 		t.Fatal(err)
 	}
 	h.eventually("relay posted", func() bool {
@@ -212,7 +212,7 @@ func TestRelayBothWaysAndInternalNotes(t *testing.T) {
 	h.eventually("claimed", func() bool { return len(h.engine.of(bot.StaffClaimed)) == 1 })
 
 	// Resident → thread.
-	if err := h.desk.Relay(h.ctx, ref, "Dziękuję, czekam <3"); err != nil {
+	if err := h.desk.Relay(h.ctx, ref, said("Dziękuję, czekam <3")); err != nil {
 		t.Fatal(err)
 	}
 	h.eventually("relay in thread", func() bool { return len(h.slack.posts(inThread(ts))) == 1 })

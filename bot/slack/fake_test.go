@@ -414,3 +414,6 @@ func (h *harness) ephemerals(user string) []string {
 	}
 	return out
 }
+
+// said is the resident's words as an entry for the case thread.
+func said(text string) bot.Entry { return bot.Entry{Kind: bot.EntryResident, Text: text} }

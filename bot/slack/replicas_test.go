@@ -81,7 +81,7 @@ func TestTwoReplicasPostEachEntryOnce(t *testing.T) {
 				return
 			}
 			for j := range relays {
-				if err := h.desk.Relay(h.ctx, bot.CaseRef{ID: c.ID, Key: c.Key}, fmt.Sprintf("wiadomość %d", j)); err != nil {
+				if err := h.desk.Relay(h.ctx, bot.CaseRef{ID: c.ID, Key: c.Key}, said(fmt.Sprintf("wiadomość %d", j))); err != nil {
 					t.Error(err)
 				}
 			}
@@ -147,7 +147,7 @@ func TestLostAckRedeliveredToAnotherReplica(t *testing.T) {
 	}
 	texts := []string{"pierwsza", "druga", "trzecia"}
 	for _, text := range texts {
-		if err := h.desk.Relay(h.ctx, bot.CaseRef{ID: c.ID, Key: c.Key}, text); err != nil {
+		if err := h.desk.Relay(h.ctx, bot.CaseRef{ID: c.ID, Key: c.Key}, said(text)); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"testing"
 	"time"
 
@@ -80,4 +81,55 @@ func TestStaffReplyRetriedAfterFailure(t *testing.T) {
 	h.eventually("the organizer told it failed", func() bool { return len(h.ephemerals("U1")) == 1 })
 	h.deliver("EvF1-retry", ev)
 	h.eventually("delivered on the retry", func() bool { return len(h.engine.of(bot.StaffMessage)) == 1 })
+}
+
+// TestCrisisInAnOpenCase: a crisis entry on a claimed case is shown in the
+// channel too (reply_broadcast), mentions the on-duty group, and marks the
+// same card urgent; the kinds of entries read differently in the thread.
+func TestCrisisInAnOpenCase(t *testing.T) {
+	h := newHarness(t)
+	ts := h.claimed("k1")
+	ref := bot.CaseRef{ID: "k1", Key: "telegram:1"}
+	for _, e := range []bot.Entry{
+		{Kind: bot.EntryResident, Text: "a <b> & c"},
+		{Kind: bot.EntryNote, Text: "Mieszkaniec wybrał: „Zakończ”."},
+		{Kind: bot.EntryCrisis, Text: "nie chcę już żyć", Reason: "crisis:samobojstwo"},
+	} {
+		if err := h.desk.Relay(h.ctx, ref, e); err != nil {
+			t.Fatal(err)
+		}
+	}
+	h.eventually("three entries in the thread", func() bool { return len(h.slack.posts(inThread(ts))) == 3 })
+	posts := h.slack.posts(inThread(ts))
+	want := []string{"👤 *Mieszkaniec:* a &lt;b&gt; &amp; c", "🤖 _Bot:_ Mieszkaniec wybrał: „Zakończ”."}
+	for i, w := range want {
+		if got := posts[i].Get("text"); got != w {
+			t.Errorf("entry %d: %q, want %q", i, got, w)
+		}
+		if posts[i].Get("reply_broadcast") == "true" {
+			t.Errorf("entry %d shown in the channel", i)
+		}
+	}
+	alert := posts[2]
+	if !strings.HasPrefix(alert.Get("text"), "<!subteam^"+testOnDuty+">") || !strings.Contains(alert.Get("text"), "PILNE") ||
+		!strings.Contains(alert.Get("text"), "nie chcę już żyć") {
+		t.Errorf("crisis alert %q: want the on-duty mention, PILNE and the words", alert.Get("text"))
+	}
+	if alert.Get("reply_broadcast") != "true" {
+		t.Error("the crisis alert is not shown in the channel")
+	}
+	h.eventually("card marked urgent", func() bool { return strings.Contains(h.slack.message(ts).Get("blocks"), blockUrgent) })
+	if n := len(h.slack.posts(isCard)); n != 1 {
+		t.Errorf("cards: %d, want the one case", n)
+	}
+	rec, _, _ := h.book.Get(h.ctx, "k1")
+	if rec.Urgency != bot.UrgencyUrgent || rec.Holder != "U1" {
+		t.Errorf("record after the crisis: %+v", rec)
+	}
+	// A later status change keeps the urgent mark.
+	h.click("U1", actionClose, "k1", ts)
+	h.eventually("closed", func() bool { return strings.Contains(h.slack.message(ts).Get("blocks"), "Zamknięta") })
+	if !strings.Contains(h.slack.message(ts).Get("blocks"), blockUrgent) {
+		t.Error("closing dropped the urgent mark")
+	}
 }

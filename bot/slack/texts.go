@@ -18,6 +18,9 @@ const (
 	textReminder      = "⏰ Sprawa %s czeka na przejęcie od %d min."
 	textOfferedPhone  = "☎️ Nikt nie przejął sprawy przez %d min: mieszkańcowi zaproponowano telefon lub oddzwonienie."
 	textResident      = "👤 *Mieszkaniec:* %s"
+	textBotNote       = "🤖 _Bot:_ %s"
+	textCrisisAlert   = "🔴 *PILNE — kryzys w trakcie sprawy* (%s). Mieszkaniec dostał numery alarmowe; potrzebna natychmiastowa reakcja."
+	textCrisisCard    = "🔴 *Sprawa pilna — kryzys w trakcie rozmowy.* Zobacz wątek."
 
 	statusWaiting  = "⏳ Czeka na przejęcie"
 	statusClaimed  = "🙋 Prowadzi: <@%s>"
@@ -41,6 +44,7 @@ const (
 const (
 	blockStatus  = "okienko_status"
 	blockActions = "okienko_actions"
+	blockUrgent  = "okienko_urgent"
 )
 
 var contactNames = map[string]string{"chat": "dalej na czacie", "phone": "telefon (oddzwonienie)"}

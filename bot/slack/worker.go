@@ -235,7 +235,7 @@ func (d *Desk) deliver(ctx context.Context, e desk.OutboxEntry) error {
 		if err != nil {
 			return err
 		}
-		return d.postInThread(ctx, e.ID, where, fmt.Sprintf(textResident, escape(clip(p.Text, maxMessageText))), false)
+		return d.deliverEntry(ctx, e.ID, where, p)
 	case kindNote:
 		var p notePayload
 		if err := json.Unmarshal(e.Payload, &p); err != nil {

@@ -70,8 +70,8 @@ func (d *desk) Open(_ context.Context, c bot.Case) error {
 	d.cases = append(d.cases, c)
 	return nil
 }
-func (d *desk) Relay(context.Context, bot.CaseRef, string) error { return nil }
-func (d *desk) Erased(context.Context, bot.CaseRef) error        { return nil }
+func (d *desk) Relay(context.Context, bot.CaseRef, bot.Entry) error { return nil }
+func (d *desk) Erased(context.Context, bot.CaseRef) error           { return nil }
 
 func (d *desk) opened() []bot.Case {
 	d.mu.Lock()

@@ -651,7 +651,7 @@ func (d *recordingDesk) Open(_ context.Context, c bot.Case) error {
 	return nil
 }
 
-func (d *recordingDesk) Relay(_ context.Context, ref bot.CaseRef, _ string) error {
+func (d *recordingDesk) Relay(_ context.Context, ref bot.CaseRef, _ bot.Entry) error {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	if d.relays == nil {

@@ -378,8 +378,28 @@ func (s *Server) answer(method string, form url.Values) map[string]any {
 		if _, ok := s.messages[ts]; !ok {
 			return map[string]any{"ok": false, "error": "message_not_found"}
 		}
+		if form.Get("channel") == "" {
+			form.Set("channel", s.messages[ts].Get("channel"))
+		}
 		s.messages[ts] = form
 		return map[string]any{"ok": true, "channel": form.Get("channel"), "ts": ts, "text": form.Get("text")}
+	case "conversations.history":
+		// The card's blocks, as the desk reads them back: latest=oldest=ts,
+		// inclusive, limit 1.
+		var msgs []any
+		if f, ok := s.messages[form.Get("latest")]; ok && f.Get("channel") == form.Get("channel") {
+			m := map[string]any{"type": "message", "ts": form.Get("latest"), "text": f.Get("text")}
+			if u := f.Get("user"); u != "" {
+				m["user"] = u
+			} else {
+				m["bot_id"], m["user"] = "B1", "UBOT"
+			}
+			if b := f.Get("blocks"); b != "" {
+				m["blocks"] = json.RawMessage(b)
+			}
+			msgs = append(msgs, m)
+		}
+		return map[string]any{"ok": true, "messages": msgs, "has_more": false, "pin_count": 0}
 	case "chat.postEphemeral":
 		return map[string]any{"ok": true, "message_ts": s.nextTS()}
 	case "conversations.members":

@@ -1,0 +1,103 @@
+package bot
+
+import (
+	"strings"
+
+	"okienko/bot/script"
+)
+
+// EntryKind says what a line the engine adds to an open case's thread is,
+// so that staff tell the resident's own words from the bot's notes and
+// cannot miss a crisis.
+type EntryKind string
+
+// Kinds of case thread entries.
+const (
+	EntryResident EntryKind = "resident" // the resident's own words
+	EntryNote     EntryKind = "note"     // the bot's note for staff (a button pressed, a repeated request)
+	EntryCrisis   EntryKind = "crisis"   // a crisis during the open case: staff must react at once
+)
+
+// Entry is one line for an open case's thread.
+type Entry struct {
+	Kind EntryKind `json:"kind"`
+	Text string    `json:"text"`
+	// Reason is the crisis's reason ("crisis:<group>") for EntryCrisis.
+	Reason string `json:"reason,omitempty"`
+}
+
+// relayed passes what the resident typed to the open case instead of the
+// flow: while a case is open the resident talks to a person, so a typed
+// "2", "tak, dziękuję" or a button's label are words for staff, never an
+// answer to the step the conversation waits at. A button press and a
+// command are explicit: the bot applies them (pressedInCase tells staff),
+// and so are erasure and a crisis, found before. Before a person has
+// joined, the resident is told once that the words wait for them and
+// where the answer will appear.
+func (c *conversation) relayed() bool {
+	if c.msg.Choice != "" || strings.HasPrefix(c.msg.Text, "/") {
+		return false
+	}
+	if c.msg.Text == "" {
+		return true // nothing to pass on (a sticker): the bot stays silent as well
+	}
+	// Without consent, words reach staff only once a person has joined and
+	// the resident knows they are talking to them; until then the resident
+	// is told to tell the person then.
+	if !c.s.CaseConsent && c.s.CaseState != caseClaimed {
+		if !c.s.RelayAck {
+			c.s.RelayAck = true
+			c.say(c.message("relay_later"))
+			c.closeReply()
+		}
+		return true
+	}
+	c.toCase(Entry{Kind: EntryResident, Text: c.msg.Text})
+	if c.s.CaseState != caseClaimed && !c.s.RelayAck {
+		c.s.RelayAck = true
+		c.say(c.message("relay_waiting"))
+		c.closeReply()
+	}
+	return true
+}
+
+// pressedInCase tells staff which button the resident pressed while their
+// case is open (they looked for other help, or finished with the bot): a
+// person reading the thread sees every step the resident took.
+// inCase is the case open before the press (a press that opens one is
+// not news to staff).
+func (c *conversation) pressedInCase(st *script.Step, inCase string) {
+	if c.s.Case == "" || c.s.Case != inCase || c.msg.Choice == "" || c.engine.cfg.Desk == nil {
+		return
+	}
+	label := strings.TrimSpace(c.msg.Text)
+	if st != nil {
+		for _, ch := range st.Choices {
+			if ch.ID == c.msg.Choice {
+				label = ch.Label.In("pl")
+			}
+		}
+	}
+	if label == "" {
+		label = c.msg.Choice
+	}
+	c.toCase(Entry{Kind: EntryNote, Text: "Mieszkaniec wybrał w rozmowie z botem: „" + label + "”."})
+}
+
+// raiseInCase handles a new request for a person while a case is open:
+// one case at a time, so it goes to the open case's thread. A crisis is an
+// alert on the same case (the staff tool broadcasts it, mentions the
+// on-duty group and marks the card urgent), with the resident's words.
+func (c *conversation) raiseInCase(h *script.Handoff, urgency Urgency, words string) {
+	if urgency == UrgencyUrgent {
+		c.toCase(Entry{Kind: EntryCrisis, Text: words, Reason: h.Reason})
+		return
+	}
+	c.toCase(Entry{Kind: EntryNote, Text: "Mieszkaniec ponownie prosi o kontakt."})
+}
+
+// toCase queues an entry for the open case's thread, delivered once the
+// session is saved.
+func (c *conversation) toCase(e Entry) {
+	c.effects = append(c.effects, effect{ref: CaseRef{ID: c.s.Case, Key: c.s.Key}, entry: e})
+}
