@@ -101,3 +101,13 @@ func (c *conversation) raiseInCase(h *script.Handoff, urgency Urgency, words str
 func (c *conversation) toCase(e Entry) {
 	c.effects = append(c.effects, effect{ref: CaseRef{ID: c.s.Case, Key: c.s.Key}, entry: e})
 }
+
+// staffChat is the built-in staff_chat: "tak" when staff answer residents
+// in the chat (a Desk is configured), else "nie" — scripts then give the
+// Centre's phone, e-mail and hours instead of promising an answer.
+func staffChat(d Desk) string {
+	if d != nil {
+		return "tak"
+	}
+	return "nie"
+}

@@ -655,6 +655,8 @@ func builtin(f *flow, name, lang string, conv ...*conversation) string {
 		return lang
 	case "numbers":
 		return emergencyNumbers(f.sc, lang)
+	case "typical_wait":
+		return f.sc.Message("typical_wait", lang)
 	}
 	if len(conv) == 0 {
 		return ""
@@ -663,6 +665,8 @@ func builtin(f *flow, name, lang string, conv ...*conversation) string {
 	switch name {
 	case "staff":
 		return c.s.Staff
+	case "staff_chat":
+		return staffChat(c.engine.cfg.Desk)
 	case "open_now":
 		if f.hours == nil || f.hours.IsOpen(c.now) {
 			return "tak"

@@ -74,6 +74,7 @@ func runTest(ctx context.Context, cfg Config, file string, t script.Test) []Fail
 		Searcher: cfg.Searcher,
 		Clock:    func() time.Time { return now },
 		NewID:    func() string { cases++; return "T" + strconv.Itoa(cases) },
+		Desk:     staffDesk{}, // as in production: cases reach staff, who answer in the chat
 	})
 	if err != nil {
 		return []Failure{fail(t.Line, "cannot start the bot: %v", err)}
@@ -231,3 +232,12 @@ func indent(lines []string) string {
 	}
 	return strings.TrimRight(b.String(), "\n")
 }
+
+// staffDesk takes cases as a staff channel would, so that conversation
+// tests see what residents see in production (staff answer in the chat,
+// a case stays open); what it is handed is not checked here.
+type staffDesk struct{}
+
+func (staffDesk) Open(context.Context, bot.Case) error                { return nil }
+func (staffDesk) Relay(context.Context, bot.CaseRef, bot.Entry) error { return nil }
+func (staffDesk) Erased(context.Context, bot.CaseRef) error           { return nil }

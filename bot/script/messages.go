@@ -65,9 +65,14 @@ var DefaultMessages = map[string]Text{
 		English:   "I have no results to show right now.",
 	},
 	"relay_waiting": {
-		Polish:    "Przekażę to pracownikowi — zobaczy Twoje wiadomości, gdy dołączy do rozmowy.",
-		Ukrainian: "Я передам це працівнику — він побачить ваші повідомлення, коли приєднається до розмови.",
-		English:   "I'll pass this on — a member of staff will see your messages when they join the conversation.",
+		Polish:    "Przekażę to pracownikowi — zobaczy Twoje wiadomości, gdy dołączy do rozmowy. Odpowiedź pojawi się tutaj, w tym czacie.",
+		Ukrainian: "Я передам це працівнику — він побачить ваші повідомлення, коли приєднається до розмови. Відповідь з'явиться тут, у цьому чаті.",
+		English:   "I'll pass this on — a member of staff will see your messages when they join the conversation. The answer will appear here, in this chat.",
+	},
+	"typical_wait": {
+		Polish:    "zwykle w ciągu kilkunastu minut",
+		Ukrainian: "зазвичай протягом кількох десятків хвилин",
+		English:   "usually within a quarter of an hour or so",
 	},
 	"relay_later": {
 		Polish:    "Pracownik jeszcze nie dołączył. Gdy dołączy, napisz mu to — dam znać tutaj.",
@@ -139,6 +144,8 @@ var Builtins = map[string]string{
 	"centre_hours": "the Centre's opening hours",
 	"next_open":    "when a person will answer, e.g. \"jutro o 8:00\" (empty while open)",
 	"open_now":     "\"tak\" while organizers are at work, else \"nie\"",
+	"staff_chat":   "\"tak\" when staff answer residents in this chat (a staff channel is configured), else \"nie\": never promise an answer then",
+	"typical_wait": "how soon staff usually answer during office hours (the typical_wait message, e.g. \"zwykle w ciągu 15 minut\")",
 	"lang":         "the conversation's language: pl, uk or en",
 	"found":        "how many services the last search found",
 	"numbers":      "the emergency numbers, one per line (in a crisis reply: the group's numbers)",
