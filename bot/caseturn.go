@@ -111,3 +111,87 @@ func staffChat(d Desk) string {
 	}
 	return "nie"
 }
+
+// Session variables the engine keeps for a case card: what the last
+// search found (its services' names and their category), so that a case
+// raised later in the conversation shows them by name.
+const (
+	varFoundNames    = "_found_names"
+	varFoundCategory = "_found_category"
+)
+
+// rememberFound keeps the names and category of the services a search
+// found (none: forgotten).
+func (c *conversation) rememberFound(found []Service) {
+	if len(found) == 0 {
+		delete(c.s.Vars, varFoundNames)
+		delete(c.s.Vars, varFoundCategory)
+		return
+	}
+	names := make([]string, 0, len(found))
+	for _, sv := range found {
+		names = append(names, sv.Name)
+	}
+	c.s.setVar(varFoundNames, strings.Join(names, "\n"))
+	c.s.setVar(varFoundCategory, found[0].Category)
+}
+
+// offeredNames are the names of the services last suggested.
+func (c *conversation) offeredNames() []string {
+	if len(c.s.Offered) == 0 || c.s.Vars[varFoundNames] == "" {
+		return nil
+	}
+	return strings.Split(c.s.Vars[varFoundNames], "\n")
+}
+
+// caseTopic is the case's topic as staff read it: the label (in Polish,
+// staff's language) of the dialog's choice that set the topic, else the
+// category of the services found; "" when neither is known.
+func (c *conversation) caseTopic(h *script.Handoff, topic string) string {
+	if topic == "" {
+		topic = c.s.Vars[varFoundCategory]
+	}
+	if topic == "" {
+		return ""
+	}
+	if h.Topic != "" {
+		sc := c.flow.sc
+		for _, id := range sc.Order {
+			st := sc.Steps[id]
+			if st == nil {
+				continue
+			}
+			for _, ch := range st.Choices {
+				if ch.Set[h.Topic] == topic {
+					if l := ch.Label.In(script.Polish); l != "" {
+						return l
+					}
+				}
+			}
+		}
+	}
+	return topic
+}
+
+// caseAnswers are the answers the script lists for the card, without
+// those the card shows as fields of their own (topic, for whom, the
+// resident's words, phone): staff read each once.
+func (c *conversation) caseAnswers(h *script.Handoff) Vars {
+	if len(h.Summary) == 0 {
+		return nil
+	}
+	shown := map[string]bool{h.Topic: true, h.ForWhom: true, h.Words: true, h.Phone: true, h.Contact: true, h.Consent: true}
+	out := Vars{}
+	for _, v := range h.Summary {
+		if shown[v] {
+			continue
+		}
+		if val := c.lookup(v); val != "" {
+			out[v] = val
+		}
+	}
+	if len(out) == 0 {
+		return nil
+	}
+	return out
+}

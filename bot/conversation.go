@@ -456,6 +456,7 @@ func (c *conversation) search(spec *script.Search) bool {
 		c.results = nil
 		c.s.Offered = nil
 	}
+	c.rememberFound(c.results) // for a case card (caseturn.go)
 	c.s.setVar("found", strconv.Itoa(len(c.results)))
 	return found
 }
@@ -529,6 +530,7 @@ func (c *conversation) raise(h *script.Handoff, words string) {
 	if h.Topic != "" {
 		cs.Topic = get(h.Topic)
 	}
+	cs.TopicName, cs.OfferedNames = c.caseTopic(h, cs.Topic), c.offeredNames()
 	if h.ForWhom != "" {
 		cs.ForWhom = get(h.ForWhom)
 	}
@@ -538,14 +540,7 @@ func (c *conversation) raise(h *script.Handoff, words string) {
 		if h.Words != "" && words == "" {
 			cs.Words = get(h.Words)
 		}
-		if len(h.Summary) > 0 {
-			cs.Answers = Vars{}
-			for _, v := range h.Summary {
-				if val := get(v); val != "" {
-					cs.Answers[v] = val
-				}
-			}
-		}
+		cs.Answers = c.caseAnswers(h)
 		if h.Phone != "" {
 			cs.Phone = get(h.Phone)
 		}

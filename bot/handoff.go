@@ -34,7 +34,13 @@ type Case struct {
 	ForWhom  string    `json:"for_whom,omitempty"`
 	Words    string    `json:"words,omitempty"`   // the resident's own description
 	Answers  Vars      `json:"answers,omitempty"` // the fields the script lists for the summary
-	Offered  []string  `json:"offered,omitempty"` // services the bot suggested
+	Offered  []string  `json:"offered,omitempty"` // ids of the services the bot suggested
+	// TopicName is the topic as staff read it (the dialog's label of the
+	// topic chosen, else the category of the services found); Topic stays
+	// the script's value, which the needs report counts.
+	TopicName string `json:"topic_name,omitempty"`
+	// OfferedNames are the names of the services suggested, when known.
+	OfferedNames []string `json:"offered_names,omitempty"`
 	Contact  string    `json:"contact,omitempty"` // "chat" or "phone"
 	Phone    string    `json:"phone,omitempty"`
 	Consent  bool      `json:"consent"`

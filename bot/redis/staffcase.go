@@ -2,9 +2,12 @@ package redis
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -120,4 +123,25 @@ func (st *Store) relayKey(channel, ts string) string {
 	b.WriteByte(':')
 	escapeTo(&b, ts)
 	return b.String()
+}
+
+// caseNumberPart is the key of the Centre's case counter.
+const caseNumberPart = "casenumber"
+
+// NewCaseID gives the next case number of the Centre, short enough to read
+// out on the phone: "K-1", "K-2", … "K-4821" (an INCR, so unique among all
+// replicas sharing the Redis). It is the engine's Config.NewID. When Redis
+// does not answer within a second, it falls back to a random number that
+// cannot collide with the counter's ("K-" and 9 random digits).
+func (st *Store) NewCaseID() string {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+	defer cancel()
+	n, err := st.client.Incr(ctx, st.cfg.Prefix+":"+caseNumberPart).Result()
+	if err == nil {
+		return "K-" + strconv.FormatInt(n, 10)
+	}
+	st.log.Warn("case number counter failed: random number used", "err", err)
+	var b [8]byte
+	_, _ = rand.Read(b[:])
+	return fmt.Sprintf("K-%09d", binary.BigEndian.Uint64(b[:])%1_000_000_000)
 }

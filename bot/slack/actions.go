@@ -155,13 +155,15 @@ func (d *Desk) onAction(ctx context.Context, cb *slackapi.InteractionCallback, a
 		return
 	}
 	rec, found, err := d.cases.Get(ctx, caseID)
-	if err != nil || !found {
-		if err != nil {
-			d.log.Warn("slack action: case book failed", "case", caseID, "err", err)
-		} else {
-			d.log.Warn("slack action: unknown case", "case", caseID)
-		}
+	switch {
+	case err != nil:
+		d.log.Warn("slack action: case book failed", "case", caseID, "err", err)
 		d.ephemeral(ctx, channel, user, "", textTryAgain)
+		return
+	case !found:
+		// Erased by the resident (/usun) or expired: nothing to try again.
+		d.log.Info("slack action: case gone", "case", caseID)
+		d.ephemeral(ctx, channel, user, "", textCaseGone)
 		return
 	}
 	if rec.Status == desk.StatusClosed || rec.Status == desk.StatusReturned {

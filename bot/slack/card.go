@@ -35,17 +35,24 @@ func escape(s string) string {
 	return strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;").Replace(s)
 }
 
-// clip cuts s to at most n bytes on a rune boundary, marking the cut.
+// clip cuts s to at most n characters (Slack's limits count characters,
+// not bytes: a Ukrainian letter is two bytes), marking the cut.
 func clip(s string, n int) string {
-	if len(s) <= n {
+	if len(s) <= n || utf8.RuneCountInString(s) <= n {
 		return s
 	}
-	cut := n - len("…")
-	for cut > 0 && !utf8.RuneStart(s[cut]) {
-		cut--
+	i, count := 0, 0
+	for i = range s {
+		if count == n-1 {
+			break
+		}
+		count++
 	}
-	return s[:cut] + "…"
+	return s[:i] + "…"
 }
+
+// langNames are the conversation languages as staff read them.
+var langNames = map[string]string{"pl": "polski", "uk": "ukraiński", "en": "angielski"}
 
 func mrkdwn(s string) *slackapi.TextBlockObject {
 	return slackapi.NewTextBlockObject(slackapi.MarkdownType, s, false, false)
@@ -57,7 +64,7 @@ func plain(s string) *slackapi.TextBlockObject {
 
 // cardTitle is the card's header and its notification text.
 func cardTitle(c bot.Case) string {
-	topic := c.Topic
+	topic := cardTopic(c)
 	if topic == "" {
 		topic = "bez tematu"
 	}
@@ -65,6 +72,14 @@ func cardTitle(c bot.Case) string {
 		return clip("🔴 PILNE: "+topic, maxHeaderText)
 	}
 	return clip("Nowa sprawa: "+topic, maxHeaderText)
+}
+
+// cardTopic is the topic as staff read it.
+func cardTopic(c bot.Case) string {
+	if c.TopicName != "" {
+		return c.TopicName
+	}
+	return c.Topic
 }
 
 // cardText is the message's fallback text, used in notifications: no
@@ -94,8 +109,12 @@ func (d *Desk) caseBlocks(c bot.Case) []slackapi.Block {
 			fields = append(fields, mrkdwn(clip("*"+name+"*\n"+escape(value), maxFieldText)))
 		}
 	}
-	field("Temat", c.Topic)
-	field("Język", c.Lang)
+	field("Temat", cardTopic(c))
+	lang := langNames[c.Lang]
+	if lang == "" {
+		lang = c.Lang
+	}
+	field("Język", lang)
 	field("Dla kogo", c.ForWhom)
 	field("Powód", reasonText(c.Reason))
 	contact := contactNames[c.Contact]
@@ -134,10 +153,14 @@ func (d *Desk) caseBlocks(c bot.Case) []slackapi.Block {
 		}
 		blocks = append(blocks, slackapi.NewSectionBlock(mrkdwn(clip(b.String(), maxSectionText)), nil, nil))
 	}
-	if len(c.Offered) > 0 {
+	offered := c.OfferedNames
+	if len(offered) == 0 {
+		offered = c.Offered
+	}
+	if len(offered) > 0 {
 		var b strings.Builder
 		b.WriteString("*Usługi zaproponowane przez bota:*")
-		for _, s := range c.Offered {
+		for _, s := range offered {
 			b.WriteString("\n• " + escape(s))
 		}
 		blocks = append(blocks, slackapi.NewSectionBlock(mrkdwn(clip(b.String(), maxSectionText)), nil, nil))

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"okienko/bot"
 	"okienko/bot/slack/slackfake"
@@ -131,5 +132,44 @@ func TestCrisisInAnOpenCase(t *testing.T) {
 	h.eventually("closed", func() bool { return strings.Contains(h.slack.message(ts).Get("blocks"), "Zamknięta") })
 	if !strings.Contains(h.slack.message(ts).Get("blocks"), blockUrgent) {
 		t.Error("closing dropped the urgent mark")
+	}
+}
+
+// TestCardForStaff: the card names the language and the services, and
+// cuts long texts by characters (Slack's limits count characters: a
+// Ukrainian letter is two bytes).
+func TestCardForStaff(t *testing.T) {
+	h := newHarness(t)
+	c := testCase("u1")
+	c.Lang, c.TopicName, c.Topic = "uk", "Senior i opieka", "seniorzy"
+	c.Offered, c.OfferedNames = []string{"svc-17"}, []string{"Usługi opiekuńcze w domu"}
+	c.Words = strings.Repeat("Мама не встає з ліжка. ", 120) // 2,760 characters, 5,040 bytes
+	ts := h.openCase(c)
+	card := readable(h.slack.message(ts).Get("blocks"))
+	for _, want := range []string{"ukraiński", "Senior i opieka", "Usługi opiekuńcze w domu", strings.TrimSpace(c.Words)} {
+		if !strings.Contains(card, want) {
+			t.Errorf("the card lacks %.60q", want)
+		}
+	}
+	if strings.Contains(card, "svc-17") || strings.Contains(card, "bez tematu") {
+		t.Error("the card shows a service id or no topic")
+	}
+	if got := clip(strings.Repeat("ї", 3100), maxSectionText); utf8.RuneCountInString(got) != maxSectionText || !strings.HasSuffix(got, "…") {
+		t.Errorf("clip to %d characters gave %d", maxSectionText, utf8.RuneCountInString(got))
+	}
+}
+
+// TestClaimOfAnErasedCase: the organizer is told the case was erased, not
+// that something went wrong.
+func TestClaimOfAnErasedCase(t *testing.T) {
+	h := newHarness(t)
+	ts := h.openCase(testCase("e1"))
+	if err := h.store.Erase(h.ctx, "telegram:42"); err != nil {
+		t.Fatal(err)
+	}
+	h.click("U1", actionClaim, "e1", ts)
+	h.eventually("told", func() bool { return len(h.ephemerals("U1")) == 1 })
+	if got := h.ephemerals("U1")[0]; !strings.Contains(got, "usunął swoje dane") {
+		t.Errorf("the organizer was told %q", got)
 	}
 }

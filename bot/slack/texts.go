@@ -14,6 +14,7 @@ const (
 	textCaseOver      = "Ta sprawa jest już zakończona."
 	textNoteOnly      = "Sprawę prowadzi <@%s>: Twoja odpowiedź została notatką wewnętrzną i nie trafiła do mieszkańca."
 	textNoteUnclaimed = "Nikt jeszcze nie przejął tej sprawy: odpowiedź została notatką wewnętrzną. Przejmij sprawę, aby pisać do mieszkańca."
+	textCaseGone      = "Tej sprawy już nie ma: mieszkaniec usunął swoje dane (/usun) albo sprawa wygasła. Nie można jej przejąć ani na nią odpowiedzieć."
 	textTryAgain      = "⚠️ Coś poszło nie tak. Spróbuj ponownie za chwilę."
 	textReminder      = "⏰ Sprawa %s czeka na przejęcie od %d min."
 	textOfferedPhone  = "☎️ Nikt nie przejął sprawy przez %d min: mieszkańcowi zaproponowano telefon lub oddzwonienie."

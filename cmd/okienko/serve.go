@@ -158,7 +158,7 @@ func runServe(ctx context.Context, args []string, io stdio) error {
 		defer counters.Close() // writes what is still added up in memory, before the store closes
 		tally = counters
 	}
-	engCfg := bot.Config{Script: sc, Store: store, Searcher: searcher, Logger: logger, Metrics: reg, Tally: tally}
+	engCfg := bot.Config{Script: sc, Store: store, Searcher: searcher, Logger: logger, Metrics: reg, Tally: tally, NewID: store.Store.NewCaseID}
 	if desk != nil {
 		engCfg.Desk = desk
 	}
