@@ -24,27 +24,27 @@ const (
 // Details (the resident's words, answers, phone) are included only with the
 // resident's explicit consent, or in a crisis.
 type Case struct {
-	ID       string    `json:"id"`
-	Key      string    `json:"key"` // Message.Key of the conversation
-	Created  time.Time `json:"created"`
-	Urgency  Urgency   `json:"urgency"`
-	Reason   string    `json:"reason"` // "asked", "not_found", "crisis:<group>", …
-	Topic    string    `json:"topic,omitempty"`
-	Lang     string    `json:"lang"`
-	ForWhom  string    `json:"for_whom,omitempty"`
-	Words    string    `json:"words,omitempty"`   // the resident's own description
-	Answers  Vars      `json:"answers,omitempty"` // the fields the script lists for the summary
-	Offered  []string  `json:"offered,omitempty"` // ids of the services the bot suggested
+	ID      string    `json:"id"`
+	Key     string    `json:"key"` // Message.Key of the conversation
+	Created time.Time `json:"created"`
+	Urgency Urgency   `json:"urgency"`
+	Reason  string    `json:"reason"` // "asked", "not_found", "crisis:<group>", …
+	Topic   string    `json:"topic,omitempty"`
+	Lang    string    `json:"lang"`
+	ForWhom string    `json:"for_whom,omitempty"`
+	Words   string    `json:"words,omitempty"`   // the resident's own description
+	Answers Vars      `json:"answers,omitempty"` // the fields the script lists for the summary
+	Offered []string  `json:"offered,omitempty"` // ids of the services the bot suggested
 	// TopicName is the topic as staff read it (the dialog's label of the
 	// topic chosen, else the category of the services found); Topic stays
 	// the script's value, which the needs report counts.
 	TopicName string `json:"topic_name,omitempty"`
 	// OfferedNames are the names of the services suggested, when known.
-	OfferedNames []string `json:"offered_names,omitempty"`
-	Contact  string    `json:"contact,omitempty"` // "chat" or "phone"
-	Phone    string    `json:"phone,omitempty"`
-	Consent  bool      `json:"consent"`
-	OpenNext time.Time `json:"open_next,omitempty"` // when a person is expected, if outside office hours
+	OfferedNames []string  `json:"offered_names,omitempty"`
+	Contact      string    `json:"contact,omitempty"` // "chat" or "phone"
+	Phone        string    `json:"phone,omitempty"`
+	Consent      bool      `json:"consent"`
+	OpenNext     time.Time `json:"open_next,omitempty"` // when a person is expected, if outside office hours
 }
 
 // CaseRef names an open case and its conversation.
