@@ -195,3 +195,13 @@ func (c *conversation) caseAnswers(h *script.Handoff) Vars {
 	}
 	return out
 }
+
+// released applies a case given back to the team's queue: nobody holds it
+// now, and the resident hears that another person will join.
+func (c *conversation) released(say func(key string)) {
+	if c.s.CaseState != caseClaimed {
+		return
+	}
+	c.s.CaseState, c.s.Staff = "", ""
+	say("case_released")
+}

@@ -602,6 +602,8 @@ func (c *conversation) staff(ev StaffEvent) {
 		if c.s.CaseState != caseClaimed {
 			say("case_unclaimed")
 		}
+	case StaffReleased:
+		c.released(say) // caseturn.go
 	case StaffClosed, StaffReturned:
 		c.s.Case, c.s.CaseState, c.s.Staff, c.s.RelayAck, c.s.CaseConsent, c.s.CaseOpened = "", "", "", false, false, time.Time{}
 		c.s.OtherCases = nil

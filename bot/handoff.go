@@ -75,6 +75,7 @@ const (
 	StaffClosed    StaffKind = "closed"    // the case is done
 	StaffReturned  StaffKind = "returned"  // handed back to the bot without being solved
 	StaffUnclaimed StaffKind = "unclaimed" // nobody took the case in time: offer the phone
+	StaffReleased  StaffKind = "released"  // the holder gave the case back to the team's queue
 )
 
 // StaffEvent is a staff action on a case, delivered to the engine by the
@@ -82,7 +83,7 @@ const (
 type StaffEvent struct {
 	Kind    StaffKind
 	Case    CaseRef
-	Name    string // the staff member's first name, shown to the resident
+	Name    string // the staff member's first name, shown to the resident (StaffClaimed: the new holder after a transfer)
 	Text    string // for StaffMessage
 	EventID string
 }

@@ -44,8 +44,11 @@ func (b *CaseBook) Transfer(ctx context.Context, caseID, from, to string) (bool,
 			return false
 		}
 		if to == "" {
+			// Back in the queue: reminded again, counted from now.
 			delete(rec, "holder")
+			delete(rec, "reminded")
 			rec["status"] = mustJSON(caseWaiting)
+			rec["due"] = mustJSON(st.cfg.Clock().UTC().Format(time.RFC3339Nano))
 			v.Holder, v.Status = "", caseWaiting
 		} else {
 			rec["holder"] = mustJSON(to)

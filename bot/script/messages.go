@@ -94,6 +94,11 @@ var DefaultMessages = map[string]Text{
 		Ukrainian: "Вибачте, ще ніхто з працівників не відповів. Можете зателефонувати: {{centre_phone}} ({{centre_hours}}) або написати /czlowiek і залишити номер — ми передзвонимо.",
 		English:   "Sorry, no member of staff has answered yet. You can call {{centre_phone}} ({{centre_hours}}) or type /czlowiek and leave your number — we will call you back.",
 	},
+	"case_released": {
+		Polish:    "Pracownik przekazał Twoją sprawę zespołowi — wkrótce dołączy inna osoba. Możesz pisać dalej, odpowiedź pojawi się tutaj.",
+		Ukrainian: "Працівник передав вашу справу команді — незабаром приєднається інша людина. Можете писати далі, відповідь з'явиться тут.",
+		English:   "The member of staff has passed your case to the team — someone else will join soon. You can keep writing; the answer will appear here.",
+	},
 	"case_closed": {
 		Polish:    "Pracownik zakończył rozmowę. Dziękujemy!",
 		Ukrainian: "Працівник завершив розмову. Дякуємо!",

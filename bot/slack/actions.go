@@ -50,7 +50,7 @@ func (d *Desk) dispatchInteraction(cb *slackapi.InteractionCallback) {
 	}
 	for _, a := range cb.ActionCallback.BlockActions {
 		switch a.ActionID {
-		case actionClaim, actionClose, actionReturn:
+		case actionClaim, actionClose, actionReturn, actionTransfer, actionRelease, actionTakeOver:
 		default:
 			continue
 		}
@@ -154,6 +154,16 @@ func (d *Desk) onAction(ctx context.Context, cb *slackapi.InteractionCallback, a
 	if !d.allowed(ctx, channel, user, "") {
 		return
 	}
+	if caseID == "" && a.ActionID == actionTransfer {
+		// A select has no value: the case is the card's.
+		if r, found, err := d.cases.ByThread(ctx, channel, cb.Container.MessageTs); err == nil && found {
+			caseID = r.ID
+		}
+	}
+	if caseID == "" {
+		d.ephemeral(ctx, channel, user, "", textCaseGone)
+		return
+	}
 	rec, found, err := d.cases.Get(ctx, caseID)
 	switch {
 	case err != nil:
@@ -190,6 +200,9 @@ func (d *Desk) onAction(ctx context.Context, cb *slackapi.InteractionCallback, a
 		rec.Holder, rec.Status = user, desk.StatusClaimed
 		d.updateCard(ctx, rec, card)
 		d.log.Info("slack case claimed", "case", caseID)
+		if won {
+			d.queueNote(ctx, caseID, fmt.Sprintf(textAuditClaimed, user), false)
+		}
 		_ = d.tellEngine(ctx, bot.StaffEvent{Kind: bot.StaffClaimed, Case: bot.CaseRef{ID: rec.ID, Key: rec.Key},
 			Name: d.staffName(ctx, user), EventID: "slack:claim:" + caseID})
 
@@ -214,8 +227,16 @@ func (d *Desk) onAction(ctx context.Context, cb *slackapi.InteractionCallback, a
 		rec.Status = status
 		d.updateCard(ctx, rec, card)
 		d.log.Info("slack case ended", "case", caseID, "status", string(status))
+		audit := textAuditClosed
+		if status == desk.StatusReturned {
+			audit = textAuditReturned
+		}
+		d.queueNote(ctx, caseID, fmt.Sprintf(audit, user), false)
 		_ = d.tellEngine(ctx, bot.StaffEvent{Kind: kind, Case: bot.CaseRef{ID: rec.ID, Key: rec.Key},
 			Name: d.staffName(ctx, user), EventID: "slack:" + string(status) + ":" + caseID})
+
+	case actionTransfer, actionRelease, actionTakeOver:
+		d.onHandOver(ctx, cb, a, rec, card)
 	}
 }
 

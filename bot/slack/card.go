@@ -208,7 +208,13 @@ func statusBlocks(r desk.CaseRecord) []slackapi.Block {
 	case desk.StatusWaiting, "":
 		blocks = append(blocks, slackapi.NewActionBlock(blockActions, claim, closeB, ret))
 	case desk.StatusClaimed:
-		blocks = append(blocks, slackapi.NewActionBlock(blockActions, closeB, ret))
+		release := slackapi.NewButtonBlockElement(actionRelease, r.ID, plain(buttonRelease))
+		takeOver := slackapi.NewButtonBlockElement(actionTakeOver, r.ID, plain(buttonTakeOver)).WithConfirm(
+			slackapi.NewConfirmationBlockObject(plain("Przejąć sprawę?"),
+				mrkdwn(fmt.Sprintf("Sprawę prowadzi <@%s>. Po przejęciu tylko Ty będziesz mogła/mógł odpisywać mieszkańcowi i zamknąć sprawę.", r.Holder)),
+				plain("Przejmij"), plain("Anuluj")))
+		transfer := slackapi.NewOptionsSelectBlockElement(slackapi.OptTypeUser, plain(selectTransfer), actionTransfer)
+		blocks = append(blocks, slackapi.NewActionBlock(blockActions, closeB, ret, transfer, release, takeOver))
 	}
 	return blocks
 }

@@ -37,6 +37,11 @@ type Config struct {
 	// OnDutyGroup is the id of the user group (S…) mentioned on urgent
 	// cases. Empty: nobody is mentioned.
 	OnDutyGroup string
+	// SupervisorGroup is the id of the user group (S…) whose members may
+	// take over a case another organizer holds (after a confirmation), e.g.
+	// when the holder went off shift. Empty: nobody can take over; the
+	// holder can still transfer or release the case.
+	SupervisorGroup string
 	// ReplyPrefix marks a thread reply meant for the resident: a reply by
 	// the case holder starting with it is relayed (without the prefix);
 	// every other thread reply is an internal note. Default ">>".

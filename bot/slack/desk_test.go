@@ -28,8 +28,20 @@ func readable(s string) string {
 
 func isCard(f url.Values) bool { return f.Get("thread_ts") == "" && f.Get("blocks") != "" }
 
+// inThread matches the posts in a case's thread other than audit lines.
 func inThread(ts string) func(url.Values) bool {
-	return func(f url.Values) bool { return f.Get("thread_ts") == ts }
+	return func(f url.Values) bool { return f.Get("thread_ts") == ts && !strings.HasPrefix(f.Get("text"), "📝") }
+}
+
+// audits lists the audit lines of a case's thread.
+func (h *harness) audits(ts string) []string {
+	var out []string
+	for _, f := range h.slack.posts(func(f url.Values) bool { return f.Get("thread_ts") == ts }) {
+		if strings.HasPrefix(f.Get("text"), "📝") {
+			out = append(out, f.Get("text"))
+		}
+	}
+	return out
 }
 
 func TestCardPostedOnceWithTheCase(t *testing.T) {

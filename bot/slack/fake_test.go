@@ -365,27 +365,23 @@ func (h *harness) deliver(eventID string, ev slackfake.MessageEvent) {
 
 var actionSeq atomic.Int64
 
-// click presses a card button as user, with the card as it is now.
+// click presses a card button as user, with the card as it is now, in
+// the block_actions payload Slack posts.
 func (h *harness) click(user, actionID, caseID, cardTS string) int {
 	h.t.Helper()
-	seq := actionSeq.Add(1)
-	var blocks json.RawMessage = []byte("[]")
-	if m := h.slack.message(cardTS); m != nil && m.Get("blocks") != "" {
-		blocks = json.RawMessage(m.Get("blocks"))
-	}
-	payload, _ := json.Marshal(map[string]any{
-		"type":      "block_actions",
-		"user":      map[string]any{"id": user, "name": strings.ToLower(user)},
-		"channel":   map[string]any{"id": testChannel},
-		"container": map[string]any{"type": "message", "message_ts": cardTS, "channel_id": testChannel},
-		"message":   map[string]any{"type": "message", "ts": cardTS, "blocks": blocks},
-		"actions": []map[string]any{{
-			"action_id": actionID, "block_id": blockActions, "type": "button", "value": caseID,
-			"action_ts": fmt.Sprintf("1700000100.%06d", seq),
-		}},
-	})
-	body := []byte(url.Values{"payload": {string(payload)}}.Encode())
-	code, _ := h.post("/slack/interactivity", "application/x-www-form-urlencoded", body)
+	return h.act(slackfake.Action{User: user, Channel: testChannel, TS: cardTS, ActionID: actionID, BlockID: blockActions, Value: caseID})
+}
+
+// pick chooses a colleague in the card's users_select as user.
+func (h *harness) pick(user, actionID, cardTS, selected string) int {
+	h.t.Helper()
+	return h.act(slackfake.Action{User: user, Channel: testChannel, TS: cardTS, ActionID: actionID, BlockID: blockActions, SelectedUser: selected})
+}
+
+func (h *harness) act(a slackfake.Action) int {
+	h.t.Helper()
+	a.ActionTS = fmt.Sprintf("1700000100.%06d", actionSeq.Add(1))
+	code, _ := h.post("/slack/interactivity", "application/x-www-form-urlencoded", slackfake.Form(h.slack.Payload(a)))
 	return code
 }
 

@@ -23,6 +23,16 @@ const (
 	textCrisisAlert   = "🔴 *PILNE — kryzys w trakcie sprawy* (%s). Mieszkaniec dostał numery alarmowe; potrzebna natychmiastowa reakcja."
 	textCrisisCard    = "🔴 *Sprawa pilna — kryzys w trakcie rozmowy.* Zobacz wątek."
 
+	textAuditClaimed  = "📝 <@%s> przejmuje sprawę."
+	textAuditTransfer = "📝 <@%s> przekazuje sprawę do <@%s>."
+	textAuditTakeOver = "📝 <@%s> przejmuje sprawę od <@%s> (koordynator)."
+	textAuditReleased = "📝 <@%s> zwalnia sprawę: wraca do kolejki."
+	textAuditClosed   = "📝 <@%s> zamyka sprawę."
+	textAuditReturned = "📝 <@%s> oddaje sprawę botowi."
+	textTransferSelf  = "Sprawę prowadzisz już Ty."
+	textNotSupervisor = "Przejąć cudzą sprawę może tylko osoba z grupy koordynatorów. Poproś <@%s> o przekazanie sprawy."
+	textNotStaff      = "<@%s> nie jest członkiem kanału zespołu: wybierz kogoś z zespołu."
+
 	statusWaiting  = "⏳ Czeka na przejęcie"
 	statusClaimed  = "🙋 Prowadzi: <@%s>"
 	statusClosed   = "✅ Zamknięta przez <@%s>"
@@ -32,6 +42,9 @@ const (
 	buttonClaim  = "Przejmij"
 	buttonClose  = "Zamknij"
 	buttonReturn = "Wróć do bota"
+	buttonRelease  = "Zwolnij"
+	buttonTakeOver = "Przejmij od prowadzącego"
+	selectTransfer = "Przekaż osobie z zespołu…"
 )
 
 // Action ids of the card's buttons; their value is the case id.
@@ -39,6 +52,11 @@ const (
 	actionClaim  = "okienko_claim"
 	actionClose  = "okienko_close"
 	actionReturn = "okienko_return"
+	// The claimed card's: a users_select (its choice is the new holder;
+	// the case is found by the card's thread), release and take-over.
+	actionTransfer = "okienko_transfer"
+	actionRelease  = "okienko_release"
+	actionTakeOver = "okienko_takeover"
 )
 
 // Block ids the desk replaces when it updates a card.

@@ -119,6 +119,7 @@ type Server struct {
 	downUntil time.Time // zero: until Up
 	dropping  bool      // connections closed without an answer
 	socketURL string
+	groups    map[string][]string // user group id → members
 }
 
 // New starts a fake Slack Web API accepting token on a loopback port. The
@@ -132,6 +133,7 @@ func New(t testing.TB, token string) *Server {
 		names:    map[string]string{"U1": "Anna", "U2": "Piotr"},
 		fail:     map[string][]int{},
 		delay:    map[string]time.Duration{},
+		groups:   map[string][]string{},
 	}
 	s.srv = httptest.NewServer(http.HandlerFunc(s.serve))
 	t.Cleanup(s.Close)
@@ -160,6 +162,13 @@ func (s *Server) SetName(id, firstName string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.names[id] = firstName
+}
+
+// SetGroup sets a user group's members (usergroups.users.list).
+func (s *Server) SetGroup(id string, members ...string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.groups[id] = slices.Clone(members)
 }
 
 // SetSocketURL sets what apps.connections.open answers: the WebSocket URL
@@ -383,6 +392,12 @@ func (s *Server) answer(method string, form url.Values) map[string]any {
 		}
 		s.messages[ts] = form
 		return map[string]any{"ok": true, "channel": form.Get("channel"), "ts": ts, "text": form.Get("text")}
+	case "usergroups.users.list":
+		members, ok := s.groups[form.Get("usergroup")]
+		if !ok {
+			return map[string]any{"ok": false, "error": "no_such_subteam"}
+		}
+		return map[string]any{"ok": true, "users": slices.Clone(members)}
 	case "conversations.history":
 		// The card's blocks, as the desk reads them back: latest=oldest=ts,
 		// inclusive, limit 1.

@@ -1,0 +1,65 @@
+package slack
+
+import (
+	"strings"
+	"testing"
+
+	"okienko/bot"
+	"okienko/bot/desk"
+)
+
+// TestTransferReleaseTakeOver: only the holder transfers (to a member of
+// the staff channel) or releases a case; a supervisor takes over a case
+// someone else holds; each step is an audit line, and the engine hears who
+// holds the case now.
+func TestTransferReleaseTakeOver(t *testing.T) {
+	h := newHarness(t, func(c *Config) { c.SupervisorGroup = "SSUPER" })
+	h.slack.SetMembers("U1", "U2", "U3")
+	h.slack.SetName("U3", "Ewa")
+	h.slack.SetGroup("SSUPER", "U3")
+	ts := h.claimed("h1")
+	card := h.slack.message(ts).Get("blocks")
+	for _, want := range []string{actionTransfer, "users_select", actionRelease, actionTakeOver, `"confirm"`} {
+		if !strings.Contains(card, want) {
+			t.Errorf("the claimed card lacks %s", want)
+		}
+	}
+
+	holder := func() string {
+		rec, _, _ := h.book.Get(h.ctx, "h1")
+		return rec.Holder
+	}
+	h.pick("U2", actionTransfer, ts, "U2") // not the holder
+	h.eventually("refused", func() bool { return len(h.ephemerals("U2")) == 1 })
+	h.pick("U1", actionTransfer, ts, "UX") // not in the staff channel
+	h.eventually("refused", func() bool { return len(h.ephemerals("U1")) == 1 })
+	if holder() != "U1" {
+		t.Fatalf("holder %s after refused transfers", holder())
+	}
+
+	h.pick("U1", actionTransfer, ts, "U2")
+	h.eventually("transferred", func() bool { return holder() == "U2" && len(h.engine.of(bot.StaffClaimed)) == 2 })
+	if ev := h.engine.of(bot.StaffClaimed)[1]; ev.Name != "Piotr" {
+		t.Errorf("the resident hears of %q", ev.Name)
+	}
+	h.eventually("card shows the new holder", func() bool { return strings.Contains(readable(h.slack.message(ts).Get("blocks")), "<@U2>") })
+
+	h.click("U2", actionTakeOver, "h1", ts) // not a supervisor
+	h.eventually("refused", func() bool { return len(h.ephemerals("U2")) == 2 })
+	h.click("U3", actionTakeOver, "h1", ts)
+	h.eventually("taken over", func() bool { return holder() == "U3" })
+
+	h.click("U3", actionRelease, "h1", ts)
+	h.eventually("released", func() bool { return len(h.engine.of(bot.StaffReleased)) == 1 })
+	rec, _, _ := h.book.Get(h.ctx, "h1")
+	if rec.Holder != "" || rec.Status != desk.StatusWaiting {
+		t.Errorf("after release: %+v", rec)
+	}
+	h.eventually("audit lines", func() bool { return len(h.audits(ts)) == 4 })
+	want := []string{"<@U1> przejmuje", "<@U1> przekazuje sprawę do <@U2>", "<@U3> przejmuje sprawę od <@U2>", "<@U3> zwalnia"}
+	for i, a := range h.audits(ts) {
+		if !strings.Contains(a, want[i]) {
+			t.Errorf("audit %d: %q, want %q", i, a, want[i])
+		}
+	}
+}
