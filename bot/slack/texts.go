@@ -39,9 +39,9 @@ const (
 	statusReturned = "↩️ Wróciła do bota (<@%s>)"
 	statusOver     = "✅ Zakończona"
 
-	buttonClaim  = "Przejmij"
-	buttonClose  = "Zamknij"
-	buttonReturn = "Wróć do bota"
+	buttonClaim    = "Przejmij"
+	buttonClose    = "Zamknij"
+	buttonReturn   = "Wróć do bota"
 	buttonRelease  = "Zwolnij"
 	buttonTakeOver = "Przejmij od prowadzącego"
 	selectTransfer = "Przekaż osobie z zespołu…"
