@@ -11,6 +11,7 @@ import (
 
 	"okienko/bot"
 	"okienko/bot/redis"
+	"okienko/bot/slack/slackfake"
 	"okienko/bot/script"
 	"okienko/bot/telegram"
 	"okienko/bot/telegram/telegramtest"
@@ -99,39 +100,92 @@ func TestResidentOnTelegramToStaffInSlack(t *testing.T) {
 
 	// The resident writes: it lands in the thread, the bot stays silent.
 	tgSrv.PrivateText(me, "pl", "Dziękuję, mama ma 82 lata")
-	h.eventually("the resident's words in the thread", func() bool {
-		return len(h.slack.posts(func(v url.Values) bool {
-			return v.Get("thread_ts") == cardTS && strings.Contains(v.Get("text")+v.Get("blocks"), "82 lata")
-		})) == 1
-	})
-	// An internal note, then a reply for the resident.
-	h.event("Ev1", map[string]any{"user": "U1", "text": "notatka: sprawdzić wywiad", "ts": "1700000200.000100", "thread_ts": cardTS})
-	h.event("Ev2", map[string]any{"user": "U1", "text": ">> Dzień dobry, zadzwonię jutro rano.", "ts": "1700000201.000100", "thread_ts": cardTS})
-	if m := last(6); m.Text != "Anna: Dzień dobry, zadzwonię jutro rano." {
+	inCase := func(what string) func() bool {
+		return func() bool {
+			return len(h.slack.posts(func(v url.Values) bool {
+				return v.Get("thread_ts") == cardTS && strings.Contains(v.Get("text"), what)
+			})) == 1
+		}
+	}
+	h.eventually("the resident's words in the thread", inCase("82 lata"))
+	// An internal note, then a reply for the resident typed as ">> …",
+	// which Slack delivers escaped, with the link in its markup.
+	h.say("Ev1", "U1", cardTS, slackfake.Escape("notatka: sprawdzić wywiad"))
+	reply := h.say("Ev2", "U1", cardTS, slackfake.Escape(">> Dzień dobry, zadzwonię jutro rano & prześlę ")+
+		slackfake.Link("https://cus.example.pl/wniosek", "wniosek")+slackfake.Escape(". Czy pasuje 1) rano, 2) po południu?"))
+	if m := last(6); m.Text != "Anna: Dzień dobry, zadzwonię jutro rano & prześlę wniosek (https://cus.example.pl/wniosek). Czy pasuje 1) rano, 2) po południu?" {
 		t.Fatalf("staff reply reached the resident as %q", m.Text)
 	}
-	h.eventually("the reply confirmed in the thread", func() bool {
+	h.eventually("the reply confirmed in the thread", inCase("wysłano"))
+	// The same message again under a new event id: not delivered twice.
+	h.deliver("Ev2-again", reply)
+
+	// The resident answers "2": it is for Anna, not the waiting step's
+	// buttons.
+	tgSrv.PrivateText(me, "pl", "2")
+	h.eventually("the resident's answer in the thread", inCase("*Mieszkaniec:* 2"))
+
+	// Anna goes off shift: she transfers the case to Piotr.
+	h.pick("U1", actionTransfer, cardTS, "U2")
+	if m := last(7); !strings.Contains(m.Text, "Piotr") {
+		t.Fatalf("the transfer reached the resident as %q", m.Text)
+	}
+	h.say("Ev3", "U1", cardTS, slackfake.Escape(">> jeszcze ja")) // Anna no longer holds it
+	h.say("Ev4", "U2", cardTS, slackfake.Escape(">> Dzień dobry, tu Piotr. Zadzwonię po 14."))
+	if m := last(8); m.Text != "Piotr: Dzień dobry, tu Piotr. Zadzwonię po 14." {
+		t.Fatalf("the new holder's reply reached the resident as %q", m.Text)
+	}
+
+	// A crisis inside the claimed case: emergency numbers for the
+	// resident; in Slack an alert in the channel mentioning the on-duty
+	// group, on the same case.
+	tgSrv.PrivateText(me, "pl", "nie chce juz zyc")
+	if m := last(9); !strings.Contains(m.Text, "112") {
+		t.Fatalf("crisis reply: %q", m.Text)
+	}
+	h.eventually("the crisis alert in the channel", func() bool {
 		return len(h.slack.posts(func(v url.Values) bool {
-			return v.Get("thread_ts") == cardTS && strings.Contains(v.Get("text"), "wysłano")
+			return v.Get("thread_ts") == cardTS && v.Get("reply_broadcast") == "true" && strings.Contains(v.Get("text"), "<!subteam^"+testOnDuty+">")
 		})) == 1
 	})
-
-	// Anna closes; the resident rates.
-	h.click("U1", actionClose, caseID, cardTS)
-	if m := last(7); !strings.Contains(m.Text, "zakończył rozmowę") {
-		t.Fatalf("close reached the resident as %q", m.Text)
+	if n := len(h.slack.posts(isCard)); n != 1 {
+		t.Errorf("cards: %d; want the crisis on the same case", n)
 	}
-	rating := last(8)
-	if !strings.Contains(rating.Text, "Jak oceniasz") {
-		t.Fatalf("rating question: %q", rating.Text)
+
+	// Piotr closes; the resident rates.
+	h.click("U2", actionClose, caseID, cardTS)
+	var rating telegramtest.Message
+	for n := 10; ; n++ {
+		m := last(n)
+		if strings.Contains(m.Text, "Jak oceniasz") {
+			rating = m
+			break
+		}
+		if n > 14 {
+			t.Fatalf("no rating question after the close; last %q", m.Text)
+		}
 	}
 	tgSrv.Press(me, "pl", rating.MessageID, "5")
-	if m := last(9); !strings.Contains(m.Text, "Dziękuję za ocenę") {
-		t.Fatalf("after the rating: %q", m.Text)
-	}
+	h.eventually("thanks for the rating", func() bool {
+		ms := tgSrv.Messages(me)
+		return strings.Contains(ms[len(ms)-1].Text, "Dziękuję za ocenę")
+	})
+	var anna, jeszcze int
 	for _, m := range tgSrv.Messages(me) {
 		if strings.Contains(m.Text, "notatka") {
 			t.Errorf("an internal note reached the resident: %q", m.Text)
 		}
+		if strings.Contains(m.Text, "zadzwonię jutro rano") {
+			anna++
+		}
+		if strings.Contains(m.Text, "jeszcze ja") {
+			jeszcze++
+		}
+	}
+	if anna != 1 || jeszcze != 0 {
+		t.Errorf("Anna's reply reached the resident %d times (want 1); her reply after the transfer %d times (want 0)", anna, jeszcze)
+	}
+	if got := h.audits(cardTS); len(got) != 3 {
+		t.Errorf("audit lines %q; want claim, transfer, close", got)
 	}
 }
