@@ -11,8 +11,8 @@ import (
 
 	"okienko/bot"
 	"okienko/bot/redis"
-	"okienko/bot/slack/slackfake"
 	"okienko/bot/script"
+	"okienko/bot/slack/slackfake"
 	"okienko/bot/telegram"
 	"okienko/bot/telegram/telegramtest"
 	"okienko/catalog"
