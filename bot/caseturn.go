@@ -16,7 +16,23 @@ const (
 	EntryResident EntryKind = "resident" // the resident's own words
 	EntryNote     EntryKind = "note"     // the bot's note for staff (a button pressed, a repeated request)
 	EntryCrisis   EntryKind = "crisis"   // a crisis during the open case: staff must react at once
+	EntryFile     EntryKind = "file"     // a file the resident sent (File): the staff tool fetches and shows it
 )
+
+// Attachment is a file a resident sent. The engine never reads it: with
+// the resident's consent it goes to the open case, where the staff tool
+// fetches it from the channel by ID (Telegram's file_id) and uploads it.
+type Attachment struct {
+	Kind string `json:"kind"` // "photo", "document", "voice", "audio", "video"
+	ID   string `json:"id"`   // the channel's file id
+	Name string `json:"name,omitempty"`
+	Mime string `json:"mime,omitempty"`
+	Size int64  `json:"size,omitempty"` // bytes, as the channel reports it
+}
+
+// MaxAttachmentBytes is the largest file passed on to staff: what a
+// Telegram bot may download (getFile, 20 MB).
+const MaxAttachmentBytes = 20 << 20
 
 // Entry is one line for an open case's thread.
 type Entry struct {
@@ -24,6 +40,8 @@ type Entry struct {
 	Text string    `json:"text"`
 	// Reason is the crisis's reason ("crisis:<group>") for EntryCrisis.
 	Reason string `json:"reason,omitempty"`
+	// File is the resident's file, for EntryFile.
+	File *Attachment `json:"file,omitempty"`
 }
 
 // relayed passes what the resident typed to the open case instead of the
@@ -204,4 +222,31 @@ func (c *conversation) released(say func(key string)) {
 	}
 	c.s.CaseState, c.s.Staff = "", ""
 	say("case_released")
+}
+
+// attached handles a file the resident sent. With a case open and the
+// resident's consent (or a person holding the case, whom they know they
+// are talking to), it goes to the case thread; otherwise the resident is
+// told kindly that the bot cannot read it but a person can. It reports
+// whether the message is done (a file without words).
+func (c *conversation) attached() bool {
+	a := c.msg.Attachment
+	if a == nil {
+		return false
+	}
+	switch {
+	case c.s.Case == "" || c.engine.cfg.Desk == nil:
+		c.say(c.message("attachment_no_case"))
+	case a.Size > MaxAttachmentBytes:
+		c.say(c.message("attachment_too_big"))
+	case !c.s.CaseConsent && c.s.CaseState != caseClaimed:
+		c.say(c.message("relay_later"))
+	default:
+		c.toCase(Entry{Kind: EntryFile, File: a, Text: c.msg.Text})
+		c.say(c.message("attachment_sent"))
+		c.closeReply()
+		return true // the caption went with the file
+	}
+	c.closeReply()
+	return c.msg.Text == ""
 }

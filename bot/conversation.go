@@ -58,6 +58,9 @@ func (c *conversation) receive() {
 // route passes the message to a trigger, the open case or the step the
 // conversation waits at.
 func (c *conversation) route(text string) {
+	if c.attached() { // caseturn.go
+		return
+	}
 	if t := c.trigger(); t != nil && c.triggerApplies(t, text) {
 		c.s.Misses = 0
 		switch {

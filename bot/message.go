@@ -26,6 +26,9 @@ type Message struct {
 	// Phone is a phone number the resident shared through the channel (a
 	// Telegram contact), used where the script asks for one.
 	Phone string
+	// Attachment is a file the resident sent (a photo of a letter, a
+	// document, a voice message); Text is then its caption, if any.
+	Attachment *Attachment
 }
 
 // Key is the session key of the message's conversation: channel and chat id.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"strings"
 	"sync"
 )
@@ -87,4 +88,25 @@ func (r *StaffRelay) Staff(ctx context.Context, ev StaffEvent) error {
 		}
 	}
 	return nil
+}
+
+// fileSender is a Sender that can also fetch the files residents sent on
+// its channel (Telegram's getFile).
+type fileSender interface {
+	FetchFile(ctx context.Context, fileID string) (io.ReadCloser, error)
+}
+
+// FetchFile fetches a file the resident of the conversation key sent, from
+// that conversation's channel, for the staff tool to show. The caller
+// closes the body.
+func (r *StaffRelay) FetchFile(ctx context.Context, key, fileID string) (io.ReadCloser, error) {
+	channel, _, _ := strings.Cut(key, ":")
+	r.mu.RLock()
+	sender := r.senders[channel]
+	r.mu.RUnlock()
+	f, ok := sender.(fileSender)
+	if !ok {
+		return nil, fmt.Errorf("fetch file: channel %q cannot fetch files", channel)
+	}
+	return f.FetchFile(ctx, fileID)
 }

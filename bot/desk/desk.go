@@ -79,6 +79,9 @@ type CaseRecord struct {
 	// Number is the case's short readable number ("K-4821"), shown on the
 	// card and read out on the phone.
 	Number string `json:"number,omitempty"`
+	// Files are the staff tool's ids of the files the resident sent, so
+	// that erasure deletes them there too.
+	Files []string `json:"files,omitempty"`
 }
 
 // Cases keeps where each case lives in the staff tool and who holds it,

@@ -69,6 +69,21 @@ var DefaultMessages = map[string]Text{
 		Ukrainian: "Я передам це працівнику — він побачить ваші повідомлення, коли приєднається до розмови. Відповідь з'явиться тут, у цьому чаті.",
 		English:   "I'll pass this on — a member of staff will see your messages when they join the conversation. The answer will appear here, in this chat.",
 	},
+	"attachment_no_case": {
+		Polish:    "Nie umiem odczytać zdjęć, plików ani nagrań, ale pracownik Centrum może je zobaczyć. Napisz /czlowiek — gdy sprawa trafi do pracownika, wyślij plik jeszcze raz.",
+		Ukrainian: "Я не вмію читати фото, файли чи записи, але працівник Центру може їх переглянути. Напишіть /czlowiek — коли справа потрапить до працівника, надішліть файл ще раз.",
+		English:   "I can't read photos, files or recordings, but a member of the Centre's staff can. Type /czlowiek — once your case reaches a person, send the file again.",
+	},
+	"attachment_sent": {
+		Polish:    "Przekazałem plik pracownikowi.",
+		Ukrainian: "Я передав файл працівнику.",
+		English:   "I've passed the file on to the member of staff.",
+	},
+	"attachment_too_big": {
+		Polish:    "Ten plik jest za duży, żebym mógł go przekazać (do 20 MB). Wyślij mniejszy albo zdjęcie strony.",
+		Ukrainian: "Цей файл завеликий, щоб я міг його передати (до 20 МБ). Надішліть менший або фото сторінки.",
+		English:   "This file is too big for me to pass on (up to 20 MB). Please send a smaller one or a photo of the page.",
+	},
 	"typical_wait": {
 		Polish:    "zwykle w ciągu kilkunastu minut",
 		Ukrainian: "зазвичай протягом кількох десятків хвилин",

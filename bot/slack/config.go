@@ -118,6 +118,15 @@ type Deps struct {
 	Cases  desk.Cases // the actions' handlers: records, claims, transfers
 	Queue  desk.Queue // the watch over unclaimed cases
 	Marks  desk.Marks // once-only deliveries: posted entries, relayed staff messages
+	// Files fetches the files residents send from their channel
+	// (bot.StaffRelay); nil: staff are told a file came but not shown it.
+	Files FileSource
+}
+
+// FileSource fetches a file a resident sent, by their conversation key and
+// the channel's file id. The caller closes the body.
+type FileSource interface {
+	FetchFile(ctx context.Context, key, fileID string) (io.ReadCloser, error)
 }
 
 func (cfg Config) withDefaults() (Config, error) {

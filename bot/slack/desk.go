@@ -25,10 +25,11 @@ const (
 )
 
 type relayPayload struct {
-	Key    string        `json:"key"`
-	Text   string        `json:"text"`
-	Kind   bot.EntryKind `json:"kind,omitempty"` // empty in entries queued before kinds: the resident's words
-	Reason string        `json:"reason,omitempty"`
+	Key    string          `json:"key"`
+	Text   string          `json:"text"`
+	Kind   bot.EntryKind   `json:"kind,omitempty"` // empty in entries queued before kinds: the resident's words
+	Reason string          `json:"reason,omitempty"`
+	File   *bot.Attachment `json:"file,omitempty"`
 }
 
 type notePayload struct {
@@ -38,9 +39,10 @@ type notePayload struct {
 	Broadcast bool   `json:"broadcast,omitempty"` // also show the note in the channel (reminders)
 	// Where the card is, for an erasure note: the case's record may be
 	// erased before the note is delivered.
-	CaseID   string `json:"case_id,omitempty"`
-	Channel  string `json:"channel,omitempty"`
-	ThreadTS string `json:"thread_ts,omitempty"`
+	CaseID   string   `json:"case_id,omitempty"`
+	Channel  string   `json:"channel,omitempty"`
+	ThreadTS string   `json:"thread_ts,omitempty"`
+	Files    []string `json:"files,omitempty"` // the resident's files in Slack, deleted with the erasure
 }
 
 // Desk hands cases to organizers in Slack. Open, Relay and Erased only
@@ -55,6 +57,7 @@ type Desk struct {
 	cases  desk.Cases
 	queue  desk.Queue
 	marks  desk.Marks
+	files  FileSource
 	log    *slog.Logger
 
 	seen    *lru // event ids and interactions handled by this process
@@ -88,6 +91,7 @@ func New(cfg Config, deps Deps) (*Desk, error) {
 		cases:  deps.Cases,
 		queue:  deps.Queue,
 		marks:  deps.Marks,
+		files:  deps.Files,
 		log:    cfg.Logger.With("component", "slack"),
 		seen:   newLRU(4096),
 		posted: newLRU(4096),
@@ -126,7 +130,7 @@ func (d *Desk) Open(ctx context.Context, c bot.Case) error {
 // bot's note, or a crisis alert (broadcast to the channel, the on-duty
 // group mentioned, the card marked urgent).
 func (d *Desk) Relay(ctx context.Context, ref bot.CaseRef, e bot.Entry) error {
-	b, _ := json.Marshal(relayPayload{Key: ref.Key, Text: e.Text, Kind: e.Kind, Reason: e.Reason})
+	b, _ := json.Marshal(relayPayload{Key: ref.Key, Text: e.Text, Kind: e.Kind, Reason: e.Reason, File: e.File})
 	if err := d.outbox.Add(ctx, desk.OutboxEntry{Kind: kindRelay, CaseID: ref.ID, Payload: b}); err != nil {
 		return fmt.Errorf("slack desk: queue relay for case %s: %w", ref.ID, err)
 	}
@@ -145,7 +149,7 @@ func (d *Desk) Erased(ctx context.Context, ref bot.CaseRef) error {
 	p := notePayload{Text: textErased, Erased: true, CaseID: ref.ID}
 	entry := desk.OutboxEntry{Kind: kindNote, CaseID: ref.ID}
 	if rec, found, err := d.cases.Get(ctx, ref.ID); err == nil && found && rec.ThreadTS != "" {
-		p.Channel, p.ThreadTS = rec.Channel, rec.ThreadTS
+		p.Channel, p.ThreadTS, p.Files = rec.Channel, rec.ThreadTS, rec.Files
 		entry.CaseID = ""
 	}
 	entry.Payload, _ = json.Marshal(p)

@@ -17,6 +17,8 @@ import (
 func (d *Desk) deliverEntry(ctx context.Context, entryID string, rec desk.CaseRecord, p relayPayload) error {
 	text := clip(p.Text, maxMessageText)
 	switch p.Kind {
+	case bot.EntryFile:
+		return d.postFile(ctx, entryID, rec, p)
 	case bot.EntryNote:
 		return d.postInThread(ctx, entryID, rec, fmt.Sprintf(textBotNote, escape(text)), false)
 	case bot.EntryCrisis:

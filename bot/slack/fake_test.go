@@ -196,7 +196,11 @@ func buildHarness(t *testing.T, engine func(*redis.Store) StaffHandler, run bool
 	if engine != nil {
 		eng = engine(store)
 	}
-	h.desk, err = New(cfg, Deps{Staff: eng, Outbox: h.outbox, Cases: h.book, Queue: h.book, Marks: h.book})
+	deps := Deps{Staff: eng, Outbox: h.outbox, Cases: h.book, Queue: h.book, Marks: h.book}
+	if fs, ok := eng.(FileSource); ok {
+		deps.Files = fs // bot.StaffRelay, as cmd/okienko wires it
+	}
+	h.desk, err = New(cfg, deps)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -3,25 +3,27 @@ package slack
 // What the desk writes in Slack, in Polish: the Centre's staff work in
 // Polish whatever the resident's language.
 const (
-	textErased        = "🗑️ Mieszkaniec poprosił o usunięcie danych. Szczegóły sprawy zostały usunięte z karty."
-	textErasedCard    = "_Dane usunięte na prośbę mieszkańca._"
-	textSent          = "✓ wysłano do mieszkańca"
-	textSendFailed    = "⚠️ Nie udało się wysłać wiadomości do mieszkańca. Spróbuj ponownie."
-	textNotMember     = "Tylko członkowie kanału zespołu mogą prowadzić sprawy."
-	textHeldBy        = "Sprawę prowadzi już <@%s>."
-	textNotHolder     = "Tylko osoba prowadząca sprawę (<@%s>) może to zrobić."
-	textClaimFirst    = "Najpierw przejmij sprawę (Przejmij)."
-	textCaseOver      = "Ta sprawa jest już zakończona."
-	textNoteOnly      = "Sprawę prowadzi <@%s>: Twoja odpowiedź została notatką wewnętrzną i nie trafiła do mieszkańca."
-	textNoteUnclaimed = "Nikt jeszcze nie przejął tej sprawy: odpowiedź została notatką wewnętrzną. Przejmij sprawę, aby pisać do mieszkańca."
-	textCaseGone      = "Tej sprawy już nie ma: mieszkaniec usunął swoje dane (/usun) albo sprawa wygasła. Nie można jej przejąć ani na nią odpowiedzieć."
-	textTryAgain      = "⚠️ Coś poszło nie tak. Spróbuj ponownie za chwilę."
-	textReminder      = "⏰ Sprawa %s czeka na przejęcie od %d min."
-	textOfferedPhone  = "☎️ Nikt nie przejął sprawy przez %d min: mieszkańcowi zaproponowano telefon lub oddzwonienie."
-	textResident      = "👤 *Mieszkaniec:* %s"
-	textBotNote       = "🤖 _Bot:_ %s"
-	textCrisisAlert   = "🔴 *PILNE — kryzys w trakcie sprawy* (%s). Mieszkaniec dostał numery alarmowe; potrzebna natychmiastowa reakcja."
-	textCrisisCard    = "🔴 *Sprawa pilna — kryzys w trakcie rozmowy.* Zobacz wątek."
+	textErased         = "🗑️ Mieszkaniec poprosił o usunięcie danych. Szczegóły sprawy zostały usunięte z karty."
+	textErasedCard     = "_Dane usunięte na prośbę mieszkańca._"
+	textSent           = "✓ wysłano do mieszkańca"
+	textSendFailed     = "⚠️ Nie udało się wysłać wiadomości do mieszkańca. Spróbuj ponownie."
+	textNotMember      = "Tylko członkowie kanału zespołu mogą prowadzić sprawy."
+	textHeldBy         = "Sprawę prowadzi już <@%s>."
+	textNotHolder      = "Tylko osoba prowadząca sprawę (<@%s>) może to zrobić."
+	textClaimFirst     = "Najpierw przejmij sprawę (Przejmij)."
+	textCaseOver       = "Ta sprawa jest już zakończona."
+	textNoteOnly       = "Sprawę prowadzi <@%s>: Twoja odpowiedź została notatką wewnętrzną i nie trafiła do mieszkańca."
+	textNoteUnclaimed  = "Nikt jeszcze nie przejął tej sprawy: odpowiedź została notatką wewnętrzną. Przejmij sprawę, aby pisać do mieszkańca."
+	textCaseGone       = "Tej sprawy już nie ma: mieszkaniec usunął swoje dane (/usun) albo sprawa wygasła. Nie można jej przejąć ani na nią odpowiedzieć."
+	textTryAgain       = "⚠️ Coś poszło nie tak. Spróbuj ponownie za chwilę."
+	textReminder       = "⏰ Sprawa %s czeka na przejęcie od %d min."
+	textOfferedPhone   = "☎️ Nikt nie przejął sprawy przez %d min: mieszkańcowi zaproponowano telefon lub oddzwonienie."
+	textFile           = "📎 *Mieszkaniec wysłał %s.*"
+	textFileNotFetched = "📎 Mieszkaniec wysłał %s, ale nie udało się go pobrać. Poproś o ponowne wysłanie albo o dostarczenie do Centrum."
+	textResident       = "👤 *Mieszkaniec:* %s"
+	textBotNote        = "🤖 _Bot:_ %s"
+	textCrisisAlert    = "🔴 *PILNE — kryzys w trakcie sprawy* (%s). Mieszkaniec dostał numery alarmowe; potrzebna natychmiastowa reakcja."
+	textCrisisCard     = "🔴 *Sprawa pilna — kryzys w trakcie rozmowy.* Zobacz wątek."
 
 	textAuditClaimed  = "📝 <@%s> przejmuje sprawę."
 	textAuditTransfer = "📝 <@%s> przekazuje sprawę do <@%s>."
@@ -65,6 +67,8 @@ const (
 	blockActions = "okienko_actions"
 	blockUrgent  = "okienko_urgent"
 )
+
+var fileKinds = map[string]string{"photo": "zdjęcie", "document": "dokument", "voice": "nagranie głosowe", "audio": "nagranie", "video": "wideo"}
 
 var contactNames = map[string]string{"chat": "dalej na czacie", "phone": "telefon (oddzwonienie)"}
 

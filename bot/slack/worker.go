@@ -254,6 +254,7 @@ func (d *Desk) deliver(ctx context.Context, e desk.OutboxEntry) error {
 			return err
 		}
 		if p.Erased {
+			d.deleteFiles(ctx, p.Files)
 			return d.eraseCard(ctx, e.ID, where)
 		}
 		return nil

@@ -128,19 +128,21 @@ func TestNonTextUpdates(t *testing.T) {
 		fields map[string]any
 		want   string
 	}{
-		{"photo", "pl", map[string]any{"photo": photo}, "Czytam tylko wiadomości tekstowe"},
+		// Files staff can read go to the engine: outside a case it says a
+		// person can see them (in the conversation's language, Polish here).
+		{"photo", "pl", map[string]any{"photo": photo}, "pracownik Centrum może je zobaczyć"},
 		{"sticker in English", "en-GB", map[string]any{"sticker": map[string]any{"file_id": "CAAD", "file_unique_id": "u2", "width": 512, "height": 512, "is_animated": false}}, "I can only read text messages"},
-		{"voice in Ukrainian", "uk", map[string]any{"voice": map[string]any{"file_id": "AwAD", "file_unique_id": "u3", "duration": 4}}, "Я читаю лише текстові"},
+		{"voice", "uk", map[string]any{"voice": map[string]any{"file_id": "AwAD", "file_unique_id": "u3", "duration": 4}}, "pracownik Centrum może je zobaczyć"},
 		{"location", "pl", map[string]any{"location": map[string]any{"latitude": 52.23, "longitude": 21.01}}, "Czytam tylko wiadomości tekstowe"},
-		{"document", "ru", map[string]any{"document": map[string]any{"file_id": "BQAD", "file_unique_id": "u4"}}, "Я читаю лише текстові"},
+		{"document", "ru", map[string]any{"document": map[string]any{"file_id": "BQAD", "file_unique_id": "u4"}}, "pracownik Centrum może je zobaczyć"},
 	} {
 		got := send(tc.lang, tc.fields)
 		if len(got) != 1 || !strings.Contains(got[0].Text, tc.want) {
 			t.Errorf("%s: replies %q, want one containing %q", tc.name, texts(got), tc.want)
 		}
 	}
-	if n := len(h.rec.messages()); n != 0 {
-		t.Errorf("the engine got %d non-text messages", n)
+	if n := len(h.rec.messages()); n != 3 {
+		t.Errorf("the engine got %d files, want the photo, voice and document", n)
 	}
 
 	// An edited message is not read again.
@@ -150,10 +152,10 @@ func TestNonTextUpdates(t *testing.T) {
 		t.Errorf("edited: %q", got[0].Text)
 	}
 
-	// A caption is read (it may ask for help); the attachment is not.
+	// A caption is read (it may ask for help); the file is not.
 	got := send("pl", map[string]any{"photo": photo, "caption": "/start"})
 	got = append(got, srv.WaitMessages(t, me, n+3, timeout)[n+2:]...)
-	if !strings.Contains(got[0].Text, "Nie otwieram załączników") || !strings.Contains(got[1].Text, "Jestem Okienko") {
+	if !strings.Contains(got[0].Text, "Nie umiem odczytać zdjęć") || !strings.Contains(got[1].Text, "Jestem Okienko") {
 		t.Errorf("caption: %q", texts(got))
 	}
 

@@ -100,6 +100,11 @@ func fromMessage(updateID int, m *tgbotapi.Message, botName string, edited bool)
 		msg.Text = m.Text
 	case m.Contact != nil && strings.TrimSpace(m.Contact.PhoneNumber) != "":
 		msg.Phone = strings.TrimSpace(m.Contact.PhoneNumber)
+	case attachmentOf(m) != nil:
+		// A photo of a letter, a document, a voice message: the engine
+		// passes it to an open case or says a person can read it; its
+		// caption is read as words (they may be a cry for help).
+		msg.Attachment, msg.Text = attachmentOf(m), m.Caption
 	case m.Caption != "":
 		// A photo or file with words: read the words (they may be a cry
 		// for help) and say that the attachment itself is not read.

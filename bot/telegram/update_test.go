@@ -35,11 +35,14 @@ func TestTranslate(t *testing.T) {
 		{"contact", `{"update_id":8,"message":{"message_id":2,` + private + `,"contact":{"phone_number":" +48501234567 ","first_name":"A"}}}`,
 			inbound{action: toEngine, updateID: 8, chatID: 42, private: true, lang: "uk",
 				msg: bot.Message{Channel: "telegram", ChatID: "42", EventID: "8", Phone: "+48501234567", Language: "uk"}}},
-		{"photo", `{"update_id":9,"message":{"message_id":3,` + private + `,"photo":[{"file_id":"x","file_unique_id":"y","width":1,"height":1}]}}`,
-			inbound{action: toNotice, updateID: 9, chatID: 42, private: true, lang: "uk", notice: noticeNonText}},
-		{"caption", `{"update_id":10,"message":{"message_id":4,` + private + `,"photo":[{"file_id":"x","file_unique_id":"y","width":1,"height":1}],"caption":"pomocy"}}`,
-			inbound{action: toEngine, updateID: 10, chatID: 42, private: true, lang: "uk", notice: noticeCaption,
-				msg: bot.Message{Channel: "telegram", ChatID: "42", EventID: "10", Text: "pomocy", Language: "uk"}}},
+		{"photo", `{"update_id":9,"message":{"message_id":3,` + private + `,"photo":[{"file_id":"small","file_unique_id":"y","width":1,"height":1,"file_size":10},{"file_id":"x","file_unique_id":"z","width":9,"height":9,"file_size":900}]}}`,
+			inbound{action: toEngine, updateID: 9, chatID: 42, private: true, lang: "uk",
+				msg: bot.Message{Channel: "telegram", ChatID: "42", EventID: "9", Language: "uk",
+					Attachment: &bot.Attachment{Kind: "photo", ID: "x", Name: "zdjecie.jpg", Mime: "image/jpeg", Size: 900}}}},
+		{"caption", `{"update_id":10,"message":{"message_id":4,` + private + `,"document":{"file_id":"d","file_unique_id":"y","file_name":"decyzja.pdf","mime_type":"application/pdf","file_size":12345},"caption":"pomocy"}}`,
+			inbound{action: toEngine, updateID: 10, chatID: 42, private: true, lang: "uk",
+				msg: bot.Message{Channel: "telegram", ChatID: "42", EventID: "10", Text: "pomocy", Language: "uk",
+					Attachment: &bot.Attachment{Kind: "document", ID: "d", Name: "decyzja.pdf", Mime: "application/pdf", Size: 12345}}}},
 		{"edited", `{"update_id":11,"edited_message":{"message_id":5,` + private + `,"text":"x"}}`,
 			inbound{action: toNotice, updateID: 11, chatID: 42, private: true, lang: "uk", notice: noticeEdited}},
 		{"service message", `{"update_id":12,"message":{"message_id":6,` + private + `,"pinned_message":{"message_id":1,"chat":{"id":42,"type":"private"}}}}`,
@@ -79,7 +82,11 @@ func equalInbound(a, b inbound) bool {
 	if (a.pressed == nil) != (b.pressed == nil) || (a.pressed != nil && *a.pressed != *b.pressed) {
 		return false
 	}
+	if (a.msg.Attachment == nil) != (b.msg.Attachment == nil) || (a.msg.Attachment != nil && *a.msg.Attachment != *b.msg.Attachment) {
+		return false
+	}
 	a.pressed, b.pressed = nil, nil
+	a.msg.Attachment, b.msg.Attachment = nil, nil
 	return a == b
 }
 

@@ -136,6 +136,7 @@ func runServe(ctx context.Context, args []string, io stdio) error {
 			Cases:  book,
 			Queue:  book,
 			Marks:  book,
+			Files:  relay,
 		})
 		if err != nil {
 			return fmt.Errorf("start slack: %w", err)

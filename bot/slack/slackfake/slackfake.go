@@ -120,6 +120,7 @@ type Server struct {
 	dropping  bool      // connections closed without an answer
 	socketURL string
 	groups    map[string][]string // user group id → members
+	files     map[string]*File    // file id → an uploaded file (files.go)
 }
 
 // New starts a fake Slack Web API accepting token on a loopback port. The
@@ -134,6 +135,7 @@ func New(t testing.TB, token string) *Server {
 		fail:     map[string][]int{},
 		delay:    map[string]time.Duration{},
 		groups:   map[string][]string{},
+		files:    map[string]*File{},
 	}
 	s.srv = httptest.NewServer(http.HandlerFunc(s.serve))
 	t.Cleanup(s.Close)
@@ -272,6 +274,10 @@ type failure struct {
 }
 
 func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
+	if strings.HasPrefix(r.URL.Path, "/upload/") {
+		s.upload(w, r)
+		return
+	}
 	method := path.Base(r.URL.Path)
 	_ = r.ParseForm()
 	form := r.Form
@@ -392,6 +398,8 @@ func (s *Server) answer(method string, form url.Values) map[string]any {
 		}
 		s.messages[ts] = form
 		return map[string]any{"ok": true, "channel": form.Get("channel"), "ts": ts, "text": form.Get("text")}
+	case "files.getUploadURLExternal", "files.completeUploadExternal", "files.delete":
+		return s.fileMethod(method, form)
 	case "usergroups.users.list":
 		members, ok := s.groups[form.Get("usergroup")]
 		if !ok {

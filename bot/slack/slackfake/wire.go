@@ -48,11 +48,11 @@ type MessageEvent struct {
 	ThreadTS string // the thread's root; empty for a message in the channel
 	Text     string // in Slack's markup: escaped, with mentions and links
 	Subtype  string // "" for a typed message; "file_share" with Files
-	Files    []File
+	Files    []SharedFile
 }
 
-// File is a file shared in a message, as the message event lists it.
-type File struct {
+// SharedFile is a file shared in a message, as the message event lists it.
+type SharedFile struct {
 	ID       string
 	Name     string
 	Mimetype string

@@ -113,8 +113,9 @@ type Server struct {
 	perSecond     int
 	window        []time.Time // successful sends in the last second
 	violations    int
-	storm         storm               // every sending call answered with 429 for a while (storm.go)
-	sent          map[int64][]Message // every accepted sendMessage as sent, per chat (webhook.go)
+	storm         storm                 // every sending call answered with 429 for a while (storm.go)
+	sent          map[int64][]Message   // every accepted sendMessage as sent, per chat (webhook.go)
+	files         map[string]storedFile // file_id → a file residents sent (files.go)
 }
 
 type pending struct {
@@ -456,6 +457,10 @@ func badRequest(format string, args ...any) *apiError {
 }
 
 func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
+	if strings.HasPrefix(r.URL.Path, "/file/bot") {
+		s.download(w, r)
+		return
+	}
 	token, method, ok := strings.Cut(strings.TrimPrefix(r.URL.Path, "/bot"), "/")
 	if !ok || !strings.HasPrefix(r.URL.Path, "/bot") {
 		s.reply(w, nil, "", nil, &apiError{code: http.StatusNotFound, desc: "Not Found"})
@@ -497,6 +502,8 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		result, apiErr = s.setCommands(params)
 	case "setWebhook":
 		result, apiErr = s.setWebhook(params)
+	case "getFile":
+		result, apiErr = s.getFile(params)
 	case "deleteWebhook":
 		s.mu.Lock()
 		s.webhookURL, s.webhookSecret = "", ""

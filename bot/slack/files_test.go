@@ -1,0 +1,103 @@
+package slack
+
+import (
+	"bytes"
+	"context"
+	"log/slog"
+	"strings"
+	"testing"
+	"time"
+
+	"okienko/bot"
+	"okienko/bot/redis"
+	"okienko/bot/script"
+	"okienko/bot/telegram"
+	"okienko/bot/telegram/telegramtest"
+	"okienko/dialogs"
+)
+
+// TestResidentFileToStaffAndErased: outside a case a photo gets a kind
+// answer; in a claimed case (with consent) it is fetched from Telegram
+// (getFile, the file URL) and uploaded into the case thread with Slack's
+// external upload, with its caption; /usun deletes it from Slack.
+func TestResidentFileToStaffAndErased(t *testing.T) {
+	sc, probs := script.Load(dialogs.Scripts(), "dialogs")
+	if sc == nil {
+		t.Fatal(probs.Err())
+	}
+	relay := &bot.StaffRelay{}
+	var store *redis.Store
+	h := newHarnessWith(t, func(st *redis.Store) StaffHandler { store = st; return relay })
+	eng, err := bot.New(bot.Config{Script: sc, Store: store, Desk: h.desk, NewID: store.NewCaseID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	relay.Attach(eng)
+	tgSrv := telegramtest.New(t, "123:tg-test")
+	tg, err := telegram.New(telegram.Config{Token: "123:tg-test", APIEndpoint: tgSrv.Endpoint(), PollTimeout: time.Second,
+		PerChatInterval: 10 * time.Millisecond, MessagesPerSecond: 1000, DrainTimeout: 5 * time.Second,
+		Logger: slog.New(slog.NewTextHandler(h.logs, nil))}, eng)
+	if err != nil {
+		t.Fatal(err)
+	}
+	relay.Route(telegram.Channel, tg)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- tg.Run(ctx) }()
+	t.Cleanup(func() { cancel(); <-done })
+
+	const me = 778
+	last := func(n int) telegramtest.Message {
+		t.Helper()
+		return tgSrv.WaitMessages(t, me, n, 5*time.Second)[n-1]
+	}
+	photo := bytes.Repeat([]byte{0xff, 0xd8, 0xff, 0xe0}, 5000) // a "JPEG" of 20 kB
+	tgSrv.PrivateFile(me, "pl", "photo", "", "image/jpeg", photo, "")
+	if m := last(1); !strings.Contains(m.Text, "pracownik Centrum może je zobaczyć") {
+		t.Fatalf("a photo outside a case: %q", m.Text)
+	}
+	tgSrv.PrivateText(me, "pl", "/czlowiek")
+	tgSrv.Press(me, "pl", last(2).MessageID, "czat")
+	tgSrv.Press(me, "pl", last(3).MessageID, "tak")
+	if m := last(4); !strings.Contains(m.Text, "Przekazałem sprawę (nr K-") {
+		t.Fatalf("after consent: %q; want a short case number", m.Text)
+	}
+	var cardTS, caseID string
+	h.eventually("the case card", func() bool {
+		waiting, err := h.book.Waiting(h.ctx)
+		if err != nil || len(waiting) != 1 || waiting[0].ThreadTS == "" {
+			return false
+		}
+		caseID, cardTS = waiting[0].ID, waiting[0].ThreadTS
+		return true
+	})
+	h.click("U1", actionClaim, caseID, cardTS)
+	last(5) // Anna joined
+
+	tgSrv.PrivateFile(me, "pl", "document", "decyzja.pdf", "application/pdf", []byte("%PDF-1.4 decyzja o odmowie"), "to przyszło z MOPS")
+	if m := last(6); !strings.Contains(m.Text, "Przekazałem plik") {
+		t.Fatalf("after the document: %q", m.Text)
+	}
+	var f struct {
+		ok   bool
+		name string
+	}
+	h.eventually("the file in the thread", func() bool {
+		for _, file := range h.slack.Files() {
+			if file.Completed && file.ThreadTS == cardTS && string(file.Data) == "%PDF-1.4 decyzja o odmowie" {
+				f.ok, f.name = strings.Contains(file.Comment, "to przyszło z MOPS"), file.Name
+				return true
+			}
+		}
+		return false
+	})
+	if !f.ok || f.name != "decyzja.pdf" {
+		t.Errorf("the file %q came without the caption or its name", f.name)
+	}
+
+	tgSrv.PrivateText(me, "pl", "/usun")
+	h.eventually("the file deleted from Slack", func() bool {
+		files := h.slack.Files()
+		return len(files) == 1 && files[0].Deleted
+	})
+}
