@@ -17,13 +17,14 @@ var _ slack.StaffHandler = (*bot.StaffRelay)(nil)
 // not configured at all.
 func slackConfigFromEnv(getenv func(string) string) (cfg slack.Config, ok bool, err error) {
 	cfg = slack.Config{
-		BotToken:      strings.TrimSpace(getenv("OKIENKO_SLACK_BOT_TOKEN")),
-		SigningSecret: strings.TrimSpace(getenv("OKIENKO_SLACK_SIGNING_SECRET")),
-		AppToken:      strings.TrimSpace(getenv("OKIENKO_SLACK_APP_TOKEN")),
-		Channel:       strings.TrimSpace(getenv("OKIENKO_SLACK_CHANNEL")),
-		OnDutyGroup:   strings.TrimSpace(getenv("OKIENKO_SLACK_ONDUTY_GROUP")),
-		ReplyPrefix:   getenv("OKIENKO_SLACK_REPLY_PREFIX"),
-		APIURL:        strings.TrimSpace(getenv("OKIENKO_SLACK_API_URL")),
+		BotToken:        strings.TrimSpace(getenv("OKIENKO_SLACK_BOT_TOKEN")),
+		SigningSecret:   strings.TrimSpace(getenv("OKIENKO_SLACK_SIGNING_SECRET")),
+		AppToken:        strings.TrimSpace(getenv("OKIENKO_SLACK_APP_TOKEN")),
+		Channel:         strings.TrimSpace(getenv("OKIENKO_SLACK_CHANNEL")),
+		OnDutyGroup:     strings.TrimSpace(getenv("OKIENKO_SLACK_ONDUTY_GROUP")),
+		SupervisorGroup: strings.TrimSpace(getenv("OKIENKO_SLACK_SUPERVISOR_GROUP")),
+		ReplyPrefix:     getenv("OKIENKO_SLACK_REPLY_PREFIX"),
+		APIURL:          strings.TrimSpace(getenv("OKIENKO_SLACK_API_URL")),
 	}
 	if cfg.BotToken == "" && cfg.Channel == "" {
 		return cfg, false, nil
