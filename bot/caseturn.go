@@ -2,6 +2,7 @@ package bot
 
 import (
 	"strings"
+	"time"
 
 	"okienko/bot/script"
 )
@@ -249,4 +250,13 @@ func (c *conversation) attached() bool {
 	}
 	c.closeReply()
 	return c.msg.Text == ""
+}
+
+// OpenAt tells whether the Centre's staff are at work at t, by the
+// script's office hours (always, without them): the staff tool's morning
+// round of cases left from the day before runs at the first check after
+// opening.
+func (e *Engine) OpenAt(t time.Time) bool {
+	h := e.flow.Load().hours
+	return h == nil || h.IsOpen(t)
 }

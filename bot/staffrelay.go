@@ -7,6 +7,7 @@ import (
 	"io"
 	"strings"
 	"sync"
+	"time"
 )
 
 // Sender delivers a reply to a resident on one channel (Telegram, the web
@@ -109,4 +110,13 @@ func (r *StaffRelay) FetchFile(ctx context.Context, key, fileID string) (io.Read
 		return nil, fmt.Errorf("fetch file: channel %q cannot fetch files", channel)
 	}
 	return f.FetchFile(ctx, fileID)
+}
+
+// OpenAt tells whether staff are at work at t (Engine.OpenAt); false until
+// an engine is attached.
+func (r *StaffRelay) OpenAt(t time.Time) bool {
+	r.mu.RLock()
+	eng := r.engine
+	r.mu.RUnlock()
+	return eng != nil && eng.OpenAt(t)
 }

@@ -95,6 +95,12 @@ type Config struct {
 	Workers int
 	// Clock tells the time for reminders and timeouts. Default time.Now.
 	Clock bot.Clock
+	// OpenAt tells whether staff are at work at a time (bot.Engine.OpenAt).
+	// At the first check of each day within office hours, cases still
+	// waiting unclaimed are listed once in the channel (the morning round),
+	// so that what came in the evening or was left at the end of the day
+	// is not missed. nil: no morning round.
+	OpenAt func(time.Time) bool
 	// Logger gets structured logs: case ids, Slack methods and error codes
 	// — never message text, names, phone numbers or tokens. Default
 	// slog.Default().

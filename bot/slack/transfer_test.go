@@ -1,8 +1,11 @@
 package slack
 
 import (
+	"net/url"
 	"strings"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"okienko/bot"
 	"okienko/bot/desk"
@@ -61,5 +64,40 @@ func TestTransferReleaseTakeOver(t *testing.T) {
 		if !strings.Contains(a, want[i]) {
 			t.Errorf("audit %d: %q, want %q", i, a, want[i])
 		}
+	}
+}
+
+// TestMorningRound: a case left waiting from the day before is listed
+// once at the first check within office hours, with a link to its card
+// and the on-duty mention; nothing is posted while the Centre is closed.
+func TestMorningRound(t *testing.T) {
+	var open atomic.Bool
+	h := newIdleHarness(t, func(c *Config) { c.OpenAt = func(time.Time) bool { return open.Load() } })
+	c := testCase("m1")
+	c.Created = h.clock.Now()
+	stop := h.start()
+	ts := h.openCase(c)
+	stop()
+	morning := func() []url.Values {
+		return h.slack.posts(func(f url.Values) bool {
+			return f.Get("thread_ts") == "" && strings.Contains(f.Get("text"), "Dzień dobry")
+		})
+	}
+	h.clock.Advance(14 * time.Hour) // the evening: closed
+	h.start()
+	settle()
+	if n := len(morning()); n != 0 {
+		t.Fatalf("a morning round while closed: %d", n)
+	}
+	open.Store(true) // the next day's opening
+	h.eventually("the morning round", func() bool { return len(morning()) == 1 })
+	settle()
+	posts := morning()
+	if len(posts) != 1 {
+		t.Fatalf("morning rounds: %d, want 1", len(posts))
+	}
+	text := posts[0].Get("text")
+	if !strings.HasPrefix(text, "<!subteam^"+testOnDuty+">") || !strings.Contains(text, "|m1>") || !strings.Contains(text, strings.ReplaceAll(ts, ".", "")) {
+		t.Errorf("morning round %q", text)
 	}
 }

@@ -455,6 +455,7 @@ func (d *Desk) checkWaiting(ctx context.Context) {
 		return
 	}
 	now := d.cfg.Clock()
+	d.morningRound(ctx, now, recs) // morning.go
 	for _, r := range recs {
 		if ctx.Err() != nil {
 			return

@@ -467,8 +467,9 @@ func makeResidents(n int, base int64) []*resident {
 // replaced by it before comparing.
 const oracleCaseID = "000000000000"
 
-// caseIDRE finds the case id in a reply ("nr 1a2b3c4d5e6f", "№ …", "no. …").
-var caseIDRE = regexp.MustCompile(`(nr |№ |no\. )([0-9a-f]{12})\b`)
+// caseIDRE finds the case id in a reply ("nr K-4821" from the Redis
+// counter, "nr 1a2b3c4d5e6f" from the engine's default, "№ …", "no. …").
+var caseIDRE = regexp.MustCompile(`(nr |№ |no\. )(K-[0-9]+|[0-9a-f]{12})\b`)
 
 // oracle is one in-process engine with an in-memory store and the same
 // dialogs and catalogue as the replicas.

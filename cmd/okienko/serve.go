@@ -128,7 +128,7 @@ func runServe(ctx context.Context, args []string, io stdio) error {
 	}
 	var desk *slack.Desk
 	if slackOn {
-		slackCfg.Logger = logger
+		slackCfg.Logger, slackCfg.OpenAt = logger, relay.OpenAt
 		book := redis.NewCaseBook(store.Store)
 		desk, err = slack.New(slackCfg, slack.Deps{
 			Staff:  relay,

@@ -400,6 +400,13 @@ func (s *Server) answer(method string, form url.Values) map[string]any {
 		return map[string]any{"ok": true, "channel": form.Get("channel"), "ts": ts, "text": form.Get("text")}
 	case "files.getUploadURLExternal", "files.completeUploadExternal", "files.delete":
 		return s.fileMethod(method, form)
+	case "chat.getPermalink":
+		ts := form.Get("message_ts")
+		if _, ok := s.messages[ts]; !ok {
+			return map[string]any{"ok": false, "error": "message_not_found"}
+		}
+		return map[string]any{"ok": true, "channel": form.Get("channel"),
+			"permalink": "https://okienko-test.slack.com/archives/" + form.Get("channel") + "/p" + strings.ReplaceAll(ts, ".", "")}
 	case "usergroups.users.list":
 		members, ok := s.groups[form.Get("usergroup")]
 		if !ok {
