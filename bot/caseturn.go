@@ -57,8 +57,12 @@ func (c *conversation) relayed() bool {
 	if c.msg.Choice != "" || strings.HasPrefix(c.msg.Text, "/") {
 		return false
 	}
-	if c.msg.Text == "" {
-		return true // nothing to pass on (a sticker): the bot stays silent as well
+	text := c.msg.Text
+	if text == "" && c.msg.Phone != "" {
+		text = "📞 " + c.msg.Phone // a shared contact: the number, for the person
+	}
+	if text == "" {
+		return true // nothing to pass on: the bot stays silent as well
 	}
 	// Without consent, words reach staff only once a person has joined and
 	// the resident knows they are talking to them; until then the resident
@@ -71,7 +75,7 @@ func (c *conversation) relayed() bool {
 		}
 		return true
 	}
-	c.toCase(Entry{Kind: EntryResident, Text: c.msg.Text})
+	c.toCase(Entry{Kind: EntryResident, Text: text})
 	if c.s.CaseState != caseClaimed && !c.s.RelayAck {
 		c.s.RelayAck = true
 		c.say(c.message("relay_waiting"))

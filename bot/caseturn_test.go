@@ -52,3 +52,48 @@ func TestCaseCardForAFreeTextResident(t *testing.T) {
 		t.Errorf("words %q", c.Words)
 	}
 }
+
+// TestOpenCaseTakesFilesAndContacts: while a claimed case is open, a
+// shared contact goes to the thread as the number, and a file goes there
+// as a file entry with its caption; outside a case a file gets a kind
+// answer and reaches nobody.
+func TestOpenCaseTakesFilesAndContacts(t *testing.T) {
+	desk := &recordingDesk{}
+	eng, err := bot.New(bot.Config{Script: bundledScript(t), Store: memory.New(), Desk: desk, NewID: func() string { return "F1" }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	send := func(m bot.Message) string {
+		t.Helper()
+		n++
+		m.Channel, m.ChatID, m.EventID = "test", "12", strconv.Itoa(n)
+		events, err := eng.Handle(context.Background(), m)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return replyText(events)
+	}
+	photo := &bot.Attachment{Kind: "photo", ID: "AgAD1", Size: 1000}
+	if got := send(bot.Message{Attachment: photo}); !strings.Contains(got, "pracownik Centrum może je zobaczyć") {
+		t.Errorf("a photo outside a case: %q", got)
+	}
+	send(bot.Message{Text: "/czlowiek"})
+	send(bot.Message{Choice: "czat"})
+	send(bot.Message{Choice: "tak"})
+	if _, err := eng.Staff(context.Background(), bot.StaffEvent{Kind: bot.StaffClaimed, Case: bot.CaseRef{ID: "F1", Key: "test:12"}, Name: "Anna", EventID: "c"}); err != nil {
+		t.Fatal(err)
+	}
+	send(bot.Message{Phone: "+48501234567"})
+	if got := send(bot.Message{Attachment: photo, Text: "pismo z sądu"}); !strings.Contains(got, "Przekazałem plik") {
+		t.Errorf("a photo in the case: %q", got)
+	}
+	big := &bot.Attachment{Kind: "video", ID: "BAAD", Size: bot.MaxAttachmentBytes + 1}
+	if got := send(bot.Message{Attachment: big}); !strings.Contains(got, "za duży") {
+		t.Errorf("a file too big: %q", got)
+	}
+	want := []string{"F1 resident: 📞 +48501234567", "F1 file: pismo z sądu"}
+	if strings.Join(desk.relays, "|") != strings.Join(want, "|") {
+		t.Errorf("in the thread %q, want %q", desk.relays, want)
+	}
+}

@@ -101,6 +101,6 @@ func renderMarkup(inner string, name func(string) string) string {
 	return label + " (" + address + ")"
 }
 
-func unescapeSlack(s string) string {
-	return strings.NewReplacer("&lt;", "<", "&gt;", ">", "&amp;", "&").Replace(s)
-}
+var slackUnescaper = strings.NewReplacer("&lt;", "<", "&gt;", ">", "&amp;", "&")
+
+func unescapeSlack(s string) string { return slackUnescaper.Replace(s) }
