@@ -57,6 +57,13 @@ func (c *conversation) relayed() bool {
 	if c.msg.Choice != "" || strings.HasPrefix(c.msg.Text, "/") {
 		return false
 	}
+	for _, ev := range c.events {
+		if ev.Kind == EventCrisis {
+			// The rest of a crisis message: staff have the whole message
+			// with the alert, and the bot answers what it asked.
+			return false
+		}
+	}
 	text := c.msg.Text
 	if text == "" && c.msg.Phone != "" {
 		text = "📞 " + c.msg.Phone // a shared contact: the number, for the person

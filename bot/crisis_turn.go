@@ -124,7 +124,7 @@ func (c *conversation) safetyCheck() {
 func (c *conversation) dismiss() {
 	if c.s.Case != "" && c.engine.cfg.Desk != nil {
 		note := "Mieszkaniec pisze, że to był fałszywy alarm: " + c.msg.Text
-		c.effects = append(c.effects, effect{ref: CaseRef{ID: c.s.Case, Key: c.s.Key}, relay: note})
+		c.toCase(Entry{Kind: EntryNote, Text: note})
 	}
 	c.say(c.message("crisis_dismissed"))
 	c.closeReply()
