@@ -28,9 +28,8 @@ import (
 // (the staff tool down for a very long time) loses the oldest entries.
 //
 // Payloads may hold a conversation's key or the resident's words. Erasure:
-// ForgetCase deletes the entries of a case that are not yet acked, and
-// Store.Erase does it for every case recorded for the conversation in the
-// CaseBook, in every outbox created from that Store.
+// Store.Erase deletes the entries not yet acked of every case recorded for
+// the conversation in the CaseBook, in every outbox created from that Store.
 
 // OutboxMaxLen is the approximate cap on an outbox stream's length (XADD
 // MAXLEN ~).
@@ -63,7 +62,7 @@ var _ desk.Outbox = (*Outbox)(nil)
 //
 // The stream and its group are created when first used. Store.Erase
 // forgets the erased conversation's cases in every outbox created from the
-// Store (see ForgetCase).
+// Store.
 func NewOutbox(st *Store, name string) *Outbox {
 	var b strings.Builder
 	b.WriteString(st.cfg.Prefix)
@@ -97,20 +96,6 @@ func (o *Outbox) Read(ctx context.Context, consumer string, count int, block, mi
 // that is already acked or deleted is not an error.
 func (o *Outbox) Ack(ctx context.Context, id string) error {
 	return o.s.ack(ctx, id)
-}
-
-// ForgetCase deletes every entry of the case caseID still in the stream,
-// pending or not yet read, so that nothing about an erased conversation
-// stays in the shared stream. A consumer that is processing one of them at
-// the time may still deliver it; its Ack then does nothing.
-func (o *Outbox) ForgetCase(ctx context.Context, caseID string) error {
-	if caseID == "" {
-		return errors.New("outbox forget case: empty case id")
-	}
-	if _, err := o.s.forget(ctx, map[string]bool{caseID: true}); err != nil {
-		return fmt.Errorf("outbox forget case: %w", err)
-	}
-	return nil
 }
 
 // Pending is how many entries were read but not yet acked, for readiness
@@ -256,7 +241,7 @@ func (s *stream) claimStuck(ctx context.Context, consumer string, count int, min
 	var out []outboxEntry
 	start := "0-0"
 	// A few pages at most: the pending list is short, and a deleted entry
-	// found on the way (ForgetCase, trimming) is dropped from it by Redis.
+	// found on the way (erasure, trimming) is dropped from it by Redis.
 	for range 10 {
 		msgs, next, err := s.st.client.XAutoClaim(ctx, &goredis.XAutoClaimArgs{
 			Stream:   s.key,
