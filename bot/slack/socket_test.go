@@ -14,6 +14,7 @@ import (
 	"github.com/gorilla/websocket"
 
 	"okienko/bot"
+	"okienko/bot/slack/slackfake"
 )
 
 const testAppToken = "xapp-1-test-app-token-0123456789"
@@ -138,14 +139,9 @@ func TestSocketMode(t *testing.T) {
 			"action_ts": "1700000700.000001",
 		}},
 	})
-	sock.envelope("env-reply", "events_api", map[string]any{
-		"token": "ignored", "team_id": "T1", "api_app_id": "A1", "type": "event_callback",
-		"event_id": "EvSock1", "event_time": time.Now().Unix(),
-		"event": map[string]any{
-			"type": "message", "channel": testChannel, "user": "U1",
-			"text": ">> Dzień dobry, tu Anna", "ts": "1700000700.000002", "thread_ts": ts,
-		},
-	})
+	// The reply as Slack sends it: escaped.
+	reply := h.slack.Say(testChannel, ts, "U1", slackfake.Escape(">> Dzień dobry, tu Anna"))
+	sock.envelope("env-reply", "events_api", json.RawMessage(reply.Envelope("EvSock1")))
 	h.eventually("claim over the socket", func() bool { return len(h.engine.of(bot.StaffClaimed)) == 1 })
 	h.eventually("reply over the socket", func() bool { return len(h.engine.of(bot.StaffMessage)) == 1 })
 	if ev := h.engine.of(bot.StaffMessage)[0]; ev.Text != "Dzień dobry, tu Anna" || ev.Case.ID != "sm1" || ev.Name != "Anna" {
@@ -161,14 +157,7 @@ func TestSocketMode(t *testing.T) {
 
 	// A redelivered envelope (same event id) is acknowledged again but
 	// processed once.
-	sock.envelope("env-reply-2", "events_api", map[string]any{
-		"token": "ignored", "team_id": "T1", "api_app_id": "A1", "type": "event_callback",
-		"event_id": "EvSock1", "event_time": time.Now().Unix(),
-		"event": map[string]any{
-			"type": "message", "channel": testChannel, "user": "U1",
-			"text": ">> Dzień dobry, tu Anna", "ts": "1700000700.000002", "thread_ts": ts,
-		},
-	})
+	sock.envelope("env-reply-2", "events_api", json.RawMessage(reply.Envelope("EvSock1")))
 	h.eventually("redelivery acknowledged", func() bool { return len(sock.acked()) == 3 })
 	settle()
 	if n := len(h.engine.of(bot.StaffMessage)); n != 1 {
