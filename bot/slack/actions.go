@@ -76,12 +76,13 @@ func (d *Desk) onMessage(ctx context.Context, m *slackevents.MessageEvent) {
 		return
 	}
 	// Decoded before the prefix is looked for: Slack delivers a typed ">>"
-	// as "&gt;&gt;".
-	text := strings.TrimSpace(decodeMrkdwn(m.Text, func(user string) string { return d.displayName(ctx, user) }))
-	body, forResident := strings.CutPrefix(text, d.cfg.ReplyPrefix)
-	if !forResident {
+	// as "&gt;&gt;". Mentions are named (users.info) only in replies for
+	// the resident, not in internal notes.
+	if _, forResident := strings.CutPrefix(strings.TrimSpace(decodeMrkdwn(m.Text, nil)), d.cfg.ReplyPrefix); !forResident {
 		return // an internal note
 	}
+	text := strings.TrimSpace(decodeMrkdwn(m.Text, func(user string) string { return d.displayName(ctx, user) }))
+	body, _ := strings.CutPrefix(text, d.cfg.ReplyPrefix)
 	rec, found, err := d.cases.ByThread(ctx, m.Channel, m.ThreadTimeStamp)
 	if err != nil {
 		d.log.Warn("slack reply: case book failed", "err", err)
