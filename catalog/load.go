@@ -115,6 +115,9 @@ func Parse(files []File) (*Catalog, Problems) {
 	if len(files) == 0 {
 		return nil, Problems{{File: "catalog", Line: 1, Col: 1, Message: "no catalogue files"}}
 	}
+	if c, ok := parseFast(files); ok {
+		return c, nil // see fast.go: problems are always reported by the positional path below
+	}
 	var (
 		all   []parsed
 		probs Problems

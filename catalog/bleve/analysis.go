@@ -50,7 +50,7 @@ func init() {
 		}
 	}
 	must(registry.RegisterTokenFilter(filterFold, func(map[string]interface{}, *registry.Cache) (analysis.TokenFilter, error) {
-		return tokenFunc(func(t []byte) []byte { return []byte(textnorm.Fold(string(t))) }), nil
+		return tokenFunc(foldToken), nil
 	}))
 	// The Polish stemmer turns some words ("mąż") into empty tokens.
 	must(registry.RegisterTokenFilter(filterNonEmpty, func(map[string]interface{}, *registry.Cache) (analysis.TokenFilter, error) {
@@ -71,6 +71,17 @@ func init() {
 	must(registry.RegisterTokenFilter(filterUKStem, func(map[string]interface{}, *registry.Cache) (analysis.TokenFilter, error) {
 		return tokenFunc(func(t []byte) []byte { return []byte(stemUkrainian(string(t))) }), nil
 	}))
+}
+
+// foldToken folds a token as textnorm.Fold does; lower-case ASCII words,
+// most of a catalogue, are already folded and cost no allocation.
+func foldToken(t []byte) []byte {
+	for _, c := range t {
+		if c >= utf8.RuneSelf || c >= 'A' && c <= 'Z' {
+			return []byte(textnorm.Fold(string(t)))
+		}
+	}
+	return t
 }
 
 // tokenFunc rewrites every token's term and drops tokens left empty.

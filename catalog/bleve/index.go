@@ -129,12 +129,14 @@ func indexMapping() (*mapping.IndexMappingImpl, error) {
 		fm.Store = false
 		fm.IncludeTermVectors = false // confidence uses the index's own term sets
 		fm.IncludeInAll = false
+		fm.DocValues = false // nothing sorts or facets on text: doc values only cost build time and memory
 		doc.AddFieldMappingsAt(name, fm)
 	}
 	for _, f := range []string{fCategory, fAudience} {
 		km := blevesearch.NewKeywordFieldMapping()
 		km.Store = false
 		km.IncludeInAll = false
+		km.DocValues = false
 		doc.AddFieldMappingsAt(f, km)
 	}
 	m.DefaultMapping = doc
