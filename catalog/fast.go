@@ -362,6 +362,9 @@ func plainText(s string, flow bool) bool {
 	if flow && strings.ContainsAny(s, ",[]{}") {
 		return false
 	}
+	if strings.IndexByte("-?:,[]{}#&*!|>'\"%@`", s[0]) >= 0 {
+		return false // indicators: structure, not text
+	}
 	r, _ := utf8.DecodeRuneInString(s)
 	if unicode.IsLetter(r) && !reserved(s) {
 		return true
@@ -449,6 +452,13 @@ func (d *fastDecoder) blockText(header string, keyIndent int) (string, bool) {
 	if indent < 0 {
 		return "", false
 	}
+	// Blank lines holding spaces, inside or right after the text, are
+	// content or not by rules the YAML library follows its own way.
+	for j := start; j < len(d.lines) && (j < end || d.lines[j].blank); j++ {
+		if d.lines[j].blank && d.lines[j].indent > 0 {
+			return "", false
+		}
+	}
 	var b strings.Builder
 	prevText := false // the previous line was text (a fold joins with a space)
 	pendingNL := 0
@@ -485,8 +495,11 @@ func (d *fastDecoder) blockText(header string, keyIndent int) (string, bool) {
 		prevText = true
 		pendingNL = 0
 	}
+	if end == len(d.lines) && !d.lastNL {
+		return "", false // a text ending the file without a line break: the YAML library folds it its own way
+	}
 	d.i = end
-	if !strip && (end < len(d.lines) || d.lastNL) { // clip keeps the text's last line break, if the file has one
+	if !strip {
 		b.WriteByte('\n')
 	}
 	return b.String(), true

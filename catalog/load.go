@@ -110,13 +110,24 @@ type parsed struct {
 }
 
 // Parse decodes, merges and checks files. The catalogue is nil when there
-// are errors.
+// are errors. Files in the plain subset of YAML organizers write are read
+// on the fast path (fast.go); problems are always reported by
+// ParsePositional.
 func Parse(files []File) (*Catalog, Problems) {
+	if len(files) > 0 {
+		if c, ok := parseFast(files); ok {
+			return c, nil
+		}
+	}
+	return ParsePositional(files)
+}
+
+// ParsePositional is Parse reading every file with positions: the
+// reference the fast path is tested against, and the baseline of the load
+// benchmarks.
+func ParsePositional(files []File) (*Catalog, Problems) {
 	if len(files) == 0 {
 		return nil, Problems{{File: "catalog", Line: 1, Col: 1, Message: "no catalogue files"}}
-	}
-	if c, ok := parseFast(files); ok {
-		return c, nil // see fast.go: problems are always reported by the positional path below
 	}
 	var (
 		all   []parsed

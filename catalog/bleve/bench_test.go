@@ -3,8 +3,8 @@ package bleve
 import (
 	"context"
 	"fmt"
-	"math/rand/v2"
 	"runtime"
+	"runtime/metrics"
 	"slices"
 	"strings"
 	"testing"
@@ -15,36 +15,14 @@ import (
 	"github.com/blevesearch/bleve/v2/index/scorch"
 
 	"okienko/catalog"
+	"okienko/catalog/catalogtest"
 )
 
-// generated builds a catalogue of n services from the sample: each copy
-// gets its own id, a district in its name and shuffled extra words, so the
-// index holds n distinct documents of realistic text.
+// generated builds a catalogue of n services from the sample (see
+// catalogtest.Generate).
 func generated(tb testing.TB, n int) *catalog.Catalog {
 	tb.Helper()
-	base, probs := catalog.Load("../data/sample.yaml")
-	if base == nil {
-		tb.Fatal(probs)
-	}
-	rng := rand.New(rand.NewPCG(1, 2))
-	districts := []string{"Śródmieście", "Zatorze", "Nowe Osiedle", "Stare Miasto", "Podgórze", "Lotnisko", "Wschód", "Zachód"}
-	var vocab []string
-	for _, s := range base.Services {
-		vocab = append(vocab, strings.Fields(s.Description)...)
-	}
-	out := &catalog.Catalog{}
-	for i := range n {
-		s := base.Services[i%len(base.Services)]
-		s.ID = fmt.Sprintf("%s-%d", s.ID, i)
-		s.Name = s.Name + " — " + districts[rng.IntN(len(districts))]
-		extra := make([]string, 12)
-		for j := range extra {
-			extra[j] = vocab[rng.IntN(len(vocab))]
-		}
-		s.Description = s.Description + " " + strings.Join(extra, " ")
-		out.Services = append(out.Services, s)
-	}
-	return out
+	return catalogtest.Generate(n)
 }
 
 func thesaurus(tb testing.TB) *catalog.Thesaurus {
@@ -159,4 +137,80 @@ func benchQueries(b *testing.B, search func(string) error) {
 	}
 	b.ReportMetric(pct(0.50), "p50-µs")
 	b.ReportMetric(pct(0.99), "p99-µs")
+}
+
+// BenchmarkLoad reads, checks and indexes a generated regional catalogue
+// (1,000 services a file) and answers a first query: what a start or a
+// reload costs. "positional" is the baseline measured in the same run: the
+// files read with positions (the reader before the fast path). Reports
+// the peak of the heap's objects during the load, sampled every
+// millisecond. Run with -cpu 1 -count N: the variants interleave.
+func BenchmarkLoad(b *testing.B) {
+	th := thesaurus(b)
+	for _, n := range []int{5000, 20000} {
+		files := catalogtest.Files(n, 1000)
+		size := 0
+		for _, f := range files {
+			size += len(f.Data)
+		}
+		for _, v := range []struct {
+			name  string
+			parse func([]catalog.File) (*catalog.Catalog, catalog.Problems)
+		}{{"positional", catalog.ParsePositional}, {"fast", catalog.Parse}} {
+			b.Run(fmt.Sprintf("%s/%d", v.name, n), func(b *testing.B) {
+				b.SetBytes(int64(size))
+				var peak uint64
+				for b.Loop() {
+					runtime.GC()
+					stop := samplePeakHeap(&peak)
+					c, probs := v.parse(files)
+					if c == nil {
+						b.Fatal(probs)
+					}
+					ix, err := New(Config{Catalog: c, Thesaurus: th})
+					if err != nil {
+						b.Fatal(err)
+					}
+					if res, err := ix.Find(context.Background(), Query{Text: "opiekunka dla mamy"}); err != nil || len(res.Hits) == 0 {
+						b.Fatal("first query found nothing", err)
+					}
+					stop()
+					ix.Close()
+				}
+				b.ReportMetric(float64(peak)/(1<<20), "peak-heap-MB")
+			})
+		}
+	}
+}
+
+// samplePeakHeap records the largest heap (objects, live or not yet
+// swept) seen until stop is called.
+func samplePeakHeap(peak *uint64) (stop func()) {
+	s := []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}}
+	done := make(chan struct{})
+	finished := make(chan struct{})
+	read := func() {
+		metrics.Read(s)
+		if v := s[0].Value.Uint64(); v > *peak {
+			*peak = v
+		}
+	}
+	go func() {
+		defer close(finished)
+		t := time.NewTicker(time.Millisecond)
+		defer t.Stop()
+		for {
+			select {
+			case <-done:
+				return
+			case <-t.C:
+				read()
+			}
+		}
+	}()
+	return func() {
+		close(done)
+		<-finished
+		read()
+	}
 }

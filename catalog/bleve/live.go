@@ -26,6 +26,15 @@ type Live struct {
 	mu     sync.Mutex // one reload at a time
 	grace  time.Duration
 	closed atomic.Bool
+	delta  func() catalog.Delta
+	last   ReloadStats // guarded by mu
+}
+
+// ReloadStats says what the last successful reload did.
+type ReloadStats struct {
+	Whole   bool // the index was built whole (not updated file by file)
+	Files   int  // catalogue files parsed
+	Indexed int  // services indexed
 }
 
 // LiveConfig says how to (re)load the catalogue.
@@ -36,6 +45,10 @@ type LiveConfig struct {
 	// Index is the rest of the index configuration (Catalog and Thesaurus
 	// are filled by Load).
 	Index Config
+	// Delta, when set, says what the last call of Load changed (see
+	// catalog.Cache): a reload then re-indexes only the services of the
+	// changed files. Nil: every reload builds the index whole.
+	Delta func() catalog.Delta
 	// Grace is how long a replaced index stays open for searches already
 	// running on it; default 1 minute.
 	Grace  time.Duration
@@ -54,7 +67,7 @@ func NewLive(cfg LiveConfig) (*Live, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
-	l := &Live{load: cfg.Load, cfg: cfg.Index, log: cfg.Logger, grace: cfg.Grace}
+	l := &Live{load: cfg.Load, cfg: cfg.Index, log: cfg.Logger, grace: cfg.Grace, delta: cfg.Delta}
 	if err := l.Reload(); err != nil {
 		return nil, err
 	}
@@ -80,17 +93,49 @@ func (l *Live) Reload() error {
 	}
 	cfg := l.cfg
 	cfg.Catalog, cfg.Thesaurus = c, th
-	ix, err := New(cfg)
-	if err != nil {
-		l.log.Error("catalogue not reloaded: index build failed; the previous version keeps serving", "err", err)
-		return err
+	stats := ReloadStats{Whole: true, Files: -1, Indexed: len(c.Services)}
+	cur := l.cur.Load()
+	var ix *Index
+	if l.delta != nil {
+		d := l.delta()
+		stats.Files = d.Files
+		if cur != nil && !d.Full && cur.updates < maxUpdates && len(d.Changed) <= len(c.Services)/2 {
+			var err error
+			if ix, err = cur.update(cfg, d); err != nil {
+				l.log.Warn("catalogue update failed; building the index whole", "err", err)
+				ix = nil
+			} else {
+				stats.Whole, stats.Indexed = false, len(d.Changed)
+			}
+		}
+	}
+	if ix == nil {
+		var err error
+		if ix, err = New(cfg); err != nil {
+			l.log.Error("catalogue not reloaded: index build failed; the previous version keeps serving", "err", err)
+			return err
+		}
 	}
 	old := l.cur.Swap(ix)
-	l.log.Info("catalogue loaded", "services", ix.Len(), "took", time.Since(start).Round(time.Millisecond))
-	if old != nil {
+	l.last = stats
+	l.log.Info("catalogue loaded", "services", ix.Len(), "indexed", stats.Indexed, "whole", stats.Whole, "took", time.Since(start).Round(time.Millisecond))
+	if old != nil && old.idx != ix.idx {
 		time.AfterFunc(l.grace, func() { old.Close() })
 	}
 	return nil
+}
+
+// maxUpdates is how many file-by-file updates an index takes before the
+// next reload builds it whole again: each adds a segment in-memory scorch
+// never merges, and deleted services still count in term statistics until
+// a whole build.
+const maxUpdates = 16
+
+// LastReload says what the last successful reload did.
+func (l *Live) LastReload() ReloadStats {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.last
 }
 
 // Current is the index in service now.

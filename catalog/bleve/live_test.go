@@ -3,6 +3,7 @@ package bleve
 import (
 	"bytes"
 	"context"
+	"io"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -13,6 +14,7 @@ import (
 	"okienko/bot"
 	"okienko/bot/filewatch"
 	"okienko/catalog"
+	"okienko/catalog/catalogtest"
 )
 
 const liveCatalog = `services:
@@ -100,5 +102,118 @@ func waitReload(t *testing.T, ch <-chan error) error {
 	case <-time.After(10 * time.Second):
 		t.Fatal("no reload within 10 s")
 		return nil
+	}
+}
+
+// TestReloadOfOneFileReindexesOnlyThatFile: a catalogue kept in many
+// files; an edit of one file parses and re-indexes that file's services
+// only, and searches see the edit; removing a file drops its services.
+func TestReloadOfOneFileReindexesOnlyThatFile(t *testing.T) {
+	dir := t.TempDir()
+	files := catalogtest.Files(300, 30)
+	for _, f := range files {
+		if err := os.WriteFile(filepath.Join(dir, f.Name), f.Data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	cache := catalog.NewCache()
+	live, err := NewLive(LiveConfig{
+		Load: func() (*catalog.Catalog, *catalog.Thesaurus, catalog.Problems) {
+			c, probs := cache.Load(dir)
+			th, _ := catalog.DefaultThesaurus()
+			return c, th, probs
+		},
+		Delta:  cache.LastDelta,
+		Grace:  10 * time.Millisecond,
+		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer live.Close()
+	check := func(step string, want ReloadStats, services int) {
+		t.Helper()
+		if got := live.LastReload(); got != want {
+			t.Errorf("%s: reload did %+v, want %+v", step, got, want)
+		}
+		if got := live.Current().Len(); got != services {
+			t.Errorf("%s: %d services indexed, want %d", step, got, services)
+		}
+	}
+	find := func(text string) []string {
+		t.Helper()
+		res, err := live.Current().Find(context.Background(), Query{Text: text, Limit: 5})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var ids []string
+		for _, h := range res.Hits {
+			ids = append(ids, h.Service.ID)
+		}
+		return ids
+	}
+	check("start", ReloadStats{Whole: true, Files: 10, Indexed: 300}, 300)
+
+	// Edit one service's name in the fifth file.
+	edited := filepath.Join(dir, files[4].Name)
+	first := catalogtest.Generate(300).Services[4*30]
+	data := strings.Replace(string(files[4].Data), "name: "+first.Name, "name: Zzyzxowa pomoc sąsiedzka", 1)
+	if data == string(files[4].Data) {
+		t.Fatal("the edit did not apply")
+	}
+	write(t, edited, data)
+	if ids := find("zzyzxowa"); len(ids) != 0 {
+		t.Fatalf("found %v before the reload", ids)
+	}
+	if err := live.Reload(); err != nil {
+		t.Fatal(err)
+	}
+	check("one file edited", ReloadStats{Files: 1, Indexed: 30}, 300)
+	if ids := find("zzyzxowa"); len(ids) == 0 || ids[0] != first.ID {
+		t.Errorf("search for the edited name found %v, want %s first", ids, first.ID)
+	}
+
+	// Nothing changed: nothing parsed or indexed.
+	if err := live.Reload(); err != nil {
+		t.Fatal(err)
+	}
+	check("no change", ReloadStats{Files: 0, Indexed: 0}, 300)
+
+	// A file removed: its services are gone.
+	if err := os.Remove(edited); err != nil {
+		t.Fatal(err)
+	}
+	if err := live.Reload(); err != nil {
+		t.Fatal(err)
+	}
+	check("one file removed", ReloadStats{Files: 0, Indexed: 0}, 270)
+	if ids := find("zzyzxowa"); len(ids) != 0 {
+		t.Errorf("a removed service is still found: %v", ids)
+	}
+
+	// A broken edit keeps the running index; the fix is picked up.
+	broken := filepath.Join(dir, files[0].Name)
+	write(t, broken, strings.Replace(string(files[0].Data), "    category:", "    colour: red\n    category:", 1))
+	if err := live.Reload(); err == nil {
+		t.Fatal("a broken file was accepted")
+	}
+	check("broken edit", ReloadStats{Files: 0, Indexed: 0}, 270)
+	write(t, broken, string(files[0].Data)+"# checked\n")
+	if err := live.Reload(); err != nil {
+		t.Fatal(err)
+	}
+	check("fixed", ReloadStats{Files: 1, Indexed: 30}, 270)
+}
+
+// write replaces a file as an editor does and moves its modification time
+// on, so a coarse file-system clock cannot hide the change.
+func write(t *testing.T, name, data string) {
+	t.Helper()
+	if err := os.WriteFile(name, []byte(data), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	next := time.Now().Add(time.Duration(len(data)%7+1) * time.Second)
+	if err := os.Chtimes(name, next, next); err != nil {
+		t.Fatal(err)
 	}
 }

@@ -1,8 +1,16 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
+	"log/slog"
+	"os"
+	"strconv"
 	"testing"
+	"time"
+
+	"okienko/bot"
+	"okienko/bot/redis/redistest"
 )
 
 func TestBenchReports(t *testing.T) {
@@ -13,5 +21,47 @@ func TestBenchReports(t *testing.T) {
 	}
 	if r.Messages == 0 || r.Errors != 0 || r.RawPerSec <= 0 || r.Ratio <= 0 || r.P99 < r.P50 || r.AllocsPerMessage <= 0 {
 		t.Errorf("report = %+v", r)
+	}
+}
+
+// BenchmarkConversation runs the conversation `okienko bench` drives, one
+// message at a time, against a real redis-server: profile the message path
+// with -memprofile/-cpuprofile. Reports allocations per message.
+func BenchmarkConversation(b *testing.B) {
+	srv := redistest.Start(b)
+	var io stdio
+	io.err = os.Stderr
+	sc, err := loadScript(openDialogs(""), io, false)
+	if err != nil {
+		b.Fatal(err)
+	}
+	var cat catalogFlags
+	cat.getenv = func(string) string { return "" }
+	searcher, err := cat.searcher(io)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer searcher.Close()
+	stf := storeFlags{url: srv.URL(), getenv: func(string) string { return "" }}
+	quiet := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelError}))
+	store, err := stf.open(context.Background(), io, quiet)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer store.Close()
+	eng, err := bot.New(bot.Config{Script: sc, Store: store, Searcher: searcher, Logger: quiet})
+	if err != nil {
+		b.Fatal(err)
+	}
+	ctx := context.Background()
+	run := strconv.FormatInt(time.Now().UnixNano(), 36)
+	b.ReportAllocs()
+	for i := 0; b.Loop(); i++ {
+		line := benchConversation[i%len(benchConversation)]
+		msg := bot.Message{Channel: "bench", ChatID: run + "-" + strconv.Itoa(i/len(benchConversation)),
+			EventID: strconv.Itoa(i), Text: line.text, Choice: line.choice}
+		if _, err := eng.Handle(ctx, msg); err != nil {
+			b.Fatal(err)
+		}
 	}
 }

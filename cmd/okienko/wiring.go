@@ -107,17 +107,26 @@ func (c *catalogFlags) index(io stdio, logger *slog.Logger) (*catbleve.Index, er
 // restart (an invalid edit keeps the running version, logged with
 // path:line:col).
 func (c *catalogFlags) live(ctx context.Context, io stdio, logger *slog.Logger) (*catbleve.Live, error) {
+	// The cache re-reads only the catalogue files that changed, and the
+	// live index re-indexes only their services.
+	cache := catalog.NewCache()
 	live, err := catbleve.NewLive(catbleve.LiveConfig{
 		Load: func() (*catalog.Catalog, *catalog.Thesaurus, catalog.Problems) {
 			var cat *catalog.Catalog
 			var probs catalog.Problems
 			if paths := c.paths(); len(paths) > 0 {
-				cat, probs = catalog.Load(paths...)
+				cat, probs = cache.Load(paths...)
 			} else {
 				cat, probs = catalog.Sample()
 			}
 			th, tp := catalog.LoadThesaurus(c.thesaurusPaths()...)
 			return cat, th, append(probs, tp...)
+		},
+		Delta: func() catalog.Delta {
+			if len(c.paths()) == 0 {
+				return catalog.Delta{Full: true}
+			}
+			return cache.LastDelta()
 		},
 		Index:  catbleve.Config{Logger: logger},
 		Logger: logger,
