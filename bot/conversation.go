@@ -162,8 +162,14 @@ func phraseIn(phrase, words []string) bool {
 }
 
 // phraseWords folds a trigger phrase into words, keeping a trailing * that
-// stands for any ending ("człowiek*" matches "człowiekiem").
-func phraseWords(phrase string) []string {
+// stands for any ending ("człowiek*" matches "człowiekiem"). Phrases come
+// from the scripts and are matched on every message: memoised (the answer
+// is shared, read only).
+func phraseWords(phrase string) []string { return phraseMemo.Get(phrase) }
+
+var phraseMemo = textnorm.NewMemo(splitPhrase, 8192)
+
+func splitPhrase(phrase string) []string {
 	var out []string
 	for _, f := range strings.Fields(phrase) {
 		star := strings.HasSuffix(f, "*")
@@ -272,11 +278,11 @@ func (c *conversation) matchChoice(st *script.Step) *script.Choice {
 	for i := range st.Choices {
 		ch := &st.Choices[i]
 		for _, label := range ch.Label {
-			if textnorm.Normalize(label) == norm {
+			if textnorm.NormalizeScript(label) == norm {
 				return ch
 			}
 		}
-		if textnorm.Normalize(ch.ID) == norm {
+		if textnorm.NormalizeScript(ch.ID) == norm {
 			return ch
 		}
 		for _, w := range ch.Words {

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -214,12 +215,27 @@ func PolishHolidays(year int) []time.Time {
 // IsPolishHoliday reports whether the calendar date of t (in its own
 // location) is a Polish public holiday.
 func IsPolishHoliday(t time.Time) bool {
-	for _, h := range PolishHolidays(t.Year()) {
+	for _, h := range holidaysOf(t.Year()) {
 		if h.Month() == t.Month() && h.Day() == t.Day() {
 			return true
 		}
 	}
 	return false
+}
+
+// holidays remembers PolishHolidays by year: the office-hours check runs
+// on every message.
+var holidays sync.Map // int → []time.Time
+
+func holidaysOf(year int) []time.Time {
+	if h, ok := holidays.Load(year); ok {
+		return h.([]time.Time)
+	}
+	h := PolishHolidays(year)
+	if year >= 1900 && year < 2200 {
+		holidays.Store(year, h)
+	}
+	return h
 }
 
 var weekdayNames = map[string][7]string{

@@ -86,3 +86,41 @@ func Words(s string) []string {
 func Normalize(s string) string {
 	return strings.Join(Words(s), " ")
 }
+
+// Memo remembers a function's answers for the texts of scripts (button
+// labels, trigger phrases): a bounded set met on every message, unlike
+// residents' own words, which must not be memoised (unbounded and
+// personal). When full it stops remembering and just computes.
+type Memo[T any] struct {
+	fn    func(string) T
+	limit int32
+	m     sync.Map // string → T
+	n     atomic.Int32
+}
+
+// NewMemo memoises fn for at most limit texts.
+func NewMemo[T any](fn func(string) T, limit int) *Memo[T] {
+	return &Memo[T]{fn: fn, limit: int32(limit)}
+}
+
+// Get returns fn(s), computed once per text while the memo has room. The
+// answer is shared: callers must not modify it.
+func (m *Memo[T]) Get(s string) T {
+	if v, ok := m.m.Load(s); ok {
+		return v.(T)
+	}
+	v := m.fn(s)
+	if m.n.Load() < m.limit {
+		if _, loaded := m.m.LoadOrStore(s, v); !loaded {
+			m.n.Add(1)
+		}
+	}
+	return v
+}
+
+// scriptNormal memoises Normalize for script texts.
+var scriptNormal = NewMemo(Normalize, 8192)
+
+// NormalizeScript is Normalize for texts of the dialog scripts (labels,
+// choice ids), memoised: never pass it what a resident typed.
+func NormalizeScript(s string) string { return scriptNormal.Get(s) }

@@ -37,7 +37,10 @@ type Config struct {
 	// catalogue) and of its thesaurus words are searched, keeping long
 	// stories fast. Default 12.
 	MaxWords int
-	Logger   *slog.Logger
+	// CacheSize is how many recent searches (bot queries) the index
+	// remembers with their answers; default 512, negative: none.
+	CacheSize int
+	Logger    *slog.Logger
 }
 
 // Index is an immutable in-memory index of one catalogue. Build a new one
@@ -49,6 +52,7 @@ type Index struct {
 	vocab    map[string]*vocabulary // per field: the terms indexed
 	terms    sync.Map               // service id → termSet, filled as services top a search
 	updates  int                    // batches applied since the index was built whole (see update)
+	results  *resultCache           // recent bot searches; nil: none
 }
 
 // Fields of an indexed service. Name and keywords share the "head" fields
@@ -76,6 +80,9 @@ func New(cfg Config) (*Index, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
+	if cfg.CacheSize == 0 {
+		cfg.CacheSize = defaultCacheSize
+	}
 	m, err := indexMapping()
 	if err != nil {
 		return nil, fmt.Errorf("build index: mapping: %w", err)
@@ -84,7 +91,7 @@ func New(cfg Config) (*Index, error) {
 	if err != nil {
 		return nil, fmt.Errorf("build index: %w", err)
 	}
-	ix := &Index{cfg: cfg, idx: idx, services: make(map[string]catalog.Service, len(cfg.Catalog.Services))}
+	ix := &Index{cfg: cfg, idx: idx, services: make(map[string]catalog.Service, len(cfg.Catalog.Services)), results: newResultCache(cfg.CacheSize)}
 	batch := idx.NewBatch()
 	for i, s := range cfg.Catalog.Services {
 		ix.services[s.ID] = s
@@ -122,8 +129,9 @@ func (ix *Index) update(cfg Config, d catalog.Delta) (*Index, error) {
 	if cfg.Catalog == nil {
 		return nil, errors.New("update index: no catalogue")
 	}
-	cfg.Limit, cfg.MaxWords, cfg.Logger = ix.cfg.Limit, ix.cfg.MaxWords, ix.cfg.Logger
-	n := &Index{cfg: cfg, idx: ix.idx, vocab: ix.vocab, updates: ix.updates, services: make(map[string]catalog.Service, len(cfg.Catalog.Services))}
+	cfg.Limit, cfg.MaxWords, cfg.CacheSize, cfg.Logger = ix.cfg.Limit, ix.cfg.MaxWords, ix.cfg.CacheSize, ix.cfg.Logger
+	n := &Index{cfg: cfg, idx: ix.idx, vocab: ix.vocab, updates: ix.updates, services: make(map[string]catalog.Service, len(cfg.Catalog.Services)),
+		results: newResultCache(cfg.CacheSize)}
 	for _, s := range cfg.Catalog.Services {
 		n.services[s.ID] = s
 	}
@@ -241,8 +249,12 @@ type Result struct {
 	Confident bool
 }
 
-// Search implements bot.Searcher.
+// Search implements bot.Searcher. Recent searches are answered from the
+// index's cache (see resultCache).
 func (ix *Index) Search(ctx context.Context, q bot.SearchQuery) (bot.SearchResult, error) {
+	if out, ok := ix.results.get(q); ok {
+		return out, nil
+	}
 	res, err := ix.Find(ctx, Query{Text: q.Text, Lang: q.Lang, Category: q.Category, Audience: q.Audience, Limit: q.Limit})
 	if err != nil {
 		return bot.SearchResult{}, err
@@ -255,6 +267,7 @@ func (ix *Index) Search(ctx context.Context, q bot.SearchQuery) (bot.SearchResul
 			Provider: bot.Provider(s.Provider), Score: h.Score,
 		})
 	}
+	ix.results.put(q, out)
 	return out, nil
 }
 

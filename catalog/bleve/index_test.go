@@ -131,3 +131,48 @@ func TestLightStems(t *testing.T) {
 		}
 	}
 }
+
+// TestSearchCache: a repeated search gets the same answer as the first, a
+// caller changing its copy does not change the next answer, and the cache
+// stays within its size.
+func TestSearchCache(t *testing.T) {
+	c, probs := catalog.Sample()
+	if c == nil {
+		t.Fatal(probs)
+	}
+	cached, err := New(Config{Catalog: c, CacheSize: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cached.Close()
+	plain, err := New(Config{Catalog: c, CacheSize: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer plain.Close()
+	ctx := context.Background()
+	queries := []bot.SearchQuery{
+		{Text: "opiekunka dla mamy", Lang: "pl"}, {Text: "opiekunka dla mamy", Lang: "uk"},
+		{Text: "mąż pije", Lang: "pl", Category: "uzaleznienia"}, {Text: "nie mam gdzie spać", Lang: "en", Limit: 1},
+	}
+	for round := range 6 { // each query twice in a row: a miss, then a hit
+		for _, q := range queries {
+			for range 2 {
+				got, err := cached.Search(ctx, q)
+				if err != nil {
+					t.Fatal(err)
+				}
+				want, _ := plain.Search(ctx, q)
+				if !slices.EqualFunc(got.Services, want.Services, func(a, b bot.Service) bool { return a == b }) || got.Confident != want.Confident {
+					t.Fatalf("round %d, %+v: cached %+v, want %+v", round, q, got, want)
+				}
+				if len(got.Services) > 0 {
+					got.Services[0].Name = "changed by the caller"
+				}
+			}
+		}
+	}
+	if n := len(cached.results.entries); n != 2 {
+		t.Errorf("the cache holds %d searches, want at most its size 2", n)
+	}
+}

@@ -11,6 +11,8 @@ import (
 
 	"okienko/bot"
 	"okienko/bot/redis/redistest"
+	"okienko/catalog"
+	catbleve "okienko/catalog/bleve"
 )
 
 func TestBenchReports(t *testing.T) {
@@ -35,13 +37,14 @@ func BenchmarkConversation(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	var cat catalogFlags
-	cat.getenv = func(string) string { return "" }
-	searcher, err := cat.searcher(io)
-	if err != nil {
-		b.Fatal(err)
+	c, probs := catalog.Sample()
+	if c == nil {
+		b.Fatal(probs)
 	}
-	defer searcher.Close()
+	th, probs := catalog.DefaultThesaurus()
+	if th == nil {
+		b.Fatal(probs)
+	}
 	stf := storeFlags{url: srv.URL(), getenv: func(string) string { return "" }}
 	quiet := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelError}))
 	store, err := stf.open(context.Background(), io, quiet)
@@ -49,19 +52,33 @@ func BenchmarkConversation(b *testing.B) {
 		b.Fatal(err)
 	}
 	defer store.Close()
-	eng, err := bot.New(bot.Config{Script: sc, Store: store, Searcher: searcher, Logger: quiet})
-	if err != nil {
-		b.Fatal(err)
-	}
-	ctx := context.Background()
-	run := strconv.FormatInt(time.Now().UnixNano(), 36)
-	b.ReportAllocs()
-	for i := 0; b.Loop(); i++ {
-		line := benchConversation[i%len(benchConversation)]
-		msg := bot.Message{Channel: "bench", ChatID: run + "-" + strconv.Itoa(i/len(benchConversation)),
-			EventID: strconv.Itoa(i), Text: line.text, Choice: line.choice}
-		if _, err := eng.Handle(ctx, msg); err != nil {
-			b.Fatal(err)
-		}
+	// "uncached": every search goes to bleve, as when residents' words
+	// never repeat; the default remembers recent searches.
+	for _, v := range []struct {
+		name  string
+		cache int
+	}{{"cached", 0}, {"uncached", -1}} {
+		b.Run(v.name, func(b *testing.B) {
+			searcher, err := catbleve.New(catbleve.Config{Catalog: c, Thesaurus: th, CacheSize: v.cache, Logger: quiet})
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer searcher.Close()
+			eng, err := bot.New(bot.Config{Script: sc, Store: store, Searcher: searcher, Logger: quiet})
+			if err != nil {
+				b.Fatal(err)
+			}
+			ctx := context.Background()
+			run := strconv.FormatInt(time.Now().UnixNano(), 36)
+			b.ReportAllocs()
+			for i := 0; b.Loop(); i++ {
+				line := benchConversation[i%len(benchConversation)]
+				msg := bot.Message{Channel: "bench", ChatID: run + "-" + strconv.Itoa(i/len(benchConversation)),
+					EventID: strconv.Itoa(i), Text: line.text, Choice: line.choice}
+				if _, err := eng.Handle(ctx, msg); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
 	}
 }
