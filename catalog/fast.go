@@ -98,7 +98,7 @@ func decodeFast(data []byte, v any) (ok bool) {
 			return false // tabs, CR, control characters: the positional reader
 		case c == 0xc2 && i+1 < len(data) && data[i+1] == 0x85, // NEL
 			c == 0xe2 && i+2 < len(data) && data[i+1] == 0x80 && data[i+2]&0xfe == 0xa8, // line and paragraph separators
-			c == 0xef && i+2 < len(data) && data[i+1] == 0xbb && data[i+2] == 0xbf: // byte order mark
+			c == 0xef && i+2 < len(data) && data[i+1] == 0xbb && data[i+2] == 0xbf:      // byte order mark
 			return false
 		}
 	}
