@@ -128,11 +128,14 @@ func (w word) matches(s string) bool {
 }
 
 func (a alt) matches(s string) bool {
+	if a.n < minTypoLen && (s == "" || s[0] != a.text[0]) {
+		return false // no typo forgiven: the first byte must agree (most words fail here)
+	}
 	if a.prefix {
 		if strings.HasPrefix(s, a.text) {
 			return true
 		}
-		if a.n < minTypoLen {
+		if a.n < minTypoLen || !mayBeOneEditPrefix(s, a.text) {
 			return false
 		}
 		// One typo inside the stem: compare with the word's beginnings one
@@ -156,7 +159,30 @@ func (a alt) matches(s string) bool {
 	if s == a.text {
 		return true
 	}
-	return a.n >= minTypoLen && OneEditApart(s, a.text)
+	return a.n >= minTypoLen && mayBeOneEdit(s, a.text) && OneEditApart(s, a.text)
+}
+
+// mayBeOneEdit is a cheap necessary condition for OneEditApart(s, p) when
+// p has at least minTypoLen letters: one edit leaves either the first
+// three letters or the last three (at least three bytes) as they were.
+// Crisis detection runs every word of every message against every
+// pattern, and most pairs fail here.
+func mayBeOneEdit(s, p string) bool {
+	if len(s) < 3 || len(p) < 3 {
+		return true
+	}
+	return s[:3] == p[:3] || s[len(s)-3:] == p[len(p)-3:]
+}
+
+// mayBeOneEditPrefix is the same for a stem p (minTypoLen letters or more)
+// that s starts with but for one edit: either the first three bytes agree,
+// or the edit is among the first three letters and the stem's last three
+// bytes occur in s untouched.
+func mayBeOneEditPrefix(s, p string) bool {
+	if len(s) < 3 || len(p) < 3 {
+		return true
+	}
+	return s[:3] == p[:3] || strings.Contains(s, p[len(p)-3:])
 }
 
 // OneEditApart reports whether a and b differ by at most one edit (insertion,

@@ -1,6 +1,10 @@
 package textnorm
 
-import "testing"
+import (
+	"slices"
+	"testing"
+	"unicode/utf8"
+)
 
 func TestWithin1(t *testing.T) {
 	for _, tt := range []struct {
@@ -36,6 +40,56 @@ func TestPhraseIn(t *testing.T) {
 		}
 		if got := ph.In(PhraseWords(tt.text)); got != tt.want {
 			t.Errorf("%q in %q = %v, want %v", tt.phrase, tt.text, got, tt.want)
+		}
+	}
+}
+
+// TestTypoPrefilterKeepsEveryTypo: the cheap checks before OneEditApart
+// never reject a word one edit from a pattern (or stem) of seven letters
+// or more: every single edit of a set of words is tried.
+func TestTypoPrefilterKeepsEveryTypo(t *testing.T) {
+	patterns := []string{"samobojstwo", "zabiciem", "przemocy", "niebieska", "самогубство", "убитисебе", "wytchnieniowa", "pełnosprawność"}
+	letters := []rune("abcdeżźąлі")
+	edits := func(p string) []string {
+		r := []rune(p)
+		var out []string
+		for i := 0; i <= len(r); i++ {
+			for _, l := range letters {
+				out = append(out, string(r[:i])+string(l)+string(r[i:])) // insertion
+				if i < len(r) {
+					out = append(out, string(r[:i])+string(l)+string(r[i+1:])) // substitution
+				}
+			}
+			if i < len(r) {
+				out = append(out, string(r[:i])+string(r[i+1:])) // deletion
+			}
+			if i+1 < len(r) {
+				s := slices.Clone(r)
+				s[i], s[i+1] = s[i+1], s[i]
+				out = append(out, string(s)) // swap
+			}
+		}
+		return out
+	}
+	for _, p := range patterns {
+		for _, w := range edits(p) {
+			if OneEditApart(w, p) && !mayBeOneEdit(w, p) {
+				t.Errorf("mayBeOneEdit(%q, %q) rejected a typo", w, p)
+			}
+			for _, tail := range []string{"", "ami", "ęcie"} {
+				word := w + tail
+				a := alt{text: p, prefix: true, n: utf8.RuneCountInString(p)}
+				slow := false
+				r := []rune(word)
+				for _, l := range [3]int{a.n - 1, a.n, a.n + 1} {
+					if l <= len(r) && l > 0 && OneEditApart(string(r[:l]), p) {
+						slow = true
+					}
+				}
+				if slow && !a.matches(word) {
+					t.Errorf("stem %s* does not match %q, one typo away", p, word)
+				}
+			}
 		}
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"os"
 	"strconv"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -81,4 +82,50 @@ func BenchmarkConversation(b *testing.B) {
 			}
 		})
 	}
+}
+
+// BenchmarkConversation32 is BenchmarkConversation with 32 residents at
+// once (per GOMAXPROCS), as `okienko bench --concurrency 32` runs it.
+func BenchmarkConversation32(b *testing.B) {
+	srv := redistest.Start(b)
+	var io stdio
+	io.err = os.Stderr
+	sc, err := loadScript(openDialogs(""), io, false)
+	if err != nil {
+		b.Fatal(err)
+	}
+	c, _ := catalog.Sample()
+	th, _ := catalog.DefaultThesaurus()
+	quiet := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelError}))
+	stf := storeFlags{url: srv.URL(), getenv: func(string) string { return "" }}
+	store, err := stf.open(context.Background(), io, quiet)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer store.Close()
+	searcher, err := catbleve.New(catbleve.Config{Catalog: c, Thesaurus: th, Logger: quiet})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer searcher.Close()
+	eng, err := bot.New(bot.Config{Script: sc, Store: store, Searcher: searcher, Logger: quiet})
+	if err != nil {
+		b.Fatal(err)
+	}
+	run := strconv.FormatInt(time.Now().UnixNano(), 36)
+	var worker atomic.Int64
+	b.ReportAllocs()
+	b.SetParallelism(32)
+	b.RunParallel(func(pb *testing.PB) {
+		w := strconv.FormatInt(worker.Add(1), 10)
+		for i := 0; pb.Next(); i++ {
+			line := benchConversation[i%len(benchConversation)]
+			msg := bot.Message{Channel: "bench", ChatID: run + "-" + w + "-" + strconv.Itoa(i/len(benchConversation)),
+				EventID: strconv.Itoa(i), Text: line.text, Choice: line.choice}
+			if _, err := eng.Handle(context.Background(), msg); err != nil {
+				b.Error(err)
+				return
+			}
+		}
+	})
 }
