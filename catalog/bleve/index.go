@@ -92,24 +92,12 @@ func New(cfg Config) (*Index, error) {
 		return nil, fmt.Errorf("build index: %w", err)
 	}
 	ix := &Index{cfg: cfg, idx: idx, services: make(map[string]catalog.Service, len(cfg.Catalog.Services)), results: newResultCache(cfg.CacheSize)}
-	batch := idx.NewBatch()
-	for i, s := range cfg.Catalog.Services {
-		ix.services[s.ID] = s
-		if err := batch.Index(s.ID, document(s)); err != nil {
-			idx.Close()
-			return nil, fmt.Errorf("build index: service %s: %w", s.ID, err)
-		}
-		if batch.Size() == batchSize && i+1 < len(cfg.Catalog.Services) {
-			if err := idx.Batch(batch); err != nil {
-				idx.Close()
-				return nil, fmt.Errorf("build index: %w", err)
-			}
-			batch.Reset()
-		}
-	}
-	if err := idx.Batch(batch); err != nil {
+	if err := indexAll(idx, cfg.Catalog.Services); err != nil {
 		idx.Close()
-		return nil, fmt.Errorf("build index: %w", err)
+		return nil, err
+	}
+	for _, s := range cfg.Catalog.Services {
+		ix.services[s.ID] = s
 	}
 	if ix.vocab, err = readVocabulary(idx, textFields()); err != nil {
 		idx.Close()
@@ -158,6 +146,42 @@ func (ix *Index) update(cfg Config, d catalog.Delta) (*Index, error) {
 	return n, nil
 }
 
+// indexAll indexes services in batches of batchSize. Mapping the next
+// batch (on this goroutine) overlaps with indexing the previous one (bleve
+// analyses a batch on its workers, then writes its segment on one core),
+// so at most two batches are held at a time.
+func indexAll(idx blevesearch.Index, services []catalog.Service) error {
+	batches := make(chan *blevesearch.Batch)
+	done := make(chan error, 1)
+	go func() {
+		var err error
+		for b := range batches {
+			if err == nil {
+				err = idx.Batch(b)
+			}
+		}
+		done <- err
+	}()
+	var err error
+	for start := 0; start < len(services) && err == nil; start += batchSize {
+		batch := idx.NewBatch()
+		for _, s := range services[start:min(start+batchSize, len(services))] {
+			if err = batch.Index(s.ID, document(s)); err != nil {
+				err = fmt.Errorf("build index: service %s: %w", s.ID, err)
+				break
+			}
+		}
+		if err == nil {
+			batches <- batch
+		}
+	}
+	close(batches)
+	if berr := <-done; berr != nil && err == nil {
+		err = fmt.Errorf("build index: %w", berr)
+	}
+	return err
+}
+
 // batchSize is how many services one batch of a whole build indexes:
 // 5,000 services in one batch peaked at about 230 MB of heap, in batches
 // of 1,000 at about 120 MB, with the same query latency (README).
@@ -201,6 +225,8 @@ func indexMapping() (*mapping.IndexMappingImpl, error) {
 		km.DocValues = false
 		doc.AddFieldMappingsAt(f, km)
 	}
+	// Every query names its fields: no composite "_all" field to build.
+	doc.AddSubDocumentMapping("_all", blevesearch.NewDocumentDisabledMapping())
 	m.DefaultMapping = doc
 	m.DefaultAnalyzer = analyzerFold
 	return m, nil
