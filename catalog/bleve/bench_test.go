@@ -3,6 +3,10 @@ package bleve
 import (
 	"context"
 	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
 	"runtime"
 	"runtime/metrics"
 	"slices"
@@ -212,5 +216,65 @@ func samplePeakHeap(peak *uint64) (stop func()) {
 		close(done)
 		<-finished
 		read()
+	}
+}
+
+// BenchmarkReload edits one file of a 5,000-service catalogue kept in 50
+// files and reloads it: "one-file" re-reads and re-indexes that file (the
+// live index with a catalog.Cache), "whole" is the baseline in the same
+// run, re-reading every file and building a new index beside the running
+// one. Reports the peak heap during the reload.
+func BenchmarkReload(b *testing.B) {
+	dir := b.TempDir()
+	files := catalogtest.Files(5000, 100)
+	for _, f := range files {
+		if err := os.WriteFile(filepath.Join(dir, f.Name), f.Data, 0o644); err != nil {
+			b.Fatal(err)
+		}
+	}
+	th := thesaurus(b)
+	for _, v := range []struct {
+		name        string
+		incremental bool
+	}{{"whole", false}, {"one-file", true}} {
+		b.Run(v.name, func(b *testing.B) {
+			cache := catalog.NewCache()
+			cfg := LiveConfig{
+				Load: func() (*catalog.Catalog, *catalog.Thesaurus, catalog.Problems) {
+					c, probs := cache.Load(dir)
+					return c, th, probs
+				},
+				Grace:  time.Millisecond, // closed before the next reload
+				Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
+			}
+			if v.incremental {
+				cfg.Delta = cache.LastDelta
+			}
+			live, err := NewLive(cfg)
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer live.Close()
+			edited := filepath.Join(dir, files[7].Name)
+			var peak uint64
+			for i := 0; b.Loop(); i++ {
+				b.StopTimer()
+				data := string(files[7].Data) + fmt.Sprintf("# edit %d\n", i)
+				if err := os.WriteFile(edited, []byte(data), 0o644); err != nil {
+					b.Fatal(err)
+				}
+				next := time.Now().Add(time.Duration(i+1) * time.Second)
+				os.Chtimes(edited, next, next)
+				time.Sleep(20 * time.Millisecond)
+				runtime.GC()
+				b.StartTimer()
+				stop := samplePeakHeap(&peak)
+				if err := live.Reload(); err != nil {
+					b.Fatal(err)
+				}
+				stop()
+			}
+			b.ReportMetric(float64(peak)/(1<<20), "peak-heap-MB")
+		})
 	}
 }
