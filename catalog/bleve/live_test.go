@@ -3,6 +3,7 @@ package bleve
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"io"
 	"log/slog"
 	"os"
@@ -215,5 +216,71 @@ func write(t *testing.T, name, data string) {
 	next := time.Now().Add(time.Duration(len(data)%7+1) * time.Second)
 	if err := os.Chtimes(name, next, next); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestSearchesDuringFileByFileReloads: residents keep searching while
+// edits of single files are applied to the shared index (run with -race):
+// every search answers, and after the last reload the last edit is found.
+func TestSearchesDuringFileByFileReloads(t *testing.T) {
+	dir := t.TempDir()
+	files := catalogtest.Files(200, 20)
+	for _, f := range files {
+		if err := os.WriteFile(filepath.Join(dir, f.Name), f.Data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	cache := catalog.NewCache()
+	th, _ := catalog.DefaultThesaurus()
+	live, err := NewLive(LiveConfig{
+		Load: func() (*catalog.Catalog, *catalog.Thesaurus, catalog.Problems) {
+			c, probs := cache.Load(dir)
+			return c, th, probs
+		},
+		Delta:  cache.LastDelta,
+		Grace:  time.Millisecond,
+		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer live.Close()
+	stop := make(chan struct{})
+	errs := make(chan error, 4)
+	for range 4 {
+		go func() {
+			for {
+				select {
+				case <-stop:
+					errs <- nil
+					return
+				default:
+				}
+				if _, err := live.Search(context.Background(), bot.SearchQuery{Text: "opiekunka dla mamy", Lang: "pl"}); err != nil {
+					errs <- err
+					return
+				}
+			}
+		}()
+	}
+	edited := filepath.Join(dir, files[3].Name)
+	first := catalogtest.Generate(200).Services[3*20]
+	var word string
+	for i := range 20 { // more than maxUpdates: whole builds happen in between
+		word = fmt.Sprintf("zzyzx%c", 'a'+i)
+		write(t, edited, strings.Replace(string(files[3].Data), "name: "+first.Name, "name: "+word+" pomoc", 1))
+		if err := live.Reload(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	close(stop)
+	for range 4 {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+	}
+	res, err := live.Search(context.Background(), bot.SearchQuery{Text: word, Lang: "pl"})
+	if err != nil || len(res.Services) == 0 || res.Services[0].ID != first.ID {
+		t.Fatalf("search for the last edit: %+v, %v", res, err)
 	}
 }
