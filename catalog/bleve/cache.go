@@ -1,6 +1,8 @@
 package bleve
 
 import (
+	"crypto/sha256"
+	"encoding/binary"
 	"sync"
 
 	"okienko/bot"
@@ -11,11 +13,34 @@ import (
 // so the same query always gets the same answer; residents who press the
 // same buttons search the same words, and a search costs about a thousand
 // allocations in bleve. Bounded: the oldest entry goes first.
+//
+// Entries are keyed by a SHA-256 of the query, never by its text: a
+// resident's words must not stay in the process after they erased their
+// conversation (the results hold only catalogue texts).
 type resultCache struct {
 	mu      sync.Mutex
-	entries map[bot.SearchQuery]bot.SearchResult
-	order   []bot.SearchQuery // ring of keys, oldest at next
+	entries map[queryKey]bot.SearchResult
+	order   []queryKey // ring of keys, oldest at next
 	next    int
+}
+
+// queryKey is the SHA-256 of a query's fields, each length-prefixed so
+// that no two queries share an encoding.
+type queryKey [sha256.Size]byte
+
+func keyOf(q bot.SearchQuery) queryKey {
+	h := sha256.New()
+	var n [8]byte
+	for _, f := range [...]string{q.Text, q.Lang, q.Category, q.Audience} {
+		binary.LittleEndian.PutUint64(n[:], uint64(len(f)))
+		h.Write(n[:])
+		h.Write([]byte(f))
+	}
+	binary.LittleEndian.PutUint64(n[:], uint64(q.Limit))
+	h.Write(n[:])
+	var k queryKey
+	h.Sum(k[:0])
+	return k
 }
 
 // defaultCacheSize is how many searches an index remembers by default.
@@ -25,7 +50,7 @@ func newResultCache(size int) *resultCache {
 	if size <= 0 {
 		return nil
 	}
-	return &resultCache{entries: make(map[bot.SearchQuery]bot.SearchResult, size), order: make([]bot.SearchQuery, 0, size)}
+	return &resultCache{entries: make(map[queryKey]bot.SearchResult, size), order: make([]queryKey, 0, size)}
 }
 
 // get returns a cached result; its Services are the caller's own copy.
@@ -33,8 +58,9 @@ func (c *resultCache) get(q bot.SearchQuery) (bot.SearchResult, bool) {
 	if c == nil {
 		return bot.SearchResult{}, false
 	}
+	k := keyOf(q)
 	c.mu.Lock()
-	r, ok := c.entries[q]
+	r, ok := c.entries[k]
 	c.mu.Unlock()
 	if ok && r.Services != nil {
 		r.Services = append([]bot.Service(nil), r.Services...)
@@ -50,17 +76,18 @@ func (c *resultCache) put(q bot.SearchQuery, r bot.SearchResult) {
 	if r.Services != nil {
 		r.Services = append([]bot.Service(nil), r.Services...)
 	}
+	k := keyOf(q)
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if _, ok := c.entries[q]; ok {
+	if _, ok := c.entries[k]; ok {
 		return
 	}
 	if len(c.order) < cap(c.order) {
-		c.order = append(c.order, q)
+		c.order = append(c.order, k)
 	} else {
 		delete(c.entries, c.order[c.next])
-		c.order[c.next] = q
+		c.order[c.next] = k
 		c.next = (c.next + 1) % len(c.order)
 	}
-	c.entries[q] = r
+	c.entries[k] = r
 }
