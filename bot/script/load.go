@@ -2,12 +2,12 @@ package script
 
 import (
 	"errors"
-	"fmt"
 	"io/fs"
 	"os"
 	"path"
 	"sort"
 	"strings"
+	"time"
 
 	"okienko/bot/yamlfile"
 )
@@ -45,6 +45,10 @@ type source struct {
 	pos  yamlfile.Positions
 	f    file
 	ord  []string // step ids in file order
+	// skipped lists lines whose fields were dropped as wrongly written.
+	skipped []int
+	// modified is when the file was last saved (zero when unknown).
+	modified time.Time
 }
 
 // LoadDir loads every *.yaml and *.yml file directly in dir.
@@ -58,7 +62,7 @@ func LoadDir(dir string) (*Script, Problems) {
 func Load(fsys fs.FS, display string) (*Script, Problems) {
 	entries, err := fs.ReadDir(fsys, ".")
 	if err != nil {
-		return nil, Problems{{File: display, Line: 1, Col: 1, Message: fmt.Sprintf("cannot read the folder: %v", pathlessError(err))}}
+		return nil, Problems{yamlfile.Newf(display, 1, 1, "cannot read the folder: %v", pathlessError(err))}
 	}
 	var names []string
 	for _, e := range entries {
@@ -68,14 +72,15 @@ func Load(fsys fs.FS, display string) (*Script, Problems) {
 	}
 	sort.Strings(names)
 	if len(names) == 0 {
-		return nil, Problems{{File: display, Line: 1, Col: 1, Message: "no dialog files (*.yaml) found"}}
+		return nil, Problems{yamlfile.Newf(display, 1, 1, "no dialog files (*.yaml) found")}
 	}
 	if len(names) > MaxFiles {
-		return nil, Problems{{File: display, Line: 1, Col: 1, Message: fmt.Sprintf("too many files: %d (at most %d)", len(names), MaxFiles)}}
+		return nil, Problems{yamlfile.Newf(display, 1, 1, "too many files: %d (at most %d)", len(names), MaxFiles)}
 	}
 	var (
 		sources []*source
 		probs   Problems
+		broken  bool // a file could not be read, or only with lines skipped
 	)
 	for _, name := range names {
 		shown := name
@@ -84,40 +89,69 @@ func Load(fsys fs.FS, display string) (*Script, Problems) {
 		}
 		data, err := fs.ReadFile(fsys, name)
 		if err != nil {
-			probs = append(probs, Problem{File: shown, Line: 1, Col: 1, Message: fmt.Sprintf("cannot read: %v", pathlessError(err))})
+			probs = append(probs, yamlfile.Newf(shown, 1, 1, "cannot read: %v", pathlessError(err)))
+			broken = true
 			continue
 		}
-		src, p := decodeFile(shown, data)
-		probs = append(probs, p...)
-		if src != nil {
-			sources = append(sources, src)
+		src, d := decodeFile(shown, data)
+		probs = append(probs, d.Problems...)
+		if src == nil || d.Damaged {
+			broken = true
+			continue
 		}
+		if info, err := fs.Stat(fsys, name); err == nil {
+			src.modified = info.ModTime()
+		}
+		sources = append(sources, src)
 	}
-	if probs.Errors() > 0 {
-		return nil, probs
+	if broken || len(sources) == 0 {
+		// What the files mean is checked once every line of them reads:
+		// a skipped line would be reported again as a missing step.
+		return nil, probs.Sort()
 	}
 	sc, p := merge(sources)
 	probs = append(probs, p...)
-	if probs.Errors() > 0 {
-		return nil, probs
+	if probs.Errors() > 0 && len(p) > 0 {
+		return nil, probs.Sort()
 	}
-	probs = append(probs, check(sc, sources)...)
+	probs = append(probs, dropSkipped(check(sc, sources), sources)...)
 	if probs.Errors() > 0 {
 		return nil, probs.Sort()
 	}
 	return sc, probs.Sort()
 }
 
+// dropSkipped leaves out problems of meaning found on a line whose field
+// was dropped as wrongly written: they follow from that one mistake.
+func dropSkipped(probs Problems, sources []*source) Problems {
+	skipped := map[string]map[int]bool{}
+	for _, src := range sources {
+		for _, l := range src.skipped {
+			if skipped[src.name] == nil {
+				skipped[src.name] = map[int]bool{}
+			}
+			skipped[src.name][l] = true
+		}
+	}
+	out := probs[:0]
+	for _, p := range probs {
+		if !skipped[p.File][p.Line] {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
 // decodeFile parses one dialog file within the limits and records node
 // positions.
-func decodeFile(name string, data []byte) (*source, Problems) {
+func decodeFile(name string, data []byte) (*source, yamlfile.Decoded) {
 	src := &source{name: name}
-	pos, p := yamlfile.Decode(name, data, &src.f, yamlfile.Options{MaxSize: MaxFileSize, MaxDepth: MaxDepth, Schema: "dialogs/schema.json"})
-	if p != nil {
-		return nil, p
+	d := yamlfile.DecodeAll(name, data, &src.f, yamlfile.Options{MaxSize: MaxFileSize, MaxDepth: MaxDepth, Schema: "dialogs/schema.json"})
+	if d.Pos == nil {
+		return nil, d
 	}
-	src.pos, src.ord = pos, pos.Keys("steps")
-	return src, nil
+	src.pos, src.ord, src.skipped = d.Pos, d.Pos.Keys("steps"), d.Skipped
+	return src, d
 }
 
 // merge combines the files; each section but steps and triggers may appear
@@ -137,7 +171,16 @@ func merge(sources []*source) (*Script, Problems) {
 		owner[section] = src.name
 		return true
 	}
-	stepFile := map[string]string{}
+	// A step defined in two files is reported in the newer one (the file
+	// just added or edited), not in the main file that had it first.
+	keeper := map[string]*source{}
+	for _, src := range sources {
+		for _, id := range src.ord {
+			if prev, ok := keeper[id]; !ok || newer(src, prev) {
+				keeper[id] = src
+			}
+		}
+	}
 	for _, src := range sources {
 		f := src.f
 		if once(src, "start", f.Start != "") {
@@ -166,30 +209,42 @@ func merge(sources []*source) (*Script, Problems) {
 		sc.Triggers = append(sc.Triggers, f.Triggers...)
 		for _, id := range src.ord {
 			st := f.Steps[id]
-			if prev, ok := stepFile[id]; ok {
-				probs = append(probs, src.problem("steps."+id+"#key", "step %s is already defined in %s", id, prev))
+			if k := keeper[id]; k != src {
+				probs = append(probs, src.problem("steps."+id+"#key", "step %s is already defined in %s at line %d: give this one another id, or remove one of them", id, k.name, k.pos.At("steps."+id+"#key").Line))
 				continue
 			}
 			if st == nil {
 				st = &Step{}
 			}
 			st.ID = id
-			stepFile[id] = src.name
 			sc.Steps[id] = st
 			sc.Order = append(sc.Order, id)
 		}
 	}
 	if len(sc.Steps) > MaxSteps {
-		probs = append(probs, Problem{File: sources[0].name, Line: 1, Col: 1, Message: fmt.Sprintf("too many steps: %d (at most %d)", len(sc.Steps), MaxSteps)})
+		probs = append(probs, yamlfile.Newf(sources[0].name, 1, 1, "too many steps: %d (at most %d)", len(sc.Steps), MaxSteps))
 	}
 	return sc, probs
+}
+
+// newer reports whether b, defining the same step as a, is the newer
+// definition, the one to report: a is the main file (it has start), or b
+// was saved later. Otherwise the later file in name order is.
+func newer(a, b *source) bool {
+	switch {
+	case (a.f.Start != "") != (b.f.Start != ""):
+		return a.f.Start != ""
+	case !a.modified.Equal(b.modified):
+		return b.modified.After(a.modified)
+	}
+	return false
 }
 
 // problem reports a problem at a YAML path, or at its nearest ancestor
 // present in the file.
 func (src *source) problem(p string, format string, args ...any) Problem {
 	pos := src.pos.At(p)
-	return Problem{File: src.name, Line: pos.Line, Col: pos.Column, Message: fmt.Sprintf(format, args...)}
+	return yamlfile.Newf(src.name, pos.Line, pos.Column, format, args...)
 }
 
 // pathlessError drops the file system path from an error, which the problem

@@ -71,7 +71,7 @@ type testsFile struct {
 func LoadTests(fsys fs.FS, display string) ([]TestFile, Problems) {
 	entries, err := fs.ReadDir(fsys, ".")
 	if err != nil {
-		return nil, Problems{{File: display, Line: 1, Col: 1, Message: fmt.Sprintf("cannot read the folder: %v", pathlessError(err))}}
+		return nil, Problems{yamlfile.Newf(display, 1, 1, "cannot read the folder: %v", pathlessError(err))}
 	}
 	var names []string
 	for _, e := range entries {
@@ -91,7 +91,7 @@ func LoadTests(fsys fs.FS, display string) ([]TestFile, Problems) {
 		}
 		data, err := fs.ReadFile(fsys, name)
 		if err != nil {
-			probs = append(probs, Problem{File: shown, Line: 1, Col: 1, Message: fmt.Sprintf("cannot read: %v", pathlessError(err))})
+			probs = append(probs, yamlfile.Newf(shown, 1, 1, "cannot read: %v", pathlessError(err)))
 			continue
 		}
 		var tf testsFile

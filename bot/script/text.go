@@ -1,13 +1,11 @@
 package script
 
 import (
-	"fmt"
 	"regexp"
 	"strconv"
 	"strings"
 
 	"github.com/goccy/go-yaml/ast"
-	"github.com/goccy/go-yaml/token"
 
 	"okienko/bot/yamlfile"
 )
@@ -124,26 +122,9 @@ func scalarString(n ast.Node) string {
 	}
 }
 
-// positionedError is a problem at a YAML node; the loader turns it into a
-// path:line:col line.
-type positionedError struct {
-	tok *token.Token
-	msg string
-}
-
 func nodeError(n ast.Node, format string, args ...any) error {
-	return &positionedError{tok: n.GetToken(), msg: fmt.Sprintf(format, args...)}
+	return yamlfile.NodeError(n, format, args...)
 }
-
-func (e *positionedError) Error() string {
-	return fmt.Sprintf("%d:%d: %s", e.tok.Position.Line, e.tok.Position.Column, e.msg)
-}
-
-// GetToken, GetMessage and FormatError let the YAML decoder treat it as one
-// of its own errors.
-func (e *positionedError) GetToken() *token.Token        { return e.tok }
-func (e *positionedError) GetMessage() string            { return e.msg }
-func (e *positionedError) FormatError(bool, bool) string { return e.Error() }
 
 // templateVar finds {{ name }} placeholders.
 var templateVar = regexp.MustCompile(`\{\{\s*([^{}\s]*)\s*\}\}`)

@@ -5,7 +5,6 @@
 package yamlfile
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 	"slices"
@@ -13,28 +12,52 @@ import (
 
 	yaml "github.com/goccy/go-yaml"
 	"github.com/goccy/go-yaml/ast"
-	"github.com/goccy/go-yaml/lexer"
-	"github.com/goccy/go-yaml/parser"
 	"github.com/goccy/go-yaml/token"
+
+	"okienko/bot/orgtext"
 )
 
 // Problem is one thing wrong (or worth a warning) in a script file.
+// Message is the English text; Format and Args, when set (see Newf), let
+// In print it in the organizer's language from the one message table of
+// package orgtext.
 type Problem struct {
 	File    string
 	Line    int
 	Col     int
 	Message string
 	Warning bool
+	Format  string // the English format of Message, a key of the orgtext table
+	Args    []any
+}
+
+// Newf makes an error at path:line:col from a message of the orgtext table.
+func Newf(file string, line, col int, format string, args ...any) Problem {
+	return Problem{File: file, Line: line, Col: col, Message: orgtext.Sprintf(orgtext.English, format, args...), Format: format, Args: args}
+}
+
+// Warnf makes a warning at path:line:col from a message of the orgtext table.
+func Warnf(file string, line, col int, format string, args ...any) Problem {
+	p := Newf(file, line, col, format, args...)
+	p.Warning = true
+	return p
 }
 
 // String formats the problem as path:line:col: message, the form editors
 // and organizers' tools understand.
-func (p Problem) String() string {
+func (p Problem) String() string { return p.In(orgtext.English) }
+
+// In formats the problem as path:line:col: message in lang (pl or en).
+func (p Problem) In(lang string) string {
 	kind := ""
 	if p.Warning {
-		kind = "warning: "
+		kind = orgtext.Translate(lang, "warning: ")
 	}
-	return fmt.Sprintf("%s:%d:%d: %s%s", p.File, p.Line, p.Col, kind, p.Message)
+	msg := p.Message
+	if p.Format != "" {
+		msg = orgtext.Sprintf(lang, p.Format, p.Args...)
+	}
+	return fmt.Sprintf("%s:%d:%d: %s%s", p.File, p.Line, p.Col, kind, msg)
 }
 
 // Problems is the outcome of checking scripts.
@@ -142,212 +165,6 @@ func (o Options) withDefaults() Options {
 		o.MaxDepth = 24
 	}
 	return o
-}
-
-// Decode parses a YAML file within the limits into v, strictly (unknown
-// fields are errors), and returns the positions of its nodes. The file must
-// hold one document whose top is a mapping.
-func Decode(name string, data []byte, v any, opts Options) (pos Positions, probs Problems) {
-	opts = opts.withDefaults()
-	defer func() {
-		// The YAML library can panic on some malformed input; a broken file
-		// must give a clear answer, never a crash.
-		if r := recover(); r != nil {
-			pos, probs = nil, Problems{{File: name, Line: 1, Col: 1, Message: "the file cannot be read as YAML: check indentation and quotes"}}
-		}
-	}()
-	at := func(line, col int, format string, args ...any) Problems {
-		return Problems{{File: name, Line: line, Col: col, Message: fmt.Sprintf(format, args...)}}
-	}
-	if len(data) > opts.MaxSize {
-		return nil, at(1, 1, "file too large: %d bytes (at most %d)", len(data), opts.MaxSize)
-	}
-	if p := checkIndentation(name, data, opts.MaxDepth); p != nil {
-		return nil, p
-	}
-	if p := checkTokens(name, string(data), opts.MaxDepth); p != nil {
-		return nil, p
-	}
-	astFile, err := parser.ParseBytes(data, 0)
-	if err != nil {
-		return nil, yamlProblem(name, err, opts.Schema)
-	}
-	pos = Positions{}
-	for _, doc := range astFile.Docs {
-		if doc.Body == nil {
-			continue
-		}
-		if len(astFile.Docs) > 1 {
-			return nil, at(doc.GetToken().Position.Line, 1, "one document per file: remove the '---' separator")
-		}
-		if d := depth(doc.Body); d > opts.MaxDepth {
-			return nil, at(1, 1, "nested too deeply: %d levels (at most %d)", d, opts.MaxDepth)
-		}
-		if _, ok := Unwrap(doc.Body).(*ast.MappingNode); !ok {
-			tk := doc.Body.GetToken()
-			return nil, at(tk.Position.Line, tk.Position.Column, "expected a mapping of sections (name: value) at the top of the file")
-		}
-		walkPositions(doc.Body, "", pos)
-		if err := yaml.NodeToValue(doc.Body, v, yaml.Strict()); err != nil {
-			return nil, yamlProblem(name, err, opts.Schema)
-		}
-	}
-	return pos, nil
-}
-
-// checkIndentation rejects block nesting deeper than maxDepth with a cheap
-// line scan, before the YAML library tokenizes (it takes memory quadratic in
-// the nesting: "- - - - …" forty thousand deep needs gigabytes). Indentation
-// counts one level per two spaces, and each leading "- " one level.
-func checkIndentation(name string, data []byte, maxDepth int) Problems {
-	line := 1
-	for len(data) > 0 {
-		end := bytes.IndexByte(data, '\n')
-		if end < 0 {
-			end = len(data)
-		}
-		l := data[:end]
-		i := 0
-		for i < len(l) && l[i] == ' ' {
-			i++
-		}
-		depth := i / 2
-		for i+1 < len(l) && l[i] == '-' && l[i+1] == ' ' {
-			depth++
-			i += 2
-			for i < len(l) && l[i] == ' ' {
-				i++
-			}
-		}
-		if depth > 4*maxDepth {
-			return Problems{{File: name, Line: line, Col: 1, Message: fmt.Sprintf("nested too deeply (at most %d levels)", maxDepth)}}
-		}
-		if end == len(data) {
-			break
-		}
-		data = data[end+1:]
-		line++
-	}
-	return nil
-}
-
-// checkTokens rejects anchors, aliases and excessive flow nesting before
-// parsing, so an alias bomb never expands.
-func checkTokens(name, data string, maxDepth int) Problems {
-	flow := 0
-	for _, tk := range lexer.Tokenize(data) {
-		switch tk.Type {
-		case token.AnchorType, token.AliasType, token.MergeKeyType:
-			return Problems{{File: name, Line: tk.Position.Line, Col: tk.Position.Column,
-				Message: "anchors and aliases (&name, *name, <<) are not allowed: write the text out"}}
-		case token.TagType:
-			return Problems{{File: name, Line: tk.Position.Line, Col: tk.Position.Column,
-				Message: "tags (!name) are not allowed: put texts that start with ! in quotes"}}
-		case token.SequenceStartType, token.MappingStartType:
-			flow++
-			if flow > maxDepth {
-				return Problems{{File: name, Line: tk.Position.Line, Col: tk.Position.Column,
-					Message: fmt.Sprintf("nested too deeply (at most %d levels)", maxDepth)}}
-			}
-		case token.SequenceEndType, token.MappingEndType:
-			flow--
-		}
-	}
-	return nil
-}
-
-func depth(n ast.Node) int {
-	switch v := Unwrap(n).(type) {
-	case *ast.MappingNode:
-		d := 0
-		for _, kv := range v.Values {
-			d = max(d, depth(kv.Value))
-		}
-		return d + 1
-	case *ast.MappingValueNode:
-		return depth(v.Value) + 1
-	case *ast.SequenceNode:
-		d := 0
-		for _, item := range v.Values {
-			d = max(d, depth(item))
-		}
-		return d + 1
-	}
-	return 0
-}
-
-// yamlProblem turns a YAML library error into a problem with a position and
-// a message without Go type names.
-func yamlProblem(name string, err error, schema string) Problems {
-	var ye yaml.Error
-	if errors.As(err, &ye) && ye.GetToken() != nil {
-		tk := ye.GetToken()
-		return Problems{{File: name, Line: tk.Position.Line, Col: tk.Position.Column, Message: plainYAMLMessage(ye.GetMessage(), schema)}}
-	}
-	return Problems{{File: name, Line: 1, Col: 1, Message: plainYAMLMessage(err.Error(), schema)}}
-}
-
-// plainYAMLMessage rewrites the YAML library's messages for organizers.
-func plainYAMLMessage(msg, schema string) string {
-	if i := strings.Index(msg, "cannot unmarshal "); i >= 0 {
-		rest := msg[i+len("cannot unmarshal "):]
-		got, _, _ := strings.Cut(rest, " into ")
-		got = goTypeWord(got)
-		want := "another type"
-		if j := strings.LastIndex(rest, " of type "); j >= 0 {
-			want = goTypeWord(rest[j+len(" of type "):])
-		}
-		return fmt.Sprintf("wrong type: expected %s, found %s", want, got)
-	}
-	if got, want, ok := strings.Cut(msg, " was used where "); ok {
-		want = strings.TrimSuffix(want, " is expected")
-		return fmt.Sprintf("wrong type: expected %s, found %s", yamlKind(want), yamlKind(got))
-	}
-	if strings.HasPrefix(msg, "unknown field") {
-		if schema == "" {
-			return msg + " (check the spelling)"
-		}
-		return msg + " (check the spelling; see " + schema + ")"
-	}
-	if strings.Contains(msg, "already defined") {
-		return "duplicate key: " + msg
-	}
-	return msg
-}
-
-// yamlKind names a YAML node kind for organizers.
-func yamlKind(k string) string {
-	switch k {
-	case "sequence":
-		return "a list"
-	case "mapping":
-		return "a mapping"
-	case "string", "literal":
-		return "a string"
-	case "integer", "float":
-		return "a number"
-	case "bool":
-		return "true or false"
-	}
-	return k
-}
-
-func goTypeWord(t string) string {
-	switch {
-	case t == "uint64" || t == "int64" || t == "float64":
-		return "a number"
-	case strings.HasPrefix(t, "[]"), t == "array":
-		return "a list"
-	case strings.HasPrefix(t, "map["), strings.Contains(t, "."):
-		return "a mapping"
-	case t == "int":
-		return "a whole number"
-	case t == "bool":
-		return "true or false"
-	case t == "string":
-		return "a string"
-	}
-	return t
 }
 
 // walkPositions records the position of every node by its YAML path, e.g.

@@ -1,0 +1,86 @@
+// Package orgtext is the one message table of the organizers' tools
+// (`dialogs check|test|graph`, `catalog check|import|eval`): organizers are
+// social workers, most of them Polish, so every message those tools print
+// exists in English and in Polish. A message is written in the code as its
+// English format string (the key); the Polish form lives in the table in
+// polish.go. A test fails when a message used in the code has no Polish
+// form, so the two languages cannot drift apart.
+package orgtext
+
+import (
+	"fmt"
+	"strings"
+)
+
+// Languages of the tools.
+const (
+	English = "en"
+	Polish  = "pl"
+)
+
+// Word is an argument of a message that is itself translated through the
+// table (a type name, a language name), unlike ids and file names.
+type Word string
+
+// FromEnv picks the tools' language from the locale variables, in POSIX
+// order (LC_ALL, LC_MESSAGES, LANG): Polish for pl_PL… and pl, else English.
+func FromEnv(getenv func(string) string) string {
+	for _, v := range []string{"LC_ALL", "LC_MESSAGES", "LANG"} {
+		if s := getenv(v); s != "" {
+			return Normalize(s)
+		}
+	}
+	return English
+}
+
+// Normalize maps a locale or language name (pl, pl_PL.UTF-8, en_GB, C) to
+// one of the tools' languages; anything not Polish is English.
+func Normalize(s string) string {
+	s = strings.ToLower(strings.TrimSpace(s))
+	if s == "pl" || strings.HasPrefix(s, "pl_") || strings.HasPrefix(s, "pl-") || strings.HasPrefix(s, "pl.") || s == "polski" {
+		return Polish
+	}
+	return English
+}
+
+// Valid reports whether lang names a language of the tools.
+func Valid(lang string) bool { return lang == English || lang == Polish }
+
+// Translate returns the format in lang: the format itself for English, the
+// table's Polish form for Polish (the English one when missing, which a
+// test prevents).
+func Translate(lang, format string) string {
+	if lang == Polish {
+		if s, ok := polish[format]; ok {
+			return s
+		}
+	}
+	return format
+}
+
+// Sprintf formats a message of the table in lang; Word arguments are
+// translated too.
+func Sprintf(lang, format string, args ...any) string {
+	if len(args) == 0 {
+		return Translate(lang, format)
+	}
+	out := make([]any, len(args))
+	for i, a := range args {
+		if w, ok := a.(Word); ok {
+			out[i] = Translate(lang, string(w))
+		} else {
+			out[i] = a
+		}
+	}
+	return fmt.Sprintf(Translate(lang, format), out...)
+}
+
+// Table returns a copy of the Polish table, keyed by the English format,
+// for tests and tools that list the messages.
+func Table() map[string]string {
+	out := make(map[string]string, len(polish))
+	for k, v := range polish {
+		out[k] = v
+	}
+	return out
+}

@@ -1,0 +1,151 @@
+package yamlfile
+
+import (
+	"errors"
+	"regexp"
+	"strings"
+
+	yaml "github.com/goccy/go-yaml"
+)
+
+// The mistakes organizers make most in YAML, recognised from the line the
+// parser stopped at, so that the message says what to do instead of what
+// the parser saw ("mapping value is not allowed in this context").
+
+// fixTabs reports every line indented with a tab and replaces each such tab
+// by two spaces, the indentation step of the bundled files.
+func fixTabs(name, text string, report func(Problem)) string {
+	if !strings.Contains(text, "\t") {
+		return text
+	}
+	lines := strings.SplitAfter(text, "\n")
+	for i, l := range lines {
+		indent := len(l) - len(strings.TrimLeft(l, " \t"))
+		if !strings.Contains(l[:indent], "\t") {
+			continue
+		}
+		report(Newf(name, i+1, strings.IndexByte(l, '\t')+1, "a tab is used for indentation: use spaces instead of the Tab key (YAML counts spaces; set your editor to insert spaces)"))
+		lines[i] = strings.ReplaceAll(l[:indent], "\t", "  ") + l[indent:]
+	}
+	return strings.Join(lines, "")
+}
+
+// keyValue splits "  - key: value" into its key part (with the colon) and
+// the value; ok is false when the line holds no "key: value".
+var keyValue = regexp.MustCompile(`^(\s*(?:-\s+)*(?:"[^"]*"|'[^']*'|[^\s#'"{\[&*!|>%@` + "`" + `,?:-][^:#]*?|-[^\s:#][^:#]*?):[ \t]+)(.*?)\s*$`)
+
+// syntaxProblem explains a syntax error and returns the text with the line
+// fixed (certain is true: the fix is what the message tells the organizer
+// to do) or commented out (certain is false: the rest of the file can be
+// read, but what the line meant is lost).
+func syntaxProblem(name, text string, err error) (p Problem, fixed string, certain bool) {
+	line, col, msg := 1, 1, err.Error()
+	var ye yaml.Error
+	if errors.As(err, &ye) && ye.GetToken() != nil {
+		tk := ye.GetToken()
+		line, col, msg = tk.Position.Line, tk.Position.Column, ye.GetMessage()
+	}
+	lines := strings.SplitAfter(text, "\n")
+	if line < 1 || line > len(lines) {
+		return Newf(name, line, col, "the file cannot be read as YAML here: %s (check indentation and quotes)", msg), text, false
+	}
+	l := strings.TrimRight(lines[line-1], "\r\n")
+	at := func(format string, args ...any) Problem { return Newf(name, line, col, format, args...) }
+	replace := func(newLine string) string {
+		out := append([]string(nil), lines...)
+		out[line-1] = newLine + "\n"
+		return strings.Join(out, "")
+	}
+	m := keyValue.FindStringSubmatch(l)
+	if m != nil {
+		key, value := m[1], m[2]
+		shown := strings.TrimLeft(key, " ")
+		switch {
+		case (value[0] == '>' || value[0] == '|') && len(value) > 1 && strings.ContainsAny(value[1:2], "= 0123456789<"):
+			// ">= 65", "> 3", "| tekst": a block indicator where a value
+			// was meant.
+			return at("a value starting with %s must be in quotes: write %s", value[:1], shown+quote(value)), replace(key + quote(value)), true
+		case value[0] == '"' || value[0] == '\'':
+			if closing := strings.IndexByte(value[1:], value[0]); closing >= 0 && strings.TrimSpace(value[closing+2:]) != "" && !strings.HasPrefix(strings.TrimSpace(value[closing+2:]), "#") {
+				inner := "„" + value[1:closing+1] + "”" + value[closing+2:]
+				return at("a text in quotes must end with the quote: put the whole text in quotes and write quotes inside it as „…”, e.g. %s", shown+quote(inner)), replace(key + quote(inner)), true
+			}
+			if !strings.Contains(value[1:], value[:1]) {
+				return at("the quote opened here is not closed: end the text with %s", value[:1]), commentOut(lines, line), false
+			}
+		case value[0] != '{' && value[0] != '[' && (strings.Contains(value, ": ") || strings.HasSuffix(value, ":")):
+			return at("a text with a colon must be in quotes: write %s", shown+quote(value)), replace(key + quote(value)), true
+		}
+	}
+	if i := flowIndicator(l, col); i >= 0 {
+		// {wiek: >= 65}: quote the value inside the braces.
+		end := i + strings.IndexAny(l[i:]+"}", ",}]")
+		v := strings.TrimSpace(l[i:end])
+		return at("a value starting with %s must be in quotes: write %s", v[:1], quote(v)), replace(l[:i] + quote(v) + l[end:]), true
+	}
+	if strings.Contains(msg, "could not find end character of double-quoted text") || strings.Contains(msg, "could not find end character of single-quoted text") {
+		return at("the quote opened here is not closed: end the text with the same quote"), commentOut(lines, line), false
+	}
+	if strings.Contains(msg, "not allowed in this context") || strings.Contains(msg, "did not find expected") || strings.Contains(msg, "unexpected key name") || strings.Contains(msg, "invalid") {
+		if prev, ok := previousIndent(lines, line); ok && indentOf(l) != prev {
+			return at("wrong indentation: this line starts after %d spaces, the line above after %d: align it with the other fields of its section, with spaces", indentOf(l), prev), commentOut(lines, line), false
+		}
+	}
+	return at("the file cannot be read as YAML here: %s (check indentation and quotes)", msg), commentOut(lines, line), false
+}
+
+// flowIndicator finds a ">" or "|" starting a value inside {...} or [...]
+// at or before col, or returns -1.
+func flowIndicator(l string, col int) int {
+	if !strings.ContainsAny(l, "{[") {
+		return -1
+	}
+	for i := min(col, len(l)) - 1; i >= 0; i-- {
+		if (l[i] == '>' || l[i] == '|') && i > 0 && (l[i-1] == ' ' || l[i-1] == '{' || l[i-1] == ',' || l[i-1] == '[') {
+			return i
+		}
+	}
+	return -1
+}
+
+// quote writes a text in double quotes as YAML reads it back.
+func quote(s string) string {
+	s = strings.TrimSpace(s)
+	if len(s) >= 2 && (s[0] == '"' || s[0] == '\'') && s[len(s)-1] == s[0] {
+		s = s[1 : len(s)-1]
+	}
+	return `"` + strings.NewReplacer(`\`, `\\`, `"`, `\"`).Replace(s) + `"`
+}
+
+func indentOf(l string) int { return len(l) - len(strings.TrimLeft(l, " ")) }
+
+// previousIndent is the indentation of the nearest line above that holds
+// something.
+func previousIndent(lines []string, line int) (int, bool) {
+	for i := line - 2; i >= 0; i-- {
+		t := strings.TrimSpace(lines[i])
+		if t != "" && !strings.HasPrefix(t, "#") {
+			return indentOf(lines[i]), true
+		}
+	}
+	return 0, false
+}
+
+// commentOut turns the line and the lines indented under it into comments,
+// so that the rest of the file can be read.
+func commentOut(lines []string, line int) string {
+	out := append([]string(nil), lines...)
+	ind := indentOf(out[line-1])
+	out[line-1] = strings.Repeat(" ", ind) + "# " + strings.TrimLeft(strings.TrimRight(out[line-1], "\r\n"), " ") + "\n"
+	for i := line; i < len(out); i++ {
+		t := strings.TrimSpace(out[i])
+		if t == "" || strings.HasPrefix(t, "#") {
+			continue
+		}
+		if indentOf(out[i]) <= ind {
+			break
+		}
+		out[i] = strings.Repeat(" ", indentOf(out[i])) + "# " + strings.TrimLeft(out[i], " ")
+	}
+	return strings.Join(out, "")
+}
