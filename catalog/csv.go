@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 
+	"okienko/bot/orgtext"
 	"okienko/bot/yamlfile"
 )
 
@@ -40,52 +41,68 @@ func csvField(col string) string {
 }
 
 // parseCSV reads a spreadsheet export: comma- or semicolon-separated (as
-// Polish spreadsheets save), UTF-8 with or without a byte order mark.
+// Polish spreadsheets save), UTF-8 with or without a byte order mark, or
+// Windows-1250 or UTF-16 (converted, with a warning that says so). Problems
+// name the row and column as the spreadsheet shows them (row 1 is the
+// header; a cell with line breaks is still one row).
 func parseCSV(name string, data []byte) (parsed, Problems) {
-	p := parsed{name: name, pos: yamlfile.Positions{}}
+	p := parsed{name: name, pos: yamlfile.Positions{}, csv: true}
 	fail := func(line, col int, format string, args ...any) (parsed, Problems) {
-		return p, Problems{{File: name, Line: line, Col: col, Message: fmt.Sprintf(format, args...)}}
+		return p, Problems{yamlfile.Newf(name, line, col, format, args...)}
 	}
 	if len(data) > MaxFileSize {
 		return fail(1, 1, "file too large: %d bytes (at most %d)", len(data), MaxFileSize)
 	}
-	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf"))
+	var probs Problems
+	data, enc := yamlfile.ToUTF8(data)
+	switch enc {
+	case yamlfile.EncodingWindows1250:
+		probs = append(probs, yamlfile.Warnf(name, 1, 1, "the file was saved as Windows-1250 (Excel's \"CSV\" format on Polish Windows): converted to UTF-8, Polish letters kept; next time choose \"CSV UTF-8\" when saving"))
+	case yamlfile.EncodingUTF16:
+		probs = append(probs, yamlfile.Warnf(name, 1, 1, "the file was saved as UTF-16 (Excel's \"Unicode text\"): converted to UTF-8"))
+	case yamlfile.EncodingUnknown:
+		return fail(1, 1, "the file is neither UTF-8 nor Windows-1250: save it from the spreadsheet as \"CSV UTF-8\"")
+	}
 	r := csv.NewReader(bytes.NewReader(data))
 	firstLine, _, _ := bytes.Cut(data, []byte("\n"))
 	if bytes.Count(firstLine, []byte(";")) > bytes.Count(firstLine, []byte(",")) {
 		r.Comma = ';'
 	}
 	r.FieldsPerRecord = -1
+	rows := rowsByLine(data)
+	row := func(line int) int {
+		if r, ok := rows[line]; ok {
+			return r
+		}
+		return line
+	}
 	header, err := r.Read()
 	if err != nil {
 		return fail(1, 1, "cannot read the header row: %s", csvMessage(err))
 	}
 	cols := map[string]int{}
-	var probs Problems
 	for i, h := range header {
 		h = strings.ToLower(strings.TrimSpace(h))
 		switch {
 		case h == "" && allEmpty(header[i:]):
 			// Spreadsheets export trailing empty columns: ignore them.
 		case !slices.Contains(CSVColumns, h):
-			line, col := r.FieldPos(i)
-			probs = append(probs, Problem{File: name, Line: line, Col: col, Message: fmt.Sprintf("unknown column %q (columns: %s)", h, strings.Join(CSVColumns, ", "))})
+			probs = append(probs, csvProblem(name, 1, i+1, "unknown column %q (columns: %s)", h, strings.Join(CSVColumns, ", ")))
 		case cols[h] != 0:
-			line, col := r.FieldPos(i)
-			probs = append(probs, Problem{File: name, Line: line, Col: col, Message: fmt.Sprintf("column %q appears twice", h)})
+			probs = append(probs, csvProblem(name, 1, i+1, "column %q appears twice", h))
 		default:
 			cols[h] = i + 1 // 0 means absent
 		}
 	}
 	for _, req := range requiredCSVColumns {
 		if cols[req] == 0 {
-			probs = append(probs, Problem{File: name, Line: 1, Col: 1, Message: fmt.Sprintf("missing required column %q", req)})
+			probs = append(probs, yamlfile.Newf(name, 1, 1, "missing required column %q", req))
 		}
 	}
-	if len(probs) > 0 {
+	if probs.Errors() > 0 {
 		return p, probs
 	}
-	for row := 0; ; {
+	for n := 0; ; {
 		rec, err := r.Read()
 		if errors.Is(err, io.EOF) {
 			break
@@ -93,7 +110,7 @@ func parseCSV(name string, data []byte) (parsed, Problems) {
 		if err != nil {
 			var pe *csv.ParseError
 			if errors.As(err, &pe) {
-				probs = append(probs, Problem{File: name, Line: pe.Line, Col: pe.Column, Message: csvMessage(err)})
+				probs = append(probs, csvProblem(name, row(pe.Line), 0, "%s", csvMessage(err)))
 				return p, probs
 			}
 			return fail(1, 1, "%s", csvMessage(err))
@@ -101,9 +118,10 @@ func parseCSV(name string, data []byte) (parsed, Problems) {
 		if allEmpty(rec) {
 			continue // an empty line or a row of empty cells
 		}
+		line, _ := r.FieldPos(0)
+		at := row(line)
 		if len(rec) > len(header) {
-			line, col := r.FieldPos(len(header))
-			probs = append(probs, Problem{File: name, Line: line, Col: col, Message: fmt.Sprintf("row has %d cells but the header has %d columns", len(rec), len(header))})
+			probs = append(probs, csvProblem(name, at, len(header)+1, "row has %d cells but the header has %d columns", len(rec), len(header)))
 			continue
 		}
 		cell := func(col string) string {
@@ -113,13 +131,11 @@ func parseCSV(name string, data []byte) (parsed, Problems) {
 			}
 			return strings.TrimSpace(rec[i])
 		}
-		base := fmt.Sprintf("services[%d]", row)
-		line, _ := r.FieldPos(0)
-		p.pos[base] = yamlfile.Position{Line: line, Column: 1}
+		base := fmt.Sprintf("services[%d]", n)
+		p.pos[base] = yamlfile.Position{Line: at, Column: 1}
 		for col, i := range cols {
 			if i-1 < len(rec) {
-				l, c := r.FieldPos(i - 1)
-				p.pos[base+"."+csvField(col)] = yamlfile.Position{Line: l, Column: c}
+				p.pos[base+"."+csvField(col)] = yamlfile.Position{Line: at, Column: i}
 			}
 		}
 		s := Service{
@@ -139,9 +155,52 @@ func parseCSV(name string, data []byte) (parsed, Problems) {
 			}
 		}
 		p.cat.Services = append(p.cat.Services, s)
-		row++
+		n++
 	}
 	return p, probs
+}
+
+// csvProblem is an error at a spreadsheet cell: file.csv:ROW:COLUMN, and
+// the column's letter as the spreadsheet shows it (col 0: the whole row).
+func csvProblem(name string, row, col int, format string, args ...any) Problem {
+	inner := orgtext.Msg{Format: format, Args: args}
+	if col <= 0 {
+		return yamlfile.Newf(name, row, 1, "row %d: %v", row, inner)
+	}
+	return yamlfile.Newf(name, row, col, "row %d, column %s: %v", row, ColumnLetter(col), inner)
+}
+
+// ColumnLetter names the col-th column (1-based) as spreadsheets do: A…Z,
+// AA, AB…
+func ColumnLetter(col int) string {
+	var out []byte
+	for col > 0 {
+		col--
+		out = append([]byte{byte('A' + col%26)}, out...)
+		col /= 26
+	}
+	return string(out)
+}
+
+// rowsByLine maps each line of a CSV file that starts a row to the row's
+// number as a spreadsheet shows it: a line break inside a quoted cell does
+// not start a row, an empty line does.
+func rowsByLine(data []byte) map[int]int {
+	rows := map[int]int{1: 1}
+	line, row, quoted := 1, 1, false
+	for _, b := range data {
+		switch b {
+		case '"':
+			quoted = !quoted
+		case '\n':
+			line++
+			if !quoted {
+				row++
+				rows[line] = row
+			}
+		}
+	}
+	return rows
 }
 
 func allEmpty(cells []string) bool {
@@ -180,13 +239,14 @@ func ImportCSV(name string, data []byte) ([]byte, Problems) {
 	if probs.Errors() > 0 {
 		return nil, probs.Sort()
 	}
-	c, probs := check([]parsed{p})
+	c, cp := check([]parsed{p})
+	probs = append(probs, cp...)
 	if probs.Errors() > 0 {
 		return nil, probs.Sort()
 	}
 	out, err := yamlfile.Encode(c)
 	if err != nil {
-		return nil, append(probs, Problem{File: name, Line: 1, Col: 1, Message: "cannot write YAML: " + err.Error()})
+		return nil, append(probs, yamlfile.Newf(name, 1, 1, "cannot write YAML: %v", err))
 	}
 	header := "# Generated by `okienko catalog import` from " + name + ".\n# Edit the spreadsheet and import again, or edit this file and stop using the spreadsheet.\n"
 	return append([]byte(header), out...), probs

@@ -38,7 +38,7 @@ const SampleName = "catalog/data/sample.yaml"
 func Sample() (*Catalog, Problems) {
 	data, err := sample.ReadFile("data/sample.yaml")
 	if err != nil {
-		return nil, Problems{{File: SampleName, Line: 1, Col: 1, Message: err.Error()}}
+		return nil, Problems{yamlfile.Newf(SampleName, 1, 1, "%s", err.Error())}
 	}
 	return Parse([]File{{Name: SampleName, Data: data}})
 }
@@ -58,7 +58,7 @@ func ReadFiles(paths ...string) ([]File, Problems) {
 	add := func(p string) {
 		data, err := os.ReadFile(p)
 		if err != nil {
-			probs = append(probs, Problem{File: p, Line: 1, Col: 1, Message: "cannot read: " + pathless(err)})
+			probs = append(probs, yamlfile.Newf(p, 1, 1, "cannot read: %v", pathless(err)))
 			return
 		}
 		files = append(files, File{Name: p, Data: data})
@@ -66,7 +66,7 @@ func ReadFiles(paths ...string) ([]File, Problems) {
 	for _, p := range paths {
 		info, err := os.Stat(p)
 		if err != nil {
-			probs = append(probs, Problem{File: p, Line: 1, Col: 1, Message: "cannot read: " + pathless(err)})
+			probs = append(probs, yamlfile.Newf(p, 1, 1, "cannot read: %v", pathless(err)))
 			continue
 		}
 		if !info.IsDir() {
@@ -75,7 +75,7 @@ func ReadFiles(paths ...string) ([]File, Problems) {
 		}
 		entries, err := os.ReadDir(p)
 		if err != nil {
-			probs = append(probs, Problem{File: p, Line: 1, Col: 1, Message: "cannot read the folder: " + pathless(err)})
+			probs = append(probs, yamlfile.Newf(p, 1, 1, "cannot read the folder: %v", pathless(err)))
 			continue
 		}
 		for _, e := range entries {
@@ -104,9 +104,21 @@ func Load(paths ...string) (*Catalog, Problems) {
 
 // parsed is one file's services with the positions of their fields.
 type parsed struct {
-	name string
-	cat  Catalog
-	pos  yamlfile.Positions
+	name    string
+	cat     Catalog
+	pos     yamlfile.Positions
+	damaged bool  // lines were skipped to read the rest: services may be missing
+	skipped []int // lines of fields dropped as wrongly written
+	csv     bool  // a spreadsheet: positions are rows and columns as the spreadsheet shows them
+}
+
+// problem is an error at pos; in a spreadsheet it names the row and column
+// as the spreadsheet shows them.
+func (f parsed) problem(pos yamlfile.Position, format string, args ...any) Problem {
+	if f.csv {
+		return csvProblem(f.name, pos.Line, pos.Column, format, args...)
+	}
+	return yamlfile.Newf(f.name, pos.Line, pos.Column, format, args...)
 }
 
 // Parse decodes, merges and checks files. The catalogue is nil when there
@@ -127,11 +139,12 @@ func Parse(files []File) (*Catalog, Problems) {
 // benchmarks.
 func ParsePositional(files []File) (*Catalog, Problems) {
 	if len(files) == 0 {
-		return nil, Problems{{File: "catalog", Line: 1, Col: 1, Message: "no catalogue files"}}
+		return nil, Problems{yamlfile.Newf("catalog", 1, 1, "no catalogue files")}
 	}
 	var (
-		all   []parsed
-		probs Problems
+		all    []parsed
+		probs  Problems
+		broken bool
 	)
 	for _, f := range files {
 		var p parsed
@@ -142,11 +155,14 @@ func ParsePositional(files []File) (*Catalog, Problems) {
 			p, fp = parseYAML(f.Name, f.Data)
 		}
 		probs = append(probs, fp...)
-		if fp.Errors() == 0 {
+		if p.pos != nil && !p.damaged && !(p.csv && fp.Errors() > 0) {
 			all = append(all, p)
+		} else {
+			broken = true
 		}
 	}
-	if probs.Errors() > 0 {
+	if broken {
+		// Services are checked once every line of every file reads.
 		return nil, probs.Sort()
 	}
 	c, cp := check(all)
@@ -159,9 +175,9 @@ func ParsePositional(files []File) (*Catalog, Problems) {
 
 func parseYAML(name string, data []byte) (parsed, Problems) {
 	p := parsed{name: name}
-	pos, probs := yamlfile.Decode(name, data, &p.cat, yamlfile.Options{MaxSize: MaxFileSize, MaxDepth: maxDepth, Schema: "catalog/schema.json"})
-	p.pos = pos
-	return p, probs
+	d := yamlfile.DecodeAll(name, data, &p.cat, yamlfile.Options{MaxSize: MaxFileSize, MaxDepth: maxDepth, Schema: "catalog/schema.json"})
+	p.pos, p.damaged, p.skipped = d.Pos, d.Damaged, d.Skipped
+	return p, d.Problems
 }
 
 var (
@@ -175,7 +191,10 @@ func check(files []parsed) (*Catalog, Problems) {
 	var probs Problems
 	at := func(f parsed, path, format string, args ...any) {
 		pos := f.pos.At(path)
-		probs = append(probs, Problem{File: f.name, Line: pos.Line, Col: pos.Column, Message: fmt.Sprintf(format, args...)})
+		if slices.Contains(f.skipped, pos.Line) {
+			return // follows from a field dropped as wrongly written
+		}
+		probs = append(probs, f.problem(pos, format, args...))
 	}
 	type seenAt struct {
 		file string
@@ -235,7 +254,7 @@ func check(files []parsed) (*Catalog, Problems) {
 		}
 	}
 	if len(out.Services) > MaxServices {
-		probs = append(probs, Problem{File: files[0].name, Line: 1, Col: 1, Message: fmt.Sprintf("too many services: %d (at most %d)", len(out.Services), MaxServices)})
+		probs = append(probs, yamlfile.Newf(files[0].name, 1, 1, "too many services: %d (at most %d)", len(out.Services), MaxServices))
 	}
 	return out, probs
 }

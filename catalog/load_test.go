@@ -1,6 +1,7 @@
 package catalog
 
 import (
+	"golang.org/x/text/encoding/charmap"
 	"strings"
 	"testing"
 )
@@ -100,12 +101,13 @@ func TestImportCSV(t *testing.T) {
 
 func TestImportCSVReportsRowsAndColumns(t *testing.T) {
 	tests := []struct{ name, csv, want string }{
-		{"unknown column", strings.Replace(csvGood, "uk_name", "uk_nazwa", 1), `k.csv:1:73: unknown column "uk_nazwa"`},
-		{"missing column", strings.Replace(csvGood, "summary;", "opis;", 1), `k.csv:1:18: unknown column "opis"`},
-		{"bad id in a row", strings.Replace(csvGood, "klub-seniora;", "Klub Seniora;", 1), `k.csv:3:1: bad id "Klub Seniora"`},
-		{"missing name in a row", strings.Replace(csvGood, "klub-seniora;Klub Seniora;", "klub-seniora;;", 1), "k.csv:3:14: service klub-seniora: missing required field name"},
-		{"too many cells", csvGood + "x;y;z;w;a;b;c;d;e;f\n", "k.csv:4:19: row has 10 cells but the header has 9 columns"},
-		{"bad quotes", csvGood + "\"unterminated;x\n", "k.csv:4:"},
+		{"unknown column", strings.Replace(csvGood, "uk_name", "uk_nazwa", 1), `k.csv:1:9: row 1, column I: unknown column "uk_nazwa"`},
+		{"missing column", strings.Replace(csvGood, "summary;", "opis;", 1), `k.csv:1:4: row 1, column D: unknown column "opis"`},
+		{"bad id in a row", strings.Replace(csvGood, "klub-seniora;", "Klub Seniora;", 1), `k.csv:3:1: row 3, column A: bad id "Klub Seniora"`},
+		{"missing name in a row", strings.Replace(csvGood, "klub-seniora;Klub Seniora;", "klub-seniora;;", 1), "k.csv:3:2: row 3, column B: service klub-seniora: missing required field name"},
+		{"too many cells", csvGood + "x;y;z;w;a;b;c;d;e;f\n", "k.csv:4:10: row 4, column J: row has 10 cells but the header has 9 columns"},
+		{"bad quotes", csvGood + "\"unterminated;x\n", "k.csv:4:1: row 4: "},
+		{"a cell with line breaks is one row", strings.Replace(csvGood, "klub-seniora;Klub Seniora;", "\"klub-seniora\";\"Klub\nSeniora\";", 1) + "Zły;X;mieszkanie;S;;;;;CUS\n", "k.csv:4:1: row 4, column A: bad id \"Zły\""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -118,5 +120,27 @@ func TestImportCSVReportsRowsAndColumns(t *testing.T) {
 				t.Errorf("problems %v, want %q", err, tt.want)
 			}
 		})
+	}
+}
+
+func TestImportCSVWindows1250IsConvertedWithANotice(t *testing.T) {
+	win, err := charmap.Windows1250.NewEncoder().String("id;name;category;summary;audience;keywords;provider_name;provider_phone;uk_name\n" + "zasilek;Zasiłek celowy;pieniadze;Pieniądze na pilną potrzebę.;;;Dział Świadczeń;;\n")
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, probs := ImportCSV("k.csv", []byte(win))
+	if out == nil {
+		t.Fatalf("import: %v", probs)
+	}
+	if !strings.Contains(string(out), "Zasiłek celowy") || !strings.Contains(string(out), "Dział Świadczeń") {
+		t.Errorf("Polish letters garbled:\n%s", out)
+	}
+	if len(probs) != 1 || !probs[0].Warning || !strings.Contains(probs[0].Message, "Windows-1250") {
+		t.Errorf("want one warning naming Windows-1250, got %v", probs)
+	}
+	// The same bytes as a YAML catalogue are refused, naming the encoding.
+	yamlWin, _ := charmap.Windows1250.NewEncoder().String("services:\n  - id: zasilek\n    name: Zasiłek\n    category: pieniadze\n    summary: S\n    provider: {name: CUS}\n")
+	if c, probs := Parse([]File{{Name: "k.yaml", Data: []byte(yamlWin)}}); c != nil || !strings.Contains(probs.Err().Error(), "k.yaml:3:15: the file is saved as Windows-1250") {
+		t.Errorf("a Windows-1250 YAML file: %v", probs)
 	}
 }

@@ -59,7 +59,7 @@ func LoadThesaurus(paths ...string) (*Thesaurus, Problems) {
 	for _, p := range paths {
 		data, err := os.ReadFile(p)
 		if err != nil {
-			return nil, Problems{{File: p, Line: 1, Col: 1, Message: "cannot read: " + pathless(err)}}
+			return nil, Problems{yamlfile.Newf(p, 1, 1, "cannot read: %v", pathless(err))}
 		}
 		files = append(files, File{Name: p, Data: data})
 	}
@@ -79,7 +79,7 @@ func ParseThesaurus(files []File) (*Thesaurus, Problems) {
 		}
 		at := func(path, format string, args ...any) {
 			ps := pos.At(path)
-			probs = append(probs, Problem{File: f.Name, Line: ps.Line, Col: ps.Column, Message: fmt.Sprintf(format, args...)})
+			probs = append(probs, yamlfile.Newf(f.Name, ps.Line, ps.Column, format, args...))
 		}
 		for i, e := range tf.Entries {
 			var te thesaurusEntry

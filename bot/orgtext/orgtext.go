@@ -22,6 +22,13 @@ const (
 // table (a type name, a language name), unlike ids and file names.
 type Word string
 
+// Msg is a message of the table used as an argument of another, so that
+// both are printed in the same language.
+type Msg struct {
+	Format string
+	Args   []any
+}
+
 // FromEnv picks the tools' language from the locale variables, in POSIX
 // order (LC_ALL, LC_MESSAGES, LANG): Polish for pl_PL… and pl, else English.
 func FromEnv(getenv func(string) string) string {
@@ -66,9 +73,12 @@ func Sprintf(lang, format string, args ...any) string {
 	}
 	out := make([]any, len(args))
 	for i, a := range args {
-		if w, ok := a.(Word); ok {
-			out[i] = Translate(lang, string(w))
-		} else {
+		switch v := a.(type) {
+		case Word:
+			out[i] = Translate(lang, string(v))
+		case Msg:
+			out[i] = Sprintf(lang, v.Format, v.Args...)
+		default:
 			out[i] = a
 		}
 	}
