@@ -31,10 +31,10 @@ func TestCheckReportsEachProblemAtItsPosition(t *testing.T) {
 		yaml string
 		want string // the first error, as printed
 	}{
-		{"yaml syntax", "start: a\nsteps: [\n", "d/f.yaml:2:8: the file cannot be read as YAML here: sequence end token"},
+		{"yaml syntax", "start: a\nsteps: [\n", "d/f.yaml:2:8: a list opened with [ is not closed: end it with ] on the same line"},
 		{"unknown field", base + "    colour: red\n", `d/f.yaml:16:5: unknown field "colour" (check the spelling; see dialogs/schema.json)`},
 		{"wrong type", strings.Replace(base, "start: a", "start: [a, b]", 1), "d/f.yaml:1:8: wrong type: expected a string, found a list"},
-		{"duplicate key", base + "  b:\n    say: X\n", `d/f.yaml:16:3: duplicate key "b": it is already written at line 13`},
+		{"duplicate key", base + "  b:\n    say: X\n", `d/f.yaml:16:3: duplicate key "b": it is already written at line 13; keep one`},
 		{"missing step", strings.Replace(base, "next: b", "next: c", 1), `d/f.yaml:12:15: transition to a missing step "c" (did you mean "a"?)`},
 		{"unreachable step", base + "  lost:\n    say: {pl: X, uk: X, en: X}\n    next: a\n", "d/f.yaml:16:3: unreachable step lost: no step, trigger or start leads to it"},
 		{"dead end", strings.Replace(base, "    action: end\n", "", 1), "d/f.yaml:13:3: dead end: step b does not wait for an answer and has no next"},

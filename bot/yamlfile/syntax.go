@@ -83,6 +83,12 @@ func syntaxProblem(name, text string, err error) (p Problem, fixed string, certa
 		v := strings.TrimSpace(l[i:end])
 		return at("a value starting with %s must be in quotes: write %s", v[:1], quote(v)), replace(l[:i] + quote(v) + l[end:]), true
 	}
+	if strings.Contains(msg, "sequence end token ']' not found") {
+		return at("a list opened with [ is not closed: end it with ] on the same line"), commentOut(lines, line), false
+	}
+	if strings.Contains(msg, "mapping end token '}' not found") || strings.Contains(msg, "could not find flow mapping end token") {
+		return at("a {…} opened here is not closed: end it with } on the same line"), commentOut(lines, line), false
+	}
 	if strings.Contains(msg, "could not find end character of double-quoted text") || strings.Contains(msg, "could not find end character of single-quoted text") {
 		return at("the quote opened here is not closed: end the text with the same quote"), commentOut(lines, line), false
 	}
