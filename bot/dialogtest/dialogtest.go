@@ -13,6 +13,7 @@ import (
 
 	"okienko/bot"
 	"okienko/bot/memory"
+	"okienko/bot/orgtext"
 	"okienko/bot/script"
 	"okienko/bot/textnorm"
 )
@@ -28,12 +29,20 @@ type Failure struct {
 	File    string
 	Line    int
 	Test    string
-	Message string
+	Message string      // in English
+	Text    orgtext.Msg // the message of the orgtext table, for In
 }
 
 // String formats the failure as path:line: test: message.
-func (f Failure) String() string {
-	return fmt.Sprintf("%s:%d: %s: %s", f.File, f.Line, f.Test, f.Message)
+func (f Failure) String() string { return f.In(orgtext.English) }
+
+// In formats the failure in lang (pl or en).
+func (f Failure) In(lang string) string {
+	msg := f.Message
+	if f.Text.Format != "" {
+		msg = orgtext.Sprintf(lang, f.Text.Format, f.Text.Args...)
+	}
+	return fmt.Sprintf("%s:%d: %s: %s", f.File, f.Line, f.Test, msg)
 }
 
 // Report counts the tests that passed and failed.
@@ -61,7 +70,7 @@ func Run(ctx context.Context, cfg Config, files []script.TestFile) Report {
 
 func runTest(ctx context.Context, cfg Config, file string, t script.Test) []Failure {
 	fail := func(line int, format string, args ...any) Failure {
-		return Failure{File: file, Line: line, Test: t.Name, Message: fmt.Sprintf(format, args...)}
+		return Failure{File: file, Line: line, Test: t.Name, Message: orgtext.Sprintf(orgtext.English, format, args...), Text: orgtext.Msg{Format: format, Args: args}}
 	}
 	now, err := t.Time()
 	if err != nil {
@@ -87,7 +96,21 @@ func runTest(ctx context.Context, cfg Config, file string, t script.Test) []Fail
 	if lang == "" {
 		lang = script.Polish
 	}
+	var (
+		shown []string            // the buttons of the bot's last reply
+		ever  = map[string]bool{} // every button shown so far (old ones stay in a chat and can be pressed)
+	)
 	for i, turn := range t.Turns {
+		if turn.Choose != "" && !ever[turn.Choose] {
+			// The engine would take it as a misunderstanding; the
+			// organizer meant a button that is not there.
+			if len(shown) == 0 {
+				fails = append(fails, fail(turn.Line, "choose: %s presses a button the bot has not shown: its last reply has no buttons", turn.Choose))
+			} else {
+				fails = append(fails, fail(turn.Line, "choose: %s presses a button the bot has not shown: its last reply offers %s", turn.Choose, strings.Join(shown, ", ")))
+			}
+			break
+		}
 		msg := bot.Message{Channel: "test", ChatID: "1", EventID: strconv.Itoa(i), Text: turn.Says, Choice: turn.Choose, Phone: turn.Phone, Language: t.Lang}
 		events, err := eng.Handle(ctx, msg)
 		if err != nil {
@@ -100,16 +123,28 @@ func runTest(ctx context.Context, cfg Config, file string, t script.Test) []Fail
 				step = ev.Step
 			}
 		}
+		var buttons []string
+		replied := false
 		for _, ev := range events {
-			if ev.Kind == bot.EventReply && ev.Reply.Lang != "" {
-				lang = ev.Reply.Lang
+			if ev.Kind == bot.EventReply {
+				replied = true
+				for _, c := range ev.Reply.Choices {
+					buttons = append(buttons, c.ID)
+					ever[c.ID] = true
+				}
+				if ev.Reply.Lang != "" {
+					lang = ev.Reply.Lang
+				}
 			}
+		}
+		if replied {
+			shown = buttons
 		}
 		if turn.Expect == nil {
 			continue
 		}
 		for _, m := range check(*turn.Expect, events, step, lang) {
-			fails = append(fails, fail(turn.Line, "after %q: %s", said(turn), m))
+			fails = append(fails, fail(turn.Line, "after %q: %v", said(turn), m))
 		}
 	}
 	return fails
@@ -120,15 +155,15 @@ func said(t script.Turn) string {
 	case t.Choose != "":
 		return "[" + t.Choose + "]"
 	case t.Phone != "":
-		return "[contact " + t.Phone + "]"
+		return "[" + t.Phone + "]"
 	}
 	return t.Says
 }
 
 // check compares one turn's events with what the test expects.
-func check(e script.Expect, events []bot.Event, step, lang string) []string {
+func check(e script.Expect, events []bot.Event, step, lang string) []orgtext.Msg {
 	var (
-		problems []string
+		problems []orgtext.Msg
 		replies  []string
 		choices  []string
 		offered  []string
@@ -159,46 +194,46 @@ func check(e script.Expect, events []bot.Event, step, lang string) []string {
 	all := textnorm.Normalize(strings.Join(replies, "\n"))
 	for _, s := range e.Says {
 		if !strings.Contains(all, textnorm.Normalize(s)) {
-			problems = append(problems, fmt.Sprintf("the replies do not say %q; they were:\n%s", s, indent(replies)))
+			problems = append(problems, msg("the replies do not say %q; they were:\n%s", s, indent(replies)))
 		}
 	}
 	for _, s := range e.NotSays {
 		if strings.Contains(all, textnorm.Normalize(s)) {
-			problems = append(problems, fmt.Sprintf("the replies say %q but must not", s))
+			problems = append(problems, msg("the replies say %q but must not", s))
 		}
 	}
 	if e.Step != "" && e.Step != step {
-		problems = append(problems, fmt.Sprintf("the conversation is at step %q, want %q", step, e.Step))
+		problems = append(problems, msg("the conversation is at step %q, want %q", step, e.Step))
 	}
 	top := offered[:min(3, len(offered))]
 	for _, id := range e.Offered {
 		if !slices.Contains(top, id) {
-			problems = append(problems, fmt.Sprintf("service %s is not among the services offered %v", id, top))
+			problems = append(problems, msg("service %s is not among the services offered %v", id, top))
 		}
 	}
 	switch e.Handoff {
 	case "yes":
 		if len(handoffs) == 0 {
-			problems = append(problems, "no handoff was raised")
+			problems = append(problems, msg("no handoff was raised"))
 		}
 	case "no":
 		if len(handoffs) > 0 {
-			problems = append(problems, "a handoff was raised")
+			problems = append(problems, msg("a handoff was raised"))
 		}
 	case "normal", "urgent":
 		if len(handoffs) == 0 || string(handoffs[len(handoffs)-1].Urgency) != e.Handoff {
-			problems = append(problems, fmt.Sprintf("no %s handoff was raised", e.Handoff))
+			problems = append(problems, msg("no %s handoff was raised", e.Handoff))
 		}
 	}
 	switch e.Crisis {
 	case "":
 	case "yes":
 		if len(crises) == 0 {
-			problems = append(problems, "no crisis was recognised")
+			problems = append(problems, msg("no crisis was recognised"))
 		}
 	case "no":
 		if len(crises) > 0 {
-			problems = append(problems, fmt.Sprintf("a crisis (%s) was recognised", crises[0]))
+			problems = append(problems, msg("a crisis (%s) was recognised", crises[0]))
 		}
 	case "concern":
 		if len(concerns) == 0 {
@@ -206,22 +241,24 @@ func check(e script.Expect, events []bot.Event, step, lang string) []string {
 		}
 	default:
 		if !slices.Contains(crises, e.Crisis) {
-			problems = append(problems, fmt.Sprintf("crisis %s was not recognised (got %v)", e.Crisis, crises))
+			problems = append(problems, msg("crisis %s was not recognised (got %v)", e.Crisis, crises))
 		}
 	}
 	if e.Erased && !erased {
-		problems = append(problems, "the data was not erased")
+		problems = append(problems, msg("the data was not erased"))
 	}
 	for _, id := range e.Choices {
 		if !slices.Contains(choices, id) {
-			problems = append(problems, fmt.Sprintf("choice %s is not offered (offered: %v)", id, choices))
+			problems = append(problems, msg("choice %s is not offered (offered: %v)", id, choices))
 		}
 	}
 	if e.Lang != "" && e.Lang != lang {
-		problems = append(problems, fmt.Sprintf("the language is %s, want %s", lang, e.Lang))
+		problems = append(problems, msg("the language is %s, want %s", lang, e.Lang))
 	}
 	return problems
 }
+
+func msg(format string, args ...any) orgtext.Msg { return orgtext.Msg{Format: format, Args: args} }
 
 func indent(lines []string) string {
 	var b strings.Builder

@@ -4,6 +4,7 @@ import (
 	"flag"
 	"fmt"
 
+	"okienko/bot/orgtext"
 	"okienko/catalog"
 )
 
@@ -17,6 +18,7 @@ func catalogCheck(args []string, io stdio) error {
 		thesauri = append(thesauri, s)
 		return nil
 	})
+	langFlag(fl, &io)
 	if err := parseInterspersed(fl, args); err != nil {
 		return usageError(err.Error())
 	}
@@ -37,12 +39,13 @@ func catalogCheck(args []string, io stdio) error {
 		probs = append(probs, p...)
 	}
 	for _, p := range probs {
-		fmt.Fprintln(io.out, p)
+		fmt.Fprintln(io.out, p.In(io.lang))
 	}
+	warnings := len(probs) - probs.Errors()
 	if n := probs.Errors(); n > 0 {
-		fmt.Fprintf(io.out, "%d errors\n", n)
+		fmt.Fprintln(io.out, orgtext.Sprintf(io.lang, "%d errors, %d warnings", n, warnings))
 		return exitError{1}
 	}
-	fmt.Fprintf(io.out, "ok: %d services, 0 errors\n", services)
+	fmt.Fprintln(io.out, orgtext.Sprintf(io.lang, "ok: %d services, 0 errors, %d warnings", services, warnings))
 	return nil
 }

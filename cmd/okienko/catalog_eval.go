@@ -4,10 +4,13 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
 
+	"okienko/bot/orgtext"
+	"okienko/bot/yamlfile"
 	"okienko/catalog"
 	catbleve "okienko/catalog/bleve"
 )
@@ -20,6 +23,7 @@ func catalogEval(ctx context.Context, args []string, io stdio) error {
 	var cat catalogFlags
 	cat.register(fl)
 	queries := fl.String("queries", "", "TSV file of query<TAB>id,id lines (required)")
+	langFlag(fl, &io)
 	if err := parseInterspersed(fl, args); err != nil {
 		return usageError(err.Error())
 	}
@@ -35,9 +39,22 @@ func catalogEval(ctx context.Context, args []string, io stdio) error {
 	if err != nil {
 		return fmt.Errorf("catalog eval: %w", err)
 	}
-	ix, err := cat.searcher(io)
+	c, th, err := cat.load(io)
 	if err != nil {
-		return err
+		return fmt.Errorf("catalogue: %w", err)
+	}
+	// A query naming a service the catalogue does not have can never be
+	// found: a typo, or a service renamed since the set was written.
+	for _, q := range qs {
+		for _, id := range q.Relevant {
+			if _, ok := c.ByID(id); !ok {
+				fmt.Fprintln(io.out, yamlfile.Warnf(*queries, q.Line, 1, "service %s is not in the catalogue: this query can never count as found", id).In(io.lang))
+			}
+		}
+	}
+	ix, err := catbleve.New(catbleve.Config{Catalog: c, Thesaurus: th, Logger: slog.New(slog.NewTextHandler(io.err, &slog.HandlerOptions{Level: slog.LevelWarn}))})
+	if err != nil {
+		return fmt.Errorf("catalogue: %w", err)
 	}
 	defer ix.Close()
 	rep, err := catalog.Evaluate(qs, func(text string) ([]string, error) {
@@ -52,13 +69,13 @@ func catalogEval(ctx context.Context, args []string, io stdio) error {
 		return fmt.Errorf("catalog eval: %w", err)
 	}
 	for _, m := range rep.Misses {
-		rank := "not in the top 10"
+		rank := orgtext.Translate(io.lang, "not in the top 10")
 		if m.Rank > 0 {
-			rank = fmt.Sprintf("rank %d", m.Rank)
+			rank = orgtext.Sprintf(io.lang, "rank %d", m.Rank)
 		}
-		fmt.Fprintf(io.out, "miss %s:%d: %q → want %s, got %s (%s)\n", *queries, m.Query.Line, m.Query.Text,
-			strings.Join(m.Query.Relevant, ","), strings.Join(m.Got[:min(3, len(m.Got))], ","), rank)
+		fmt.Fprintln(io.out, orgtext.Sprintf(io.lang, "miss %s:%d: %q → want %s, got %s (%s)", *queries, m.Query.Line, m.Query.Text,
+			strings.Join(m.Query.Relevant, ","), strings.Join(m.Got[:min(3, len(m.Got))], ","), rank))
 	}
-	fmt.Fprintf(io.out, "%d queries: recall@3 %.3f, MRR@10 %.3f, %d misses\n", rep.Queries, rep.RecallAt3, rep.MRRAt10, len(rep.Misses))
+	fmt.Fprintln(io.out, orgtext.Sprintf(io.lang, "%d queries: recall@3 %.3f, MRR@10 %.3f, %d misses", rep.Queries, rep.RecallAt3, rep.MRRAt10, len(rep.Misses)))
 	return nil
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 
+	"okienko/bot/orgtext"
 	"okienko/catalog"
 )
 
@@ -14,6 +15,7 @@ func catalogImport(args []string, io stdio) error {
 	fl := flag.NewFlagSet("catalog import", flag.ContinueOnError)
 	fl.SetOutput(io.err)
 	out := fl.String("o", "", "write the YAML to this file instead of standard output")
+	langFlag(fl, &io)
 	if err := parseInterspersed(fl, args); err != nil {
 		return usageError(err.Error())
 	}
@@ -27,10 +29,10 @@ func catalogImport(args []string, io stdio) error {
 	}
 	yaml, probs := catalog.ImportCSV(name, data)
 	for _, p := range probs {
-		fmt.Fprintln(io.err, p)
+		fmt.Fprintln(io.err, p.In(io.lang))
 	}
 	if yaml == nil {
-		fmt.Fprintf(io.err, "%d errors: nothing written\n", probs.Errors())
+		fmt.Fprintln(io.err, orgtext.Sprintf(io.lang, "%d errors: nothing written", probs.Errors()))
 		return exitError{1}
 	}
 	if *out == "" {
@@ -40,6 +42,6 @@ func catalogImport(args []string, io stdio) error {
 	if err := os.WriteFile(*out, yaml, 0o644); err != nil {
 		return fmt.Errorf("catalog import: %w", err)
 	}
-	fmt.Fprintf(io.err, "wrote %s\n", *out)
+	fmt.Fprintln(io.err, orgtext.Sprintf(io.lang, "wrote %s", *out))
 	return nil
 }

@@ -46,7 +46,7 @@ func TestCatalogImportThenCheck(t *testing.T) {
 	// A bad row is reported at its row and column; nothing is written.
 	os.WriteFile(in, []byte(csv+"Zły Id,X,mieszkanie,S,,CUS\n"), 0o644)
 	_, errOut, err := runCapture("", "catalog", "import", in)
-	if exitCode(err) != 1 || !strings.Contains(errOut, in+`:3:1: bad id "Zły Id"`) {
+	if exitCode(err) != 1 || !strings.Contains(errOut, in+`:3:1: row 3, column A: bad id "Zły Id"`) {
 		t.Errorf("exit %d, stderr:\n%s", exitCode(err), errOut)
 	}
 }

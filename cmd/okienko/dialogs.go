@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 
 	"okienko/bot/dialogtest"
+	"okienko/bot/orgtext"
 	"okienko/bot/script"
 	"okienko/dialogs"
 )
@@ -71,11 +72,12 @@ func loadScript(src dialogsSource, io stdio, showWarnings bool) (*script.Script,
 	sc, probs := script.Load(src.fsys, src.display)
 	for _, p := range probs {
 		if showWarnings || !p.Warning {
-			fmt.Fprintln(io.err, p)
+			fmt.Fprintln(io.err, p.In(io.lang))
 		}
 	}
 	if sc == nil {
-		return nil, fmt.Errorf("dialogs in %s have %d errors", src.display, probs.Errors())
+		fmt.Fprintln(io.err, orgtext.Sprintf(io.lang, "the dialogs in %s have %d errors", src.display, probs.Errors()))
+		return nil, exitError{1}
 	}
 	return sc, nil
 }
@@ -83,20 +85,21 @@ func loadScript(src dialogsSource, io stdio, showWarnings bool) (*script.Script,
 func dialogsCheck(args []string, io stdio) error {
 	fl := flag.NewFlagSet("dialogs check", flag.ContinueOnError)
 	fl.SetOutput(io.err)
-	if err := fl.Parse(args); err != nil {
+	langFlag(fl, &io)
+	if err := parseInterspersed(fl, args); err != nil {
 		return usageError(err.Error())
 	}
 	src := openDialogs(fl.Arg(0))
 	sc, probs := script.Load(src.fsys, src.display)
 	for _, p := range probs {
-		fmt.Fprintln(io.out, p)
+		fmt.Fprintln(io.out, p.In(io.lang))
 	}
 	warnings := len(probs) - probs.Errors()
 	if sc == nil {
-		fmt.Fprintf(io.out, "%d errors, %d warnings\n", probs.Errors(), warnings)
+		fmt.Fprintln(io.out, orgtext.Sprintf(io.lang, "%d errors, %d warnings", probs.Errors(), warnings))
 		return exitError{1}
 	}
-	fmt.Fprintf(io.out, "ok: %d steps, %d triggers, 0 errors, %d warnings\n", len(sc.Steps), len(sc.Triggers), warnings)
+	fmt.Fprintln(io.out, orgtext.Sprintf(io.lang, "ok: %d steps, %d triggers, 0 errors, %d warnings", len(sc.Steps), len(sc.Triggers), warnings))
 	return nil
 }
 
@@ -106,6 +109,7 @@ func dialogsTest(ctx context.Context, args []string, io stdio) error {
 	var cat catalogFlags
 	cat.register(fl)
 	verbose := fl.Bool("v", false, "list every test")
+	langFlag(fl, &io)
 	if err := parseInterspersed(fl, args); err != nil {
 		return usageError(err.Error())
 	}
@@ -116,7 +120,7 @@ func dialogsTest(ctx context.Context, args []string, io stdio) error {
 	}
 	files, probs := script.LoadTests(src.tests, filepath.Join(src.display, "tests"))
 	for _, p := range probs {
-		fmt.Fprintln(io.out, p)
+		fmt.Fprintln(io.out, p.In(io.lang))
 	}
 	if probs.Errors() > 0 {
 		return exitError{1}
@@ -127,7 +131,7 @@ func dialogsTest(ctx context.Context, args []string, io stdio) error {
 	}
 	report := dialogtest.Run(ctx, dialogtest.Config{Script: sc, Searcher: searcher}, files)
 	for _, f := range report.Failures {
-		fmt.Fprintln(io.out, "FAIL", f)
+		fmt.Fprintln(io.out, orgtext.Translate(io.lang, "FAIL"), f.In(io.lang))
 	}
 	if *verbose {
 		for _, f := range files {
@@ -136,7 +140,7 @@ func dialogsTest(ctx context.Context, args []string, io stdio) error {
 			}
 		}
 	}
-	fmt.Fprintf(io.out, "%d passed, %d failed\n", report.Passed, report.Failed)
+	fmt.Fprintln(io.out, orgtext.Sprintf(io.lang, "%d passed, %d failed", report.Passed, report.Failed))
 	if report.Failed > 0 || report.Passed == 0 {
 		return exitError{1}
 	}
@@ -147,6 +151,7 @@ func dialogsGraph(args []string, io stdio) error {
 	fl := flag.NewFlagSet("dialogs graph", flag.ContinueOnError)
 	fl.SetOutput(io.err)
 	format := fl.String("format", script.GraphMermaid, "mermaid or dot")
+	langFlag(fl, &io)
 	if err := parseInterspersed(fl, args); err != nil {
 		return usageError(err.Error())
 	}

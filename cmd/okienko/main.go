@@ -9,6 +9,7 @@ package main
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -16,6 +17,8 @@ import (
 	"sort"
 	"strings"
 	"syscall"
+
+	"okienko/bot/orgtext"
 )
 
 func main() {
@@ -35,6 +38,19 @@ func main() {
 type stdio struct {
 	in       io.Reader
 	out, err io.Writer
+	lang     string // the language of organizers' tools' messages: pl or en
+}
+
+// langFlag adds --lang pl|en to an organizers' tool: the language of its
+// messages, by default from the locale (LANG=pl_PL… gives Polish).
+func langFlag(fl *flag.FlagSet, io *stdio) {
+	fl.Func("lang", "language of the messages: pl or en (default from LANG)", func(s string) error {
+		if !orgtext.Valid(s) {
+			return fmt.Errorf("unknown language %q (use pl or en)", s)
+		}
+		io.lang = s
+		return nil
+	})
 }
 
 // command is one subcommand of okienko.
@@ -57,7 +73,7 @@ func commands() map[string]command {
 
 // run executes the subcommand named by args[0].
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
-	io := stdio{in: stdin, out: stdout, err: stderr}
+	io := stdio{in: stdin, out: stdout, err: stderr, lang: orgtext.FromEnv(os.Getenv)}
 	cmds := commands()
 	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
 		usage(stdout, cmds)

@@ -81,7 +81,7 @@ func (c *catalogFlags) load(io stdio) (*catalog.Catalog, *catalog.Thesaurus, err
 	}
 	th, tp := catalog.LoadThesaurus(c.thesaurusPaths()...)
 	for _, p := range append(probs, tp...) {
-		fmt.Fprintln(io.err, p)
+		fmt.Fprintln(io.err, p.In(io.lang))
 	}
 	if cat == nil || th == nil {
 		return nil, nil, errProblems
