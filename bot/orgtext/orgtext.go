@@ -77,7 +77,11 @@ func Sprintf(lang, format string, args ...any) string {
 		case Word:
 			out[i] = Translate(lang, string(v))
 		case Msg:
-			out[i] = Sprintf(lang, v.Format, v.Args...)
+			if v.Format == "" {
+				out[i] = ""
+			} else {
+				out[i] = Sprintf(lang, v.Format, v.Args...)
+			}
 		default:
 			out[i] = a
 		}

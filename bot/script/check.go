@@ -3,6 +3,8 @@ package script
 import (
 	"errors"
 	"fmt"
+
+	"okienko/bot/orgtext"
 	"regexp"
 	"slices"
 	"strings"
@@ -282,7 +284,7 @@ func (c *checker) checkText(src *source, p string, t Text) {
 	}
 	for _, lang := range SupportedLanguages[1:] {
 		if _, ok := t[lang]; !ok {
-			c.warnAt(src, p, "no %s text (%s): Polish is shown instead", languageName(lang), lang)
+			c.warnAt(src, p, "no %s text (%s): Polish is shown instead", orgtext.Word(languageName(lang)), lang)
 		}
 	}
 }
@@ -296,17 +298,22 @@ func (c *checker) checkTemplate(src *source, p, s string) {
 }
 
 // suggest names a known variable close to v, for typos.
-func (c *checker) suggest(v string) string {
+func (c *checker) suggest(v string) orgtext.Msg {
 	best, bestD := "", 3
 	for k := range c.known {
-		if d := editDistance(k, v); d < bestD {
+		if d := editDistance(k, v); d < bestD || (d == bestD && k < best) {
 			best, bestD = k, d
 		}
 	}
+	return didYouMean(best)
+}
+
+// didYouMean is " (did you mean "x"?)", or nothing when there is no x.
+func didYouMean(best string) orgtext.Msg {
 	if best == "" {
-		return ""
+		return orgtext.Msg{}
 	}
-	return fmt.Sprintf(" (did you mean %q?)", best)
+	return orgtext.Msg{Format: " (did you mean %q?)", Args: []any{best}}
 }
 
 func (c *checker) checkStep(st *Step) {
@@ -534,17 +541,14 @@ func (c *checker) checkReachable() {
 	}
 }
 
-func (c *checker) suggestStep(id string) string {
+func (c *checker) suggestStep(id string) orgtext.Msg {
 	best, bestD := "", 3
 	for _, k := range c.sc.Order {
 		if d := editDistance(k, id); d < bestD {
 			best, bestD = k, d
 		}
 	}
-	if best == "" {
-		return ""
-	}
-	return fmt.Sprintf(" (did you mean %q?)", best)
+	return didYouMean(best)
 }
 
 func unconditional(n Next) bool {

@@ -340,7 +340,7 @@ func plainYAMLMessage(msg, schema string) (string, []any) {
 		rest := msg[i+len("cannot unmarshal "):]
 		got, _, _ := strings.Cut(rest, " into ")
 		got = goTypeWord(got)
-		want := "another type"
+		want := goTypeWord("")
 		if j := strings.LastIndex(rest, " of type "); j >= 0 {
 			want = goTypeWord(rest[j+len(" of type "):])
 		}
@@ -403,6 +403,8 @@ func goTypeWord(t string) string {
 		return "true or false"
 	case t == "string":
 		return "a string"
+	case t == "":
+		return "another type"
 	}
 	return t
 }
