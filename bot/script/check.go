@@ -54,7 +54,8 @@ func check(sc *Script, sources []*source) Problems {
 	c := &checker{sc: sc, bySteps: map[string]*source{}, bySect: map[string]*source{}, first: sources[0]}
 	for _, src := range sources {
 		for _, id := range src.ord {
-			if _, ok := c.bySteps[id]; !ok {
+			// The file whose definition was kept (see merge).
+			if _, ok := c.bySteps[id]; !ok || src.f.Steps[id] == sc.Steps[id] {
 				c.bySteps[id] = src
 			}
 		}

@@ -109,11 +109,10 @@ func Load(fsys fs.FS, display string) (*Script, Problems) {
 		// a skipped line would be reported again as a missing step.
 		return nil, probs.Sort()
 	}
+	// A section or step defined twice keeps its first definition, so the
+	// checks of meaning go on without a cascade.
 	sc, p := merge(sources)
 	probs = append(probs, p...)
-	if probs.Errors() > 0 && len(p) > 0 {
-		return nil, probs.Sort()
-	}
 	probs = append(probs, dropSkipped(check(sc, sources), sources)...)
 	if probs.Errors() > 0 {
 		return nil, probs.Sort()

@@ -71,11 +71,30 @@ func syntaxProblem(name, text string, err error) (p Problem, fixed string, certa
 				return at("a text in quotes must end with the quote: put the whole text in quotes and write quotes inside it as „…”, e.g. %s", shown+quote(inner)), replace(key + quote(inner)), true
 			}
 			if !strings.Contains(value[1:], value[:1]) {
-				return at("the quote opened here is not closed: end the text with %s", value[:1]), commentOut(lines, line), false
+				return at("the quote opened here is not closed: end the text with %s", value[:1]), replace(key + value + value[:1]), true
 			}
 		case value[0] != '{' && value[0] != '[' && (strings.Contains(value, ": ") || strings.HasSuffix(value, ":")):
 			return at("a text with a colon must be in quotes: write %s", shown+quote(value)), replace(key + quote(value)), true
 		}
+	}
+	// A double quote left open: the parser reads on into the next lines
+	// and stops there, so look back for the line that opened it.
+	for k := line; k >= max(1, line-30); k-- {
+		ql := strings.TrimRight(lines[k-1], "\r\n")
+		q := lastOddQuote(ql)
+		if q < 0 {
+			continue
+		}
+		// Close it where the text ends (before the } or ] of a {…} or
+		// […] on the same line).
+		t := strings.TrimRight(ql, " ")
+		end := len(t)
+		if strings.ContainsAny(ql[:q], "{[") && (strings.HasSuffix(t, "}") || strings.HasSuffix(t, "]")) {
+			end = len(t) - 1
+		}
+		out := append([]string(nil), lines...)
+		out[k-1] = ql[:end] + `"` + ql[end:] + "\n"
+		return Newf(name, k, q+1, "the quote opened here is not closed: end the text with %s", `"`), strings.Join(out, ""), true
 	}
 	if i := flowIndicator(l, col); i >= 0 {
 		// {wiek: >= 65}: quote the value inside the braces.
@@ -94,10 +113,38 @@ func syntaxProblem(name, text string, err error) (p Problem, fixed string, certa
 	}
 	if strings.Contains(msg, "not allowed in this context") || strings.Contains(msg, "did not find expected") || strings.Contains(msg, "unexpected key name") || strings.Contains(msg, "invalid") {
 		if prev, ok := previousIndent(lines, line); ok && indentOf(l) != prev {
-			return at("wrong indentation: this line starts after %d spaces, the line above after %d: align it with the other fields of its section, with spaces", indentOf(l), prev), commentOut(lines, line), false
+			// Aligned as the message says; a line that should have been a
+			// level deeper leaves a problem the next pass reports.
+			return at("wrong indentation: this line starts after %d spaces, the line above after %d: align it with the other fields of its section, with spaces", indentOf(l), prev), replace(strings.Repeat(" ", prev) + strings.TrimLeft(l, " ")), true
 		}
 	}
 	return at("the file cannot be read as YAML here: %s (check indentation and quotes)", msg), commentOut(lines, line), false
+}
+
+// lastOddQuote finds a double quote left open on the line (outside a
+// comment and single quotes), or returns -1.
+func lastOddQuote(l string) int {
+	open, single := -1, false
+	for i := 0; i < len(l); i++ {
+		switch c := l[i]; {
+		case c == '\\' && open >= 0:
+			i++
+		case c == '\'' && open < 0:
+			single = !single
+		case c == '"' && !single:
+			if open < 0 {
+				open = i
+			} else {
+				open = -1
+			}
+		case c == '#' && open < 0 && !single && (i == 0 || l[i-1] == ' '):
+			return -1
+		}
+	}
+	if single {
+		return -1
+	}
+	return open
 }
 
 // flowIndicator finds a ">" or "|" starting a value inside {...} or [...]

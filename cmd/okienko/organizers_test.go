@@ -1,0 +1,83 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files in testdata/organizers/golden with the current output")
+
+// The files in testdata/organizers are what organizers really produce: the
+// bundled dialogs with ten typical mistakes (a tab, a wrong indentation, a
+// duplicate key, a misspelt field, an unquoted colon, an unclosed quote, a
+// word where a number belongs, an unquoted ">= 65", a step name with a
+// typo, and a new topic file, saved with a byte order mark, that reuses a
+// step name), a catalogue spreadsheet saved by Excel in Windows-1250 with
+// a cell over two lines, a YAML catalogue with a byte order mark, a test
+// pressing a button that does not exist, and evaluation queries naming
+// services the catalogue lacks. The golden files hold what the tools say
+// about them, in English and in Polish.
+func TestOrganizersToolsOnRealisticFiles(t *testing.T) {
+	const dir = "testdata/organizers"
+	cases := []struct {
+		name string
+		args []string
+	}{
+		{"dialogs-check", []string{"dialogs", "check", dir + "/dialogs"}},
+		{"dialogs-test", []string{"dialogs", "test", dir + "/dialogs-ok"}},
+		{"catalog-check", []string{"catalog", "check", dir + "/catalog/katalog.yaml", dir + "/catalog/uslugi-excel.csv"}},
+		{"catalog-import", []string{"catalog", "import", dir + "/catalog/uslugi-excel.csv"}},
+		{"catalog-eval", []string{"catalog", "eval", "--queries", dir + "/catalog/zapytania.tsv"}},
+	}
+	for _, tc := range cases {
+		for _, lang := range []string{"en", "pl"} {
+			t.Run(tc.name+"."+lang, func(t *testing.T) {
+				out, errOut, err := runCapture("", append(tc.args, "--lang", lang)...)
+				code := 0
+				if err != nil {
+					code = exitCode(err)
+				}
+				got := fmt.Sprintf("$ okienko %s\nexit status %d\n--- stdout\n%s--- stderr\n%s", strings.Join(tc.args, " "), code, out, errOut)
+				golden(t, filepath.Join(dir, "golden", tc.name+"."+lang+".txt"), got)
+			})
+		}
+	}
+}
+
+// A Polish locale gives Polish messages without --lang.
+func TestOrganizersToolsFollowTheLocale(t *testing.T) {
+	t.Setenv("LANG", "pl_PL.UTF-8")
+	out, _, _ := runCapture("", "dialogs", "check", "testdata/organizers/dialogs")
+	if !strings.Contains(out, "tekst z dwukropkiem ujmij w cudzysłów") || !strings.Contains(out, "użyj spacji zamiast tabulatora") {
+		t.Errorf("LANG=pl_PL.UTF-8 gives:\n%s", out)
+	}
+	t.Setenv("LANG", "en_GB.UTF-8")
+	out, _, _ = runCapture("", "dialogs", "check", "testdata/organizers/dialogs")
+	if !strings.Contains(out, "a text with a colon must be in quotes") {
+		t.Errorf("LANG=en_GB.UTF-8 gives:\n%s", out)
+	}
+}
+
+func golden(t *testing.T, path, got string) {
+	t.Helper()
+	if *update {
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test -run %s -update to create it)", err, t.Name())
+	}
+	if string(want) != got {
+		t.Errorf("%s differs (run with -update if the change is intended):\n--- got\n%s\n--- want\n%s", path, got, want)
+	}
+}
