@@ -60,6 +60,7 @@ func syntaxProblem(name, text string, err error) (p Problem, fixed string, certa
 	if m != nil {
 		key, value := m[1], m[2]
 		shown := strings.TrimLeft(key, " ")
+		at = func(format string, args ...any) Problem { return Newf(name, line, len(key)+1, format, args...) }
 		switch {
 		case (value[0] == '>' || value[0] == '|') && len(value) > 1 && strings.ContainsAny(value[1:2], "= 0123456789<"):
 			// ">= 65", "> 3", "| tekst": a block indicator where a value
@@ -100,25 +101,61 @@ func syntaxProblem(name, text string, err error) (p Problem, fixed string, certa
 		// {wiek: >= 65}: quote the value inside the braces.
 		end := i + strings.IndexAny(l[i:]+"}", ",}]")
 		v := strings.TrimSpace(l[i:end])
-		return at("a value starting with %s must be in quotes: write %s", v[:1], quote(v)), replace(l[:i] + quote(v) + l[end:]), true
+		return Newf(name, line, i+1, "a value starting with %s must be in quotes: write %s", v[:1], quote(v)), replace(l[:i] + quote(v) + l[end:]), true
 	}
-	if strings.Contains(msg, "sequence end token ']' not found") {
-		return at("a list opened with [ is not closed: end it with ] on the same line"), commentOut(lines, line), false
+	if strings.Contains(msg, "sequence end token ']' not found") || strings.Contains(msg, "',' or ']' must be specified") {
+		if k := unclosedOn(lines, line, '[', ']'); k > 0 {
+			return Newf(name, k, strings.IndexByte(lines[k-1], '[')+1, "a list opened with [ is not closed: end it with ] on the same line"), closeLine(lines, k, "]"), true
+		}
 	}
-	if strings.Contains(msg, "mapping end token '}' not found") || strings.Contains(msg, "could not find flow mapping end token") {
-		return at("a {…} opened here is not closed: end it with } on the same line"), commentOut(lines, line), false
+	if strings.Contains(msg, "mapping end token '}' not found") || strings.Contains(msg, "could not find flow mapping end token") || strings.Contains(msg, "',' or '}' must be specified") {
+		if k := unclosedOn(lines, line, '{', '}'); k > 0 {
+			return Newf(name, k, strings.IndexByte(lines[k-1], '{')+1, "a {…} opened here is not closed: end it with } on the same line"), closeLine(lines, k, "}"), true
+		}
 	}
 	if strings.Contains(msg, "could not find end character of double-quoted text") || strings.Contains(msg, "could not find end character of single-quoted text") {
 		return at("the quote opened here is not closed: end the text with the same quote"), commentOut(lines, line), false
 	}
 	if strings.Contains(msg, "not allowed in this context") || strings.Contains(msg, "did not find expected") || strings.Contains(msg, "unexpected key name") || strings.Contains(msg, "invalid") {
-		if prev, ok := previousIndent(lines, line); ok && indentOf(l) != prev {
+		// The parser may stop on the line before the culprit (a value it
+		// then reads on from): look at the next line too.
+		for _, k := range []int{line, nextLine(lines, line)} {
+			if k == 0 {
+				continue
+			}
+			kl := strings.TrimRight(lines[k-1], "\r\n")
+			prevText, prev, ok := previousLine(lines, k)
+			if !ok || indentOf(kl) == prev || (indentOf(kl) > prev && opensBlock(prevText)) {
+				continue
+			}
 			// Aligned as the message says; a line that should have been a
 			// level deeper leaves a problem the next pass reports.
-			return at("wrong indentation: this line starts after %d spaces, the line above after %d: align it with the other fields of its section, with spaces", indentOf(l), prev), replace(strings.Repeat(" ", prev) + strings.TrimLeft(l, " ")), true
+			out := append([]string(nil), lines...)
+			out[k-1] = strings.Repeat(" ", prev) + strings.TrimLeft(kl, " ") + "\n"
+			return Newf(name, k, indentOf(kl)+1, "wrong indentation: this line starts after %d spaces, the line above after %d: align it with the other fields of its section, with spaces", indentOf(kl), prev), strings.Join(out, ""), true
 		}
 	}
 	return at("the file cannot be read as YAML here: %s (check indentation and quotes)", msg), commentOut(lines, line), false
+}
+
+// unclosedOn finds, at or above line, the line that opens more brackets
+// than it closes, or returns 0.
+func unclosedOn(lines []string, line int, open, close byte) int {
+	for k := line; k >= max(1, line-5); k-- {
+		l := lines[k-1]
+		if strings.Count(l, string(open)) > strings.Count(l, string(close)) {
+			return k
+		}
+	}
+	return 0
+}
+
+// closeLine appends a closing bracket to a line (before a comment).
+func closeLine(lines []string, k int, closing string) string {
+	out := append([]string(nil), lines...)
+	l := strings.TrimRight(out[k-1], " \r\n")
+	out[k-1] = l + closing + "\n"
+	return strings.Join(out, "")
 }
 
 // lastOddQuote finds a double quote left open on the line (outside a
@@ -172,16 +209,34 @@ func quote(s string) string {
 
 func indentOf(l string) int { return len(l) - len(strings.TrimLeft(l, " ")) }
 
-// previousIndent is the indentation of the nearest line above that holds
-// something.
-func previousIndent(lines []string, line int) (int, bool) {
+// previousLine is the nearest line above that holds something, trimmed,
+// and its indentation.
+func previousLine(lines []string, line int) (string, int, bool) {
 	for i := line - 2; i >= 0; i-- {
 		t := strings.TrimSpace(lines[i])
 		if t != "" && !strings.HasPrefix(t, "#") {
-			return indentOf(lines[i]), true
+			return t, indentOf(lines[i]), true
 		}
 	}
-	return 0, false
+	return "", 0, false
+}
+
+// nextLine is the number of the nearest line below that holds something,
+// or 0.
+func nextLine(lines []string, line int) int {
+	for i := line; i < len(lines); i++ {
+		t := strings.TrimSpace(lines[i])
+		if t != "" && !strings.HasPrefix(t, "#") {
+			return i + 1
+		}
+	}
+	return 0
+}
+
+// opensBlock reports whether a line may be followed by deeper lines: a key
+// without a value, a block text, or a list item.
+func opensBlock(t string) bool {
+	return strings.HasSuffix(t, ":") || strings.HasSuffix(t, "|") || strings.HasSuffix(t, "|-") || strings.HasSuffix(t, ">") || strings.HasSuffix(t, ">-") || strings.HasPrefix(t, "- ")
 }
 
 // commentOut turns the line and the lines indented under it into comments,
