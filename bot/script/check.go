@@ -332,7 +332,14 @@ func (c *checker) checkStep(st *Step) {
 	}
 	for _, t := range st.StepTargets() {
 		if _, ok := c.sc.Steps[t.Step]; !ok {
-			c.errAt(src, p+"."+t.Path, "transition to a missing step %q%s", t.Step, c.suggestStep(t.Step))
+			tsrc, tp := src, p+"."+t.Path
+			var i int
+			if n, _ := fmt.Sscanf(t.Path, "choices[%d]", &i); n == 1 {
+				var cp string
+				tsrc, cp = c.choiceAt(st, src, p, i)
+				tp = cp + t.Path[strings.Index(t.Path, "]")+1:]
+			}
+			c.errAt(tsrc, tp, "transition to a missing step %q%s", t.Step, c.suggestStep(t.Step))
 		}
 	}
 	c.checkBranches(src, p+".next", st.Next)
@@ -390,7 +397,7 @@ func (c *checker) checkQuestion(src *source, p string, st *Step) {
 	}
 	ids := map[string]bool{}
 	for i, ch := range st.Choices {
-		cp := fmt.Sprintf("%s.choices[%d]", p, i)
+		src, cp := c.choiceAt(st, src, p, i)
 		switch {
 		case ch.ID == "":
 			c.errAt(src, cp, "a choice needs an id")
@@ -427,6 +434,21 @@ func (c *checker) checkQuestion(src *source, p string, st *Step) {
 		}
 		c.checkBranches(src, p+".free_text.next", ft.Next)
 	}
+}
+
+// choiceAt is where the i-th choice of a step was written: in the step, or
+// in the menu section of the topic file that added it.
+func (c *checker) choiceAt(st *Step, src *source, p string, i int) (*source, string) {
+	if i < len(st.choiceFrom) && st.choiceFrom[i].src != nil {
+		return st.choiceFrom[i].src, st.choiceFrom[i].path
+	}
+	own := i
+	for j := 0; j < i && j < len(st.choiceFrom); j++ {
+		if st.choiceFrom[j].src != nil {
+			own-- // added choices before it do not count in its file
+		}
+	}
+	return src, fmt.Sprintf("%s.choices[%d]", p, own)
 }
 
 func (c *checker) checkAction(src *source, p string, st *Step) {

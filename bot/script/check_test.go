@@ -129,3 +129,45 @@ func TestFilesMergeAndConflict(t *testing.T) {
 		t.Errorf("problems %v, want %q", probs, want)
 	}
 }
+
+func TestATopicFileAddsItsChoiceToAMenu(t *testing.T) {
+	menu := strings.Replace(base, "        next: b\n", "        next: b\n      - id: y\n        label: {pl: Y, uk: Y, en: Y}\n        next: b\n", 1)
+	topic := `menu:
+  - step: a
+    order: 15
+    choice:
+      id: zdrowie
+      label: {pl: Zdrowie, uk: Здоров'я, en: Health}
+      next: zdrowie_start
+steps:
+  zdrowie_start:
+    say: {pl: Zdrowie, uk: Здоров'я, en: Health}
+    action: end
+`
+	sc, probs := Load(fstest.MapFS{"a.yaml": {Data: []byte(menu)}, "zdrowie.yaml": {Data: []byte(topic)}}, "d")
+	if sc == nil {
+		t.Fatalf("rejected: %v", probs)
+	}
+	var ids []string
+	for _, ch := range sc.Steps["a"].Choices {
+		ids = append(ids, ch.ID)
+	}
+	if strings.Join(ids, ",") != "x,zdrowie,y" {
+		t.Errorf("menu a = %v, want x,zdrowie,y (order 15 between 10 and 20)", ids)
+	}
+	// Its mistakes are reported in the topic file, where it was written.
+	tests := []struct{ edit, to, want string }{
+		{"next: zdrowie_start", "next: zdrowie_stat", `d/zdrowie.yaml:7:13: transition to a missing step "zdrowie_stat" (did you mean "zdrowie_start"?)`},
+		{"id: zdrowie\n", "id: x\n", `d/zdrowie.yaml:5:11: duplicate choice id "x"`},
+		{"step: a", "step: q", `d/zdrowie.yaml:2:11: menu names a missing step "q"`},
+		{"step: a", "step: b", `d/zdrowie.yaml:2:11: step b has no buttons (choices), so it is not a menu`},
+		{"      label: {pl: Zdrowie, uk: Здоров'я, en: Health}\n", "", `d/zdrowie.yaml:4:5: choice zdrowie needs a label`},
+	}
+	for _, tt := range tests {
+		bad := strings.Replace(topic, tt.edit, tt.to, 1)
+		sc, probs := Load(fstest.MapFS{"a.yaml": {Data: []byte(menu)}, "zdrowie.yaml": {Data: []byte(bad)}}, "d")
+		if sc != nil || !strings.Contains(probs.Err().Error(), tt.want) {
+			t.Errorf("%s → %s: problems\n%v\nwant %q", tt.edit, tt.to, probs.Err(), tt.want)
+		}
+	}
+}

@@ -2,6 +2,8 @@ package script
 
 import (
 	"errors"
+	"fmt"
+	"slices"
 	"io/fs"
 	"os"
 	"path"
@@ -31,6 +33,16 @@ type file struct {
 	Triggers    []Trigger        `yaml:"triggers"`
 	Crisis      *Crisis          `yaml:"crisis"`
 	Steps       map[string]*Step `yaml:"steps"`
+	Menu        []MenuEntry      `yaml:"menu"`
+}
+
+// MenuEntry lets a topic file add its button to a menu defined in another
+// file (e.g. the main topic question), so that adding a topic needs no edit
+// of the main file.
+type MenuEntry struct {
+	Step   string `yaml:"step"`  // the question whose buttons get the choice, e.g. temat
+	Order  int    `yaml:"order"` // position: the step's own buttons count 10, 20, 30…; 0 puts it last
+	Choice Choice `yaml:"choice"`
 }
 
 // Problem is one thing wrong (or worth a warning) in a script file.
@@ -220,6 +232,7 @@ func merge(sources []*source) (*Script, Problems) {
 			sc.Order = append(sc.Order, id)
 		}
 	}
+	probs = append(probs, addMenuChoices(sc, sources)...)
 	if len(sc.Steps) > MaxSteps {
 		probs = append(probs, yamlfile.Newf(sources[0].name, 1, 1, "too many steps: %d (at most %d)", len(sc.Steps), MaxSteps))
 	}
@@ -257,3 +270,58 @@ func pathlessError(err error) error {
 }
 
 func filepathToSlash(p string) string { return strings.ReplaceAll(p, string(os.PathSeparator), "/") }
+
+// addMenuChoices inserts the choices topic files contribute to menus, by
+// order among the menu's own buttons (10, 20, 30…), remembering where each
+// was written so that its problems are reported there.
+func addMenuChoices(sc *Script, sources []*source) Problems {
+	var probs Problems
+	type added struct {
+		order int
+		ch    Choice
+		from  choiceOrigin
+	}
+	byStep := map[string][]added{}
+	var steps []string
+	for _, src := range sources {
+		for i, m := range src.f.Menu {
+			p := fmt.Sprintf("menu[%d]", i)
+			st, ok := sc.Steps[m.Step]
+			switch {
+			case m.Step == "":
+				probs = append(probs, src.problem(p, "a menu entry needs step: the question whose buttons get this choice, e.g. step: temat"))
+				continue
+			case !ok:
+				probs = append(probs, src.problem(p+".step", "menu names a missing step %q", m.Step))
+				continue
+			case len(st.Choices) == 0:
+				probs = append(probs, src.problem(p+".step", "step %s has no buttons (choices), so it is not a menu", m.Step))
+				continue
+			}
+			order := m.Order
+			if order <= 0 {
+				order = 1 << 30
+			}
+			if _, seen := byStep[m.Step]; !seen {
+				steps = append(steps, m.Step)
+			}
+			byStep[m.Step] = append(byStep[m.Step], added{order, m.Choice, choiceOrigin{src: src, path: p + ".choice"}})
+		}
+	}
+	for _, id := range steps {
+		st := sc.Steps[id]
+		all := make([]added, 0, len(st.Choices)+len(byStep[id]))
+		for i, ch := range st.Choices {
+			all = append(all, added{order: (i + 1) * 10, ch: ch})
+		}
+		all = append(all, byStep[id]...)
+		slices.SortStableFunc(all, func(a, b added) int { return a.order - b.order })
+		st.Choices = st.Choices[:0:0]
+		st.choiceFrom = make([]choiceOrigin, 0, len(all))
+		for _, a := range all {
+			st.Choices = append(st.Choices, a.ch)
+			st.choiceFrom = append(st.choiceFrom, a.from)
+		}
+	}
+	return probs
+}

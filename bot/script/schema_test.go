@@ -55,6 +55,8 @@ func TestSchemaMatchesFormat(t *testing.T) {
 		{"step", []string{"properties", "steps", "additionalProperties", "properties"}, Step{}},
 		{"search", []string{"properties", "steps", "additionalProperties", "properties", "search", "properties"}, Search{}},
 		{"handoff", []string{"properties", "steps", "additionalProperties", "properties", "handoff", "properties"}, Handoff{}},
+		{"menu entry", []string{"properties", "menu", "items", "properties"}, MenuEntry{}},
+		{"menu choice", []string{"properties", "menu", "items", "properties", "choice", "properties"}, Choice{}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

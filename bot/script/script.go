@@ -150,6 +150,17 @@ type Step struct {
 	Handoff  *Handoff  `yaml:"handoff"`
 	Set      Vars      `yaml:"set"` // variables set on entering the step
 	Next     Next      `yaml:"next"`
+
+	// choiceFrom says, for each choice a topic file added (see
+	// MenuEntry), where it was written; nil or a zero entry: in the step.
+	choiceFrom []choiceOrigin
+}
+
+// choiceOrigin is where a choice added to a menu by a topic file was
+// written.
+type choiceOrigin struct {
+	src  *source
+	path string // YAML path of the choice in src, e.g. menu[0].choice
 }
 
 // Waits reports whether the step stops and waits for the resident.

@@ -97,8 +97,13 @@ func DecodeAll(name string, data []byte, v any, opts Options) (out Decoded) {
 			break
 		}
 		pr, fixed, certain := syntaxProblem(name, text, err)
+		if reported[pr.Line] {
+			// The fix of this line did not help: skip the line instead
+			// (a fix applied again could grow it without end).
+			fixed, certain = commentOut(strings.SplitAfter(text, "\n"), pr.Line), false
+		}
 		report(pr)
-		if tries >= maxRecoveries || fixed == text {
+		if tries >= maxRecoveries || fixed == text || len(fixed) > 2*len(data)+4096 {
 			return Decoded{Problems: append(probs, Newf(name, pr.Line, 1, "checking of this file stopped here: fix the problems above and check again"))}
 		}
 		damaged = damaged || !certain
