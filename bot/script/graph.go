@@ -3,6 +3,7 @@ package script
 import (
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 )
 
@@ -12,24 +13,151 @@ const (
 	GraphDot     = "dot"
 )
 
-// WriteGraph draws the flow: steps as boxes (questions as rounded boxes,
-// actions as hexagons), transitions as arrows labelled with the choice or
-// condition, and global triggers as entry points.
-func (sc *Script) WriteGraph(w io.Writer, format string) error {
-	switch format {
-	case GraphMermaid:
-		return sc.writeMermaid(w)
-	case GraphDot:
-		return sc.writeDot(w)
-	}
-	return fmt.Errorf("unknown graph format %q (use mermaid or dot)", format)
+// GraphOptions choose what WriteGraphWith draws.
+type GraphOptions struct {
+	Format string // GraphMermaid or GraphDot
+	// Step, when set, draws only the part of the flow that starts there
+	// (one topic): the steps reachable from it without passing through
+	// the start or a step global triggers lead to, which are drawn as
+	// exits.
+	Step string
 }
 
-// edge is one arrow of the picture.
-type edge struct{ from, to, label string }
+// WriteGraph draws the whole flow in format.
+func (sc *Script) WriteGraph(w io.Writer, format string) error {
+	return sc.WriteGraphWith(w, GraphOptions{Format: format})
+}
 
-func (sc *Script) edges() []edge {
-	var out []edge
+// WriteGraphWith draws the flow: steps as boxes (questions as rounded
+// boxes, actions as hexagons), transitions as arrows labelled with the
+// choices or conditions that lead there (one arrow per pair of steps), and
+// the global triggers as a legend rather than arrows from every step.
+func (sc *Script) WriteGraphWith(w io.Writer, o GraphOptions) error {
+	if o.Step != "" {
+		if _, ok := sc.Steps[o.Step]; !ok {
+			return fmt.Errorf("no step %q%s", o.Step, didYouMeanStep(sc, o.Step))
+		}
+	}
+	g := sc.graph(o.Step)
+	switch o.Format {
+	case GraphMermaid:
+		return g.writeMermaid(w)
+	case GraphDot:
+		return g.writeDot(w)
+	}
+	return fmt.Errorf("unknown graph format %q (use mermaid or dot)", o.Format)
+}
+
+func didYouMeanStep(sc *Script, id string) string {
+	best, bestD := "", 3
+	for _, k := range sc.Order {
+		if d := editDistance(k, id); d < bestD {
+			best, bestD = k, d
+		}
+	}
+	if best == "" {
+		return ""
+	}
+	return fmt.Sprintf(" (did you mean %q?)", best)
+}
+
+// edge is one arrow of the picture; labels are the choices and conditions
+// of every transition between the two steps.
+type edge struct {
+	from, to string
+	labels   []string
+}
+
+type node struct {
+	id, label, kind string // kind: ask, action, say, exit
+}
+
+type graph struct {
+	start    string // "" when drawing a part
+	nodes    []node
+	edges    []*edge
+	triggers []string // legend lines
+}
+
+// graph collects the nodes and merged edges to draw; from, when set,
+// limits them to one topic.
+func (sc *Script) graph(from string) graph {
+	var g graph
+	include := map[string]bool{}
+	exit := map[string]bool{}
+	if from == "" {
+		g.start = sc.Start
+		for _, id := range sc.Order {
+			include[id] = true
+		}
+	} else {
+		// Hubs: the start and the steps it passes through to the first
+		// question (the main menu), and where triggers lead.
+		hubs := map[string]bool{sc.AfterCase: true}
+		for id, n := sc.Start, 0; id != "" && !hubs[id] && n < len(sc.Steps); n++ {
+			hubs[id] = true
+			st, ok := sc.Steps[id]
+			if !ok || st.Waits() || !unconditional(st.Next) {
+				break
+			}
+			id = st.Next[len(st.Next)-1].Goto
+		}
+		for _, t := range sc.Triggers {
+			hubs[t.Goto] = true
+		}
+		delete(hubs, from)
+		queue := []string{from}
+		include[from] = true
+		for len(queue) > 0 {
+			id := queue[0]
+			queue = queue[1:]
+			for _, t := range sc.Steps[id].StepTargets() {
+				if include[t.Step] || exit[t.Step] {
+					continue
+				}
+				if _, ok := sc.Steps[t.Step]; !ok {
+					continue
+				}
+				if hubs[t.Step] {
+					exit[t.Step] = true
+					continue
+				}
+				include[t.Step] = true
+				queue = append(queue, t.Step)
+			}
+		}
+	}
+	for _, id := range sc.Order {
+		switch {
+		case include[id]:
+			st := sc.Steps[id]
+			kind := "say"
+			switch {
+			case st.Waits():
+				kind = "ask"
+			case st.Action != "":
+				kind = "action"
+			}
+			g.nodes = append(g.nodes, node{id, sc.nodeLabel(st), kind})
+		case exit[id]:
+			g.nodes = append(g.nodes, node{id, id, "exit"})
+		}
+	}
+	byPair := map[[2]string]*edge{}
+	add := func(from, to, label string) {
+		if !include[from] || !(include[to] || exit[to]) {
+			return
+		}
+		e, ok := byPair[[2]string{from, to}]
+		if !ok {
+			e = &edge{from: from, to: to}
+			byPair[[2]string{from, to}] = e
+			g.edges = append(g.edges, e)
+		}
+		if label != "" && !slices.Contains(e.labels, label) {
+			e.labels = append(e.labels, label)
+		}
+	}
 	for _, id := range sc.Order {
 		st := sc.Steps[id]
 		for _, ch := range st.Choices {
@@ -39,10 +167,13 @@ func (sc *Script) edges() []edge {
 			}
 			for _, b := range next {
 				label := ch.Label.In(Polish)
-				if l := b.label(); l != "" {
+				switch l := b.label(); {
+				case l != "" && len(ch.Next) == 0:
+					label = l // the step's own branch, the same for every choice
+				case l != "":
 					label += " [" + l + "]"
 				}
-				out = append(out, edge{id, b.Goto, label})
+				add(id, b.Goto, label)
 			}
 		}
 		if st.FreeText != nil {
@@ -51,19 +182,44 @@ func (sc *Script) edges() []edge {
 				next = st.Next
 			}
 			for _, b := range next {
-				out = append(out, edge{id, b.Goto, "własne słowa"})
+				add(id, b.Goto, "własne słowa")
 			}
 		}
 		if s := st.Search; s != nil {
-			out = append(out, edge{id, s.Found, "znaleziono"}, edge{id, s.None, "brak"})
+			add(id, s.Found, "znaleziono")
+			add(id, s.None, "brak")
 		}
 		if len(st.Choices) == 0 {
 			for _, b := range st.Next {
-				out = append(out, edge{id, b.Goto, b.label()})
+				add(id, b.Goto, b.label())
 			}
 		}
 	}
-	return out
+	for _, t := range sc.Triggers {
+		words := append(append([]string(nil), t.Commands...), t.Phrases...)
+		if len(words) > 4 {
+			words = append(words[:4], "…")
+		}
+		what := t.Goto
+		if t.Action != "" {
+			what = t.Action
+		}
+		if len(words) == 0 {
+			words = []string{t.ID}
+		}
+		g.triggers = append(g.triggers, strings.Join(words, ", ")+" → "+what)
+	}
+	return g
+}
+
+// edgeLabel joins the labels of an arrow, shortened to stay readable.
+func (e *edge) label() string {
+	const most = 3
+	l := e.labels
+	if len(l) > most {
+		return strings.Join(l[:most], ", ") + fmt.Sprintf(" +%d", len(l)-most)
+	}
+	return strings.Join(l, ", ")
 }
 
 func (sc *Script) nodeLabel(st *Step) string {
@@ -84,66 +240,79 @@ func (sc *Script) nodeLabel(st *Step) string {
 	return label
 }
 
-func (sc *Script) writeMermaid(w io.Writer) error {
+// mermaidID keeps step ids clear of Mermaid's keywords ("end", "graph")
+// and edge syntax ("o", "x" after "--").
+func mermaidID(id string) string { return "s_" + id }
+
+func (g graph) writeMermaid(w io.Writer) error {
 	var b strings.Builder
 	b.WriteString("flowchart TD\n")
-	fmt.Fprintf(&b, "  start((start)) --> %s\n", sc.Start)
-	for _, id := range sc.Order {
-		st := sc.Steps[id]
-		label := mermaidText(sc.nodeLabel(st))
-		switch {
-		case st.Waits():
-			fmt.Fprintf(&b, "  %s(\"%s\")\n", id, label)
-		case st.Action != "":
-			fmt.Fprintf(&b, "  %s{{\"%s\"}}\n", id, label)
+	if g.start != "" {
+		fmt.Fprintf(&b, "  start_((start)) --> %s\n", mermaidID(g.start))
+	}
+	for _, n := range g.nodes {
+		label := mermaidText(n.label)
+		switch n.kind {
+		case "ask":
+			fmt.Fprintf(&b, "  %s(\"%s\")\n", mermaidID(n.id), label)
+		case "action":
+			fmt.Fprintf(&b, "  %s{{\"%s\"}}\n", mermaidID(n.id), label)
+		case "exit":
+			fmt.Fprintf(&b, "  %s[/\"%s\"/]\n", mermaidID(n.id), label)
 		default:
-			fmt.Fprintf(&b, "  %s[\"%s\"]\n", id, label)
+			fmt.Fprintf(&b, "  %s[\"%s\"]\n", mermaidID(n.id), label)
 		}
 	}
-	for _, e := range sc.edges() {
-		if e.label == "" {
-			fmt.Fprintf(&b, "  %s --> %s\n", e.from, e.to)
+	for _, e := range g.edges {
+		if l := e.label(); l != "" {
+			fmt.Fprintf(&b, "  %s -->|\"%s\"| %s\n", mermaidID(e.from), mermaidText(l), mermaidID(e.to))
 		} else {
-			fmt.Fprintf(&b, "  %s -->|\"%s\"| %s\n", e.from, mermaidText(e.label), e.to)
+			fmt.Fprintf(&b, "  %s --> %s\n", mermaidID(e.from), mermaidID(e.to))
 		}
 	}
-	for _, t := range sc.Triggers {
-		if t.Goto == "" {
-			continue
+	if len(g.triggers) > 0 {
+		b.WriteString("  subgraph legend_[\"W każdym kroku\"]\n")
+		for i, t := range g.triggers {
+			fmt.Fprintf(&b, "    trigger_%d[\"%s\"]\n", i, mermaidText(t))
 		}
-		fmt.Fprintf(&b, "  trigger_%s([\"%s\"]) -.-> %s\n", t.ID, mermaidText(strings.Join(t.Commands, " ")), t.Goto)
+		b.WriteString("  end\n")
 	}
 	_, err := io.WriteString(w, b.String())
 	return err
 }
 
+// mermaidText makes a label safe inside Mermaid's quotes.
 func mermaidText(s string) string {
-	return strings.NewReplacer(`"`, "#quot;", "\n", " ").Replace(s)
+	return strings.NewReplacer(`"`, "#quot;", "\n", " ", "<", "#lt;", ">", "#gt;").Replace(s)
 }
 
-func (sc *Script) writeDot(w io.Writer) error {
+func (g graph) writeDot(w io.Writer) error {
 	var b strings.Builder
 	b.WriteString("digraph okienko {\n  rankdir=TB;\n  node [fontname=\"sans-serif\"];\n")
-	fmt.Fprintf(&b, "  \"start\" [shape=circle];\n  \"start\" -> %q;\n", sc.Start)
-	for _, id := range sc.Order {
-		st := sc.Steps[id]
+	if g.start != "" {
+		fmt.Fprintf(&b, "  \"start\" [shape=circle];\n  \"start\" -> %q;\n", g.start)
+	}
+	for _, n := range g.nodes {
 		shape := "box"
-		switch {
-		case st.Waits():
+		switch n.kind {
+		case "ask":
 			shape = "box, style=rounded"
-		case st.Action != "":
+		case "action":
 			shape = "hexagon"
+		case "exit":
+			shape = "parallelogram"
 		}
-		fmt.Fprintf(&b, "  %q [shape=%s, label=%q];\n", id, shape, sc.nodeLabel(st))
+		fmt.Fprintf(&b, "  %q [shape=%s, label=%q];\n", n.id, shape, n.label)
 	}
-	for _, e := range sc.edges() {
-		fmt.Fprintf(&b, "  %q -> %q [label=%q];\n", e.from, e.to, e.label)
+	for _, e := range g.edges {
+		fmt.Fprintf(&b, "  %q -> %q [label=%q];\n", e.from, e.to, e.label())
 	}
-	for _, t := range sc.Triggers {
-		if t.Goto == "" {
-			continue
+	if len(g.triggers) > 0 {
+		b.WriteString("  subgraph cluster_legend {\n    label=\"W każdym kroku\";\n")
+		for i, t := range g.triggers {
+			fmt.Fprintf(&b, "    \"trigger_%d\" [shape=note, label=%q];\n", i, t)
 		}
-		fmt.Fprintf(&b, "  %q [shape=note, label=%q];\n  %q -> %q [style=dashed];\n", "trigger_"+t.ID, strings.Join(t.Commands, " "), "trigger_"+t.ID, t.Goto)
+		b.WriteString("  }\n")
 	}
 	b.WriteString("}\n")
 	_, err := io.WriteString(w, b.String())

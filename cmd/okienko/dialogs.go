@@ -38,7 +38,7 @@ func runDialogs(ctx context.Context, args []string, io stdio) error {
 const dialogsUsage = `usage:
   okienko dialogs check [DIR]                       list every problem as path:line:col: message
   okienko dialogs test  [DIR] [--catalog FILE]...   run the conversation tests in DIR/tests
-  okienko dialogs graph [DIR] [--format mermaid|dot] draw the flow
+  okienko dialogs graph [DIR] [--format mermaid|dot] [--step ID]   draw the flow (or one topic's part)
 
 DIR defaults to ./dialogs if it exists, else the bundled scripts.
 `
@@ -151,6 +151,7 @@ func dialogsGraph(args []string, io stdio) error {
 	fl := flag.NewFlagSet("dialogs graph", flag.ContinueOnError)
 	fl.SetOutput(io.err)
 	format := fl.String("format", script.GraphMermaid, "mermaid or dot")
+	step := fl.String("step", "", "draw only the part of the flow that starts at this step (one topic)")
 	langFlag(fl, &io)
 	if err := parseInterspersed(fl, args); err != nil {
 		return usageError(err.Error())
@@ -162,7 +163,10 @@ func dialogsGraph(args []string, io stdio) error {
 	if err != nil {
 		return err
 	}
-	return sc.WriteGraph(io.out, *format)
+	if err := sc.WriteGraphWith(io.out, script.GraphOptions{Format: *format, Step: *step}); err != nil {
+		return usageError("dialogs graph: " + err.Error())
+	}
+	return nil
 }
 
 // parseInterspersed parses flags that may come before or after the
