@@ -19,6 +19,10 @@ import (
 // skipped over before checking stops; the count is reported.
 const maxRecoveries = 100
 
+// maxParsed bounds the bytes parsed again after repairs (about a second
+// per megabyte here).
+const maxParsed = 4 << 20
+
 // Decoded is what DecodeAll found in one file.
 type Decoded struct {
 	// Pos maps YAML paths to positions; nil when nothing of the file
@@ -86,11 +90,13 @@ func DecodeAll(name string, data []byte, v any, opts Options) (out Decoded) {
 		}
 	}
 	text = fixTabs(name, text, report)
+	if p := checkTokens(name, text, opts.MaxDepth); p != nil {
+		return fatal(append(probs, p...)...)
+	}
 	var astFile *ast.File
+	parsed := 0 // bytes parsed so far: a budget, so that a long broken file still gets an answer in seconds
 	for tries := 0; ; tries++ {
-		if p := checkTokens(name, text, opts.MaxDepth); p != nil {
-			return fatal(append(probs, p...)...)
-		}
+		parsed += len(text)
 		f, err := parser.ParseBytes([]byte(text), 0, parser.AllowDuplicateMapKey())
 		if err == nil {
 			astFile = f
@@ -103,7 +109,7 @@ func DecodeAll(name string, data []byte, v any, opts Options) (out Decoded) {
 			fixed, certain = commentOut(strings.SplitAfter(text, "\n"), pr.Line), false
 		}
 		report(pr)
-		if tries >= maxRecoveries || fixed == text || len(fixed) > 2*len(data)+4096 {
+		if tries >= maxRecoveries || parsed+len(fixed) > maxParsed || fixed == text || len(fixed) > 2*len(data)+4096 {
 			return Decoded{Problems: append(probs, Newf(name, pr.Line, 1, "checking of this file stopped here: fix the problems above and check again"))}
 		}
 		damaged = damaged || !certain

@@ -18,14 +18,22 @@ func fixTabs(name, text string, report func(Problem)) string {
 	if !strings.Contains(text, "\t") {
 		return text
 	}
+	const most = 20 // lines reported one by one
 	lines := strings.SplitAfter(text, "\n")
+	n, last := 0, 0
 	for i, l := range lines {
 		indent := len(l) - len(strings.TrimLeft(l, " \t"))
 		if !strings.Contains(l[:indent], "\t") {
 			continue
 		}
-		report(Newf(name, i+1, strings.IndexByte(l, '\t')+1, "a tab is used for indentation: use spaces instead of the Tab key (YAML counts spaces; set your editor to insert spaces)"))
+		if n++; n <= most {
+			report(Newf(name, i+1, strings.IndexByte(l, '\t')+1, "a tab is used for indentation: use spaces instead of the Tab key (YAML counts spaces; set your editor to insert spaces)"))
+		}
+		last = i + 1
 		lines[i] = strings.ReplaceAll(l[:indent], "\t", "  ") + l[indent:]
+	}
+	if n > most {
+		report(Newf(name, last, 1, "and %d more lines indented with tabs (the last one here)", n-most))
 	}
 	return strings.Join(lines, "")
 }
