@@ -3,10 +3,10 @@ package script
 import (
 	"errors"
 	"fmt"
-	"slices"
 	"io/fs"
 	"os"
 	"path"
+	"slices"
 	"sort"
 	"strings"
 	"time"

@@ -10,6 +10,8 @@ import (
 	"testing"
 	"time"
 
+	"golang.org/x/text/encoding/charmap"
+
 	"okienko/bot"
 	"okienko/bot/logtest"
 	"okienko/bot/memory"
@@ -64,7 +66,7 @@ func TestDialogsHotReload(t *testing.T) {
 				return
 			}
 		}
-		t.Fatalf("timed out: %s", what)
+		t.Fatalf("timed out: %s\n%s", what, logs.String())
 	}
 	file := filepath.Join(dir, "okienko.yaml")
 	data, _ := os.ReadFile(file)
@@ -80,5 +82,18 @@ func TestDialogsHotReload(t *testing.T) {
 	}
 	if !strings.Contains(greeting(), "Witaj! Jestem Okienko") {
 		t.Error("a broken edit replaced the running dialogs")
+	}
+
+	// A new topic file saved by Notepad on Polish Windows is refused,
+	// naming the encoding.
+	os.WriteFile(file, []byte(edited), 0o644)
+	win, err := charmap.Windows1250.NewEncoder().String("steps:\n  zdrowie:\n    say: Zdrowie, leczenie, świadczenia.\n    next: temat\n")
+	if err != nil {
+		t.Fatal(err)
+	}
+	os.WriteFile(filepath.Join(dir, "zdrowie.yaml"), []byte(win), 0o644)
+	waitFor("the encoding refused", func() bool { return strings.Contains(logs.String(), "the file is saved as Windows-1250") })
+	if g := greeting(); !strings.Contains(g, "Witaj! Jestem Okienko") {
+		t.Errorf("a Windows-1250 edit replaced the running dialogs: %q", g)
 	}
 }
