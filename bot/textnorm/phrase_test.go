@@ -93,3 +93,28 @@ func TestTypoPrefilterKeepsEveryTypo(t *testing.T) {
 		}
 	}
 }
+
+// The trap organizers' guide (docs/organizatorzy.md) shows: a star after
+// the whole nominative misses the other cases; after the common stem it
+// takes them all.
+func TestPhraseStarAfterTheCommonStem(t *testing.T) {
+	for _, tt := range []struct {
+		phrase, text string
+		want         bool
+	}{
+		{"karta*", "mam kartę", false},
+		{"karta*", "nie mam karty", false},
+		{"karta*", "karta dużej rodziny", true},
+		{"kart*", "mam kartę", true},
+		{"kart*", "nie mam karty", true},
+		{"kart*", "z kartą", true},
+	} {
+		ph, err := CompilePhrase(tt.phrase)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := ph.In(PhraseWords(tt.text)); got != tt.want {
+			t.Errorf("%q in %q = %v, want %v", tt.phrase, tt.text, got, tt.want)
+		}
+	}
+}
