@@ -237,7 +237,7 @@ func check(e script.Expect, events []bot.Event, step, lang string) []orgtext.Msg
 		}
 	case "concern":
 		if len(concerns) == 0 {
-			problems = append(problems, fmt.Sprintf("no concern was raised (crises: %v)", crises))
+			problems = append(problems, msg("no concern was raised (crises: %v)", crises))
 		}
 	default:
 		if !slices.Contains(crises, e.Crisis) {

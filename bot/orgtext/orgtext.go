@@ -29,6 +29,26 @@ type Msg struct {
 	Args   []any
 }
 
+// Formatted is a value (an error, say) that carries a message of the table,
+// so that Sprintf prints it in the same language as the message around it.
+type Formatted interface {
+	MessageFormat() (format string, args []any)
+}
+
+// MessageFormat makes a Msg Formatted.
+func (m Msg) MessageFormat() (string, []any) { return m.Format, m.Args }
+
+// Errorf is an error whose text is a message of the table: English from
+// Error, the organizer's language when passed to Sprintf.
+func Errorf(format string, args ...any) error {
+	return &msgError{Msg{Format: format, Args: args}}
+}
+
+type msgError struct{ m Msg }
+
+func (e *msgError) Error() string                  { return Sprintf(English, e.m.Format, e.m.Args...) }
+func (e *msgError) MessageFormat() (string, []any) { return e.m.Format, e.m.Args }
+
 // FromEnv picks the tools' language from the locale variables, in POSIX
 // order (LC_ALL, LC_MESSAGES, LANG): Polish for pl_PL… and pl, else English.
 func FromEnv(getenv func(string) string) string {
@@ -76,11 +96,11 @@ func Sprintf(lang, format string, args ...any) string {
 		switch v := a.(type) {
 		case Word:
 			out[i] = Translate(lang, string(v))
-		case Msg:
-			if v.Format == "" {
+		case Formatted:
+			if f, a := v.MessageFormat(); f == "" {
 				out[i] = ""
 			} else {
-				out[i] = Sprintf(lang, v.Format, v.Args...)
+				out[i] = Sprintf(lang, f, a...)
 			}
 		default:
 			out[i] = a

@@ -26,6 +26,7 @@ var sources = []struct {
 	{"../yamlfile", []string{"Newf", "Warnf", "NodeError", "at"}},
 	{"../script", []string{"errAt", "warnAt", "problem", "nodeError", "Newf", "Warnf"}},
 	{"../dialogtest", []string{"fail", "msg"}},
+	{"../textnorm", nil},
 	{"../../catalog", []string{"at", "fail", "csvProblem", "Newf", "Warnf"}},
 	{"../../cmd/okienko", nil},
 }
@@ -93,6 +94,8 @@ func usedMessages(t *testing.T) map[string]string {
 					switch {
 					case pkg == "orgtext" && (name == "Sprintf" || name == "Translate"):
 						add(v.Args[1], true)
+					case pkg == "orgtext" && name == "Errorf":
+						add(v.Args[0], true)
 					case pkg == "orgtext" && name == "Word" && len(v.Args) == 1:
 						add(v.Args[0], true)
 					case pkg == "yamlfile" && (name == "Newf" || name == "Warnf"):

@@ -175,6 +175,15 @@ var polish = map[string]string{
 	"choice %s is not offered (offered: %v)":                                           "nie ma przycisku %s (są: %v)",
 	"the language is %s, want %s":                                                      "język to %s, a powinien być %s",
 
+	// Phrases and conditions.
+	"the phrase is empty": "fraza jest pusta",
+	"%q has more than %d words; split it into shorter phrases": "%q ma więcej niż %d słów; podziel ją na krótsze frazy",
+	"%q: '*' may only end a word":                              "%q: '*' może stać tylko na końcu słowa",
+	"%q: use only letters, digits, '*' and '|'":                "%q: używaj tylko liter, cyfr, '*' i '|'",
+	"%q has an empty alternative":                              "%q ma pusty wariant między znakami '|'",
+	"%q: a stem before '*' needs at least %d letters":          "%q: przed '*' muszą być co najmniej %d litery",
+	"condition %q compares with %q, which is not a number":     "warunek %q porównuje z %q, a to nie jest liczba",
+
 	// The catalogue and spreadsheets.
 	"no catalogue files":                                 "brak plików katalogu",
 	"too many services: %d (at most %d)":                 "za dużo usług: %d (najwyżej %d)",

@@ -242,11 +242,11 @@ func (c *checker) checkCrisis() {
 	}{{errSafety, []string{"unsafe", "safe"}}, {errDismiss, []string{"dismiss"}}} {
 		var pe *crisis.PhraseError
 		if errors.As(e.err, &pe) && pe.Group < len(e.lists) {
-			c.errAt(src, fmt.Sprintf("crisis.%s[%d]", e.lists[pe.Group], pe.Index), "%s", pe.Err.Error())
+			c.errAt(src, fmt.Sprintf("crisis.%s[%d]", e.lists[pe.Group], pe.Index), "%v", pe.Err)
 		}
 	}
 	if err := crisisPhraseError(cr); err != nil {
-		c.errAt(src, fmt.Sprintf("crisis.groups[%d].%s[%d]", err.group, err.list, err.index), "%s", err.msg)
+		c.errAt(src, fmt.Sprintf("crisis.groups[%d].%s[%d]", err.group, err.list, err.index), "%v", err.err)
 	}
 	if cr.Next != "" {
 		if _, ok := c.sc.Steps[cr.Next]; !ok {

@@ -1,11 +1,12 @@
 package script
 
 import (
-	"fmt"
 	"strconv"
 	"strings"
 
 	"okienko/bot/textnorm"
+
+	"okienko/bot/orgtext"
 )
 
 // Condition tests one variable's value in a branch's when.
@@ -44,7 +45,7 @@ func ParseCondition(s string) (Condition, error) {
 		}
 		n, err := strconv.ParseFloat(strings.ReplaceAll(rest, ",", "."), 64)
 		if err != nil {
-			return Condition{}, fmt.Errorf("condition %q compares with %q, which is not a number", s, rest)
+			return Condition{}, orgtext.Errorf("condition %q compares with %q, which is not a number", s, rest)
 		}
 		return Condition{op: op, number: n}, nil
 	}

@@ -11,7 +11,7 @@ import (
 type phraseError struct {
 	group, index int
 	list         string
-	msg          string
+	err          error
 }
 
 // crisisPhraseError compiles the groups exactly as the engine will and
@@ -20,7 +20,7 @@ func crisisPhraseError(cr *Crisis) *phraseError {
 	_, err := cr.Detector()
 	var pe *crisis.PhraseError
 	if errors.As(err, &pe) {
-		return &phraseError{group: pe.Group, index: pe.Index, list: pe.List, msg: pe.Err.Error()}
+		return &phraseError{group: pe.Group, index: pe.Index, list: pe.List, err: pe.Err}
 	}
 	return nil
 }

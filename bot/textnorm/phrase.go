@@ -1,12 +1,12 @@
 package textnorm
 
 import (
-	"errors"
-	"fmt"
 	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"okienko/bot/orgtext"
 )
 
 // Phrase syntax, shared by triggers and the catalogue thesaurus (crisis
@@ -58,10 +58,10 @@ func PhraseWords(text string) []string {
 func CompilePhrase(p string) (Phrase, error) {
 	fields := strings.Fields(p)
 	if len(fields) == 0 {
-		return Phrase{}, errors.New("the phrase is empty")
+		return Phrase{}, orgtext.Errorf("the phrase is empty")
 	}
 	if len(fields) > maxPhraseWords {
-		return Phrase{}, fmt.Errorf("%q has more than %d words; split it into shorter phrases", p, maxPhraseWords)
+		return Phrase{}, orgtext.Errorf("%q has more than %d words; split it into shorter phrases", p, maxPhraseWords)
 	}
 	var ph Phrase
 	for _, f := range fields {
@@ -70,20 +70,20 @@ func CompilePhrase(p string) (Phrase, error) {
 			prefix := strings.HasSuffix(a, "*")
 			stem := strings.TrimSuffix(a, "*")
 			if strings.Contains(stem, "*") {
-				return Phrase{}, fmt.Errorf("%q: '*' may only end a word", f)
+				return Phrase{}, orgtext.Errorf("%q: '*' may only end a word", f)
 			}
 			folded := Fold(apostrophes.Replace(stem))
 			for _, r := range folded {
 				if !unicode.IsLetter(r) && !unicode.IsNumber(r) {
-					return Phrase{}, fmt.Errorf("%q: use only letters, digits, '*' and '|'", f)
+					return Phrase{}, orgtext.Errorf("%q: use only letters, digits, '*' and '|'", f)
 				}
 			}
 			n := utf8.RuneCountInString(folded)
 			if n == 0 {
-				return Phrase{}, fmt.Errorf("%q has an empty alternative", f)
+				return Phrase{}, orgtext.Errorf("%q has an empty alternative", f)
 			}
 			if prefix && n < minStem {
-				return Phrase{}, fmt.Errorf("%q: a stem before '*' needs at least %d letters", f, minStem)
+				return Phrase{}, orgtext.Errorf("%q: a stem before '*' needs at least %d letters", f, minStem)
 			}
 			w = append(w, alt{text: folded, prefix: prefix, n: n})
 		}
