@@ -17,11 +17,11 @@ import (
 
 // maxRecoveries bounds how many bad lines or nodes one file may have
 // skipped over before checking stops; the count is reported.
-const maxRecoveries = 100
+const maxRecoveries = 50
 
 // maxParsed bounds the bytes parsed again after repairs (about a second
 // per megabyte here).
-const maxParsed = 4 << 20
+const maxParsed = 2 << 20
 
 // Decoded is what DecodeAll found in one file.
 type Decoded struct {
