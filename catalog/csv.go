@@ -64,9 +64,14 @@ func parseCSV(name string, data []byte) (parsed, Problems) {
 		return fail(1, 1, "the file is neither UTF-8 nor Windows-1250: save it from the spreadsheet as \"CSV UTF-8\"")
 	}
 	r := csv.NewReader(bytes.NewReader(data))
+	// The separator the header row uses most: "," (CSV), ";" (CSV from a
+	// Polish Excel) or a tab (Excel's "Unicode text").
 	firstLine, _, _ := bytes.Cut(data, []byte("\n"))
-	if bytes.Count(firstLine, []byte(";")) > bytes.Count(firstLine, []byte(",")) {
-		r.Comma = ';'
+	best := bytes.Count(firstLine, []byte(","))
+	for _, sep := range []rune{';', '\t'} {
+		if n := bytes.Count(firstLine, []byte(string(sep))); n > best {
+			r.Comma, best = sep, n
+		}
 	}
 	r.FieldsPerRecord = -1
 	rows := rowsByLine(data)

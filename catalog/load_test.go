@@ -2,6 +2,7 @@ package catalog
 
 import (
 	"golang.org/x/text/encoding/charmap"
+	"golang.org/x/text/encoding/unicode"
 	"strings"
 	"testing"
 )
@@ -142,5 +143,21 @@ func TestImportCSVWindows1250IsConvertedWithANotice(t *testing.T) {
 	yamlWin, _ := charmap.Windows1250.NewEncoder().String("services:\n  - id: zasilek\n    name: Zasiłek\n    category: pieniadze\n    summary: S\n    provider: {name: CUS}\n")
 	if c, probs := Parse([]File{{Name: "k.yaml", Data: []byte(yamlWin)}}); c != nil || !strings.Contains(probs.Err().Error(), "k.yaml:3:15: the file is saved as Windows-1250") {
 		t.Errorf("a Windows-1250 YAML file: %v", probs)
+	}
+}
+
+func TestImportCSVUnicodeTextFromExcel(t *testing.T) {
+	// Excel's "Unicode text": UTF-16 with a byte order mark, tab-separated.
+	tsv := "id\tname\tcategory\tsummary\tprovider_name\nzasilek-celowy\tZasiłek celowy\tpieniadze\tNa pilną potrzebę.\tDział Świadczeń\n"
+	u16, err := unicode.UTF16(unicode.LittleEndian, unicode.UseBOM).NewEncoder().String(tsv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, probs := ImportCSV("k.csv", []byte(u16))
+	if out == nil || !strings.Contains(string(out), "Dział Świadczeń") {
+		t.Fatalf("import: %v\n%s", probs, out)
+	}
+	if len(probs) != 1 || !strings.Contains(probs[0].Message, "UTF-16") {
+		t.Errorf("want one warning naming UTF-16, got %v", probs)
 	}
 }

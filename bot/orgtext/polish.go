@@ -13,6 +13,7 @@ var polish = map[string]string{
 	"%d passed, %d failed":                   "zaliczone: %d, niezaliczone: %d",
 	"ok: %d services, 0 errors, %d warnings": "w porządku: usługi: %d, błędy: 0, ostrzeżenia: %d",
 	"ok: %d steps, %d triggers, 0 errors, %d warnings": "w porządku: kroki: %d, wyzwalacze: %d, błędy: 0, ostrzeżenia: %d",
+	"the catalogue or thesaurus has %d errors":         "katalog lub słownik ma błędy: %d",
 	"the dialogs in %s have %d errors":                 "dialogi w %s mają błędy: %d",
 	"wrote %s":                                         "zapisano %s",
 	"warning: ":                                        "ostrzeżenie: ",

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"log/slog"
@@ -11,6 +10,7 @@ import (
 
 	"okienko/bot"
 	"okienko/bot/filewatch"
+	"okienko/bot/orgtext"
 	"okienko/bot/script"
 	"okienko/catalog"
 	catbleve "okienko/catalog/bleve"
@@ -67,9 +67,6 @@ func splitList(s string) []string {
 	return out
 }
 
-// errProblems reports that problems were printed; the command fails.
-var errProblems = errors.New("the files have errors (listed above)")
-
 // load reads and checks the catalogue and thesaurus, printing problems.
 func (c *catalogFlags) load(io stdio) (*catalog.Catalog, *catalog.Thesaurus, error) {
 	var cat *catalog.Catalog
@@ -84,7 +81,8 @@ func (c *catalogFlags) load(io stdio) (*catalog.Catalog, *catalog.Thesaurus, err
 		fmt.Fprintln(io.err, p.In(io.lang))
 	}
 	if cat == nil || th == nil {
-		return nil, nil, errProblems
+		fmt.Fprintln(io.err, orgtext.Sprintf(io.lang, "the catalogue or thesaurus has %d errors", probs.Errors()+tp.Errors()))
+		return nil, nil, exitError{1}
 	}
 	return cat, th, nil
 }
