@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"okienko/bot/dialogtest"
 	"okienko/bot/orgtext"
@@ -26,7 +27,7 @@ func runDialogs(ctx context.Context, args []string, io stdio) error {
 	case "test":
 		return dialogsTest(ctx, args[1:], io)
 	case "graph":
-		return dialogsGraph(args[1:], io)
+		return dialogsGraph(ctx, args[1:], io)
 	case "-h", "--help", "help":
 		fmt.Fprint(io.out, dialogsUsage)
 		return nil
@@ -38,7 +39,9 @@ func runDialogs(ctx context.Context, args []string, io stdio) error {
 const dialogsUsage = `usage:
   okienko dialogs check [DIR]                       list every problem as path:line:col: message
   okienko dialogs test  [DIR] [--catalog FILE]...   run the conversation tests in DIR/tests
-  okienko dialogs graph [DIR] [--format mermaid|dot] [--step ID]   draw the flow (or one topic's part)
+  okienko dialogs graph [DIR] [--format mermaid|dot|svg] [--step ID] [--mermaid FILE]
+                                                    draw the flow (or one topic's part); svg needs
+                                                    Chromium and the Mermaid library (no network)
 
 DIR defaults to ./dialogs if it exists, else the bundled scripts.
 `
@@ -147,20 +150,34 @@ func dialogsTest(ctx context.Context, args []string, io stdio) error {
 	return nil
 }
 
-func dialogsGraph(args []string, io stdio) error {
+func dialogsGraph(ctx context.Context, args []string, io stdio) error {
 	fl := flag.NewFlagSet("dialogs graph", flag.ContinueOnError)
 	fl.SetOutput(io.err)
 	format := fl.String("format", script.GraphMermaid, "mermaid or dot")
 	step := fl.String("step", "", "draw only the part of the flow that starts at this step (one topic)")
+	library := fl.String("mermaid", os.Getenv("OKIENKO_MERMAID"), "for --format svg: the Mermaid library file (mermaid.min.js); default $OKIENKO_MERMAID")
 	langFlag(fl, &io)
 	if err := parseInterspersed(fl, args); err != nil {
 		return usageError(err.Error())
 	}
-	if *format != script.GraphMermaid && *format != script.GraphDot {
-		return usageError(fmt.Sprintf("dialogs graph: unknown format %q (use mermaid or dot)", *format))
+	if *format != script.GraphMermaid && *format != script.GraphDot && *format != "svg" {
+		return usageError(fmt.Sprintf("dialogs graph: unknown format %q (use mermaid, dot or svg)", *format))
 	}
 	sc, err := loadScript(openDialogs(fl.Arg(0)), io, false)
 	if err != nil {
+		return err
+	}
+	if *format == "svg" {
+		// Mermaid's own picture, drawn offline by a local Chromium.
+		var text strings.Builder
+		if err := sc.WriteGraphWith(&text, script.GraphOptions{Format: script.GraphMermaid, Step: *step}); err != nil {
+			return usageError("dialogs graph: " + err.Error())
+		}
+		svg, err := mermaidSVG(ctx, text.String(), *library)
+		if err != nil {
+			return fmt.Errorf("dialogs graph: %w", err)
+		}
+		_, err = io.out.Write(svg)
 		return err
 	}
 	if err := sc.WriteGraphWith(io.out, script.GraphOptions{Format: *format, Step: *step}); err != nil {

@@ -1,9 +1,12 @@
 package main
 
 import (
+	"encoding/xml"
 	"flag"
 	"fmt"
+	"io"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -79,5 +82,52 @@ func golden(t *testing.T, path, got string) {
 	}
 	if string(want) != got {
 		t.Errorf("%s differs (run with -update if the change is intended):\n--- got\n%s\n--- want\n%s", path, got, want)
+	}
+}
+
+// TestDialogsGraphSVG draws the bundled dialogs as SVG with the real
+// Mermaid library (installed by npm ci in bot/web/testdata/mermaid) in a
+// local headless Chromium, without network: the result is a well-formed
+// SVG file with every step of the topic.
+func TestDialogsGraphSVG(t *testing.T) {
+	const library = "../../bot/web/testdata/mermaid/node_modules/mermaid/dist/mermaid.min.js"
+	_, errLib := os.Stat(library)
+	_, errBrowser := exec.LookPath("chromium")
+	if errLib != nil || errBrowser != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatalf("needs Chromium and %s (npm ci in bot/web/testdata/mermaid): %v %v", library, errLib, errBrowser)
+		}
+		t.Skipf("needs Chromium and %s: %v %v", library, errLib, errBrowser)
+	}
+	out, errOut, err := runCapture("", "dialogs", "graph", "../../dialogs", "--step", "seniorzy_potrzeba", "--format", "svg", "--mermaid", library)
+	if err != nil {
+		t.Fatalf("%v\n%s", err, errOut)
+	}
+	dec := xml.NewDecoder(strings.NewReader(out))
+	var text strings.Builder
+	for {
+		tok, err := dec.Token()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			t.Fatalf("not well-formed SVG: %v\n%.300s", err, out)
+		}
+		if cd, ok := tok.(xml.CharData); ok {
+			text.Write(cd)
+		}
+	}
+	if !strings.HasPrefix(out, "<svg") {
+		t.Errorf("output starts %.80q", out)
+	}
+	for _, want := range []string{"seniorzy_potrzeba", "szukaj", "czy_pomoglo", "W każdym kroku"} {
+		if !strings.Contains(text.String(), want) {
+			t.Errorf("the SVG lacks %q", want)
+		}
+	}
+	// Without the library the command says what it needs.
+	_, _, err = runCapture("", "dialogs", "graph", "../../dialogs", "--format", "svg", "--mermaid", "")
+	if err == nil || !strings.Contains(err.Error(), "needs the Mermaid library") {
+		t.Errorf("err = %v", err)
 	}
 }
