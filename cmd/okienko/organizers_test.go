@@ -26,20 +26,35 @@ var update = flag.Bool("update", false, "rewrite the golden files in testdata/or
 // about them, in English and in Polish.
 func TestOrganizersToolsOnRealisticFiles(t *testing.T) {
 	const dir = "testdata/organizers"
+	// Search results depend on the catalogue and the ranking, which other
+	// work changes: of catalog eval, only the warnings are golden.
+	warningsOnly := func(s string) string {
+		var keep []string
+		for _, l := range strings.SplitAfter(s, "\n") {
+			if strings.Contains(l, ": warning: ") || strings.Contains(l, ": ostrzeżenie: ") {
+				keep = append(keep, l)
+			}
+		}
+		return strings.Join(keep, "")
+	}
 	cases := []struct {
-		name string
-		args []string
+		name   string
+		args   []string
+		filter func(string) string
 	}{
-		{"dialogs-check", []string{"dialogs", "check", dir + "/dialogs"}},
-		{"dialogs-test", []string{"dialogs", "test", dir + "/dialogs-ok"}},
-		{"catalog-check", []string{"catalog", "check", dir + "/catalog/katalog.yaml", dir + "/catalog/uslugi-excel.csv"}},
-		{"catalog-import", []string{"catalog", "import", dir + "/catalog/uslugi-excel.csv"}},
-		{"catalog-eval", []string{"catalog", "eval", "--queries", dir + "/catalog/zapytania.tsv"}},
+		{"dialogs-check", []string{"dialogs", "check", dir + "/dialogs"}, nil},
+		{"dialogs-test", []string{"dialogs", "test", dir + "/dialogs-ok"}, nil},
+		{"catalog-check", []string{"catalog", "check", dir + "/catalog/katalog.yaml", dir + "/catalog/uslugi-excel.csv"}, nil},
+		{"catalog-import", []string{"catalog", "import", dir + "/catalog/uslugi-excel.csv"}, nil},
+		{"catalog-eval", []string{"catalog", "eval", "--queries", dir + "/catalog/zapytania.tsv"}, warningsOnly},
 	}
 	for _, tc := range cases {
 		for _, lang := range []string{"en", "pl"} {
 			t.Run(tc.name+"."+lang, func(t *testing.T) {
 				out, errOut, err := runCapture("", append(tc.args, "--lang", lang)...)
+				if tc.filter != nil {
+					out = tc.filter(out)
+				}
 				code := 0
 				if err != nil {
 					code = exitCode(err)
