@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"strings"
 	"time"
+
+	"okienko/bot/yamlfile"
 )
 
 // Cache reads a catalogue again and again (hot reload) and remembers it
@@ -66,7 +68,7 @@ func (c *Cache) Load(paths ...string) (*Catalog, Problems) {
 	for _, name := range names {
 		info, err := os.Stat(name)
 		if err != nil {
-			return nil, Problems{{File: name, Line: 1, Col: 1, Message: "cannot read: " + pathless(err)}}
+			return nil, Problems{yamlfile.Newf(name, 1, 1, "cannot read: %v", pathless(err))}
 		}
 		old := c.files[name]
 		if old != nil && old.size == info.Size() && old.mtime.Equal(info.ModTime()) {
@@ -76,7 +78,7 @@ func (c *Cache) Load(paths ...string) (*Catalog, Problems) {
 		}
 		data, err := os.ReadFile(name)
 		if err != nil {
-			probs = append(probs, Problem{File: name, Line: 1, Col: 1, Message: "cannot read: " + pathless(err)})
+			probs = append(probs, yamlfile.Newf(name, 1, 1, "cannot read: %v", pathless(err)))
 			continue
 		}
 		sum := maphash.Bytes(seed, data)
@@ -169,7 +171,7 @@ func listFiles(paths []string) ([]string, Problems) {
 	for _, p := range paths {
 		info, err := os.Stat(p)
 		if err != nil {
-			probs = append(probs, Problem{File: p, Line: 1, Col: 1, Message: "cannot read: " + pathless(err)})
+			probs = append(probs, yamlfile.Newf(p, 1, 1, "cannot read: %v", pathless(err)))
 			continue
 		}
 		if !info.IsDir() {
@@ -178,7 +180,7 @@ func listFiles(paths []string) ([]string, Problems) {
 		}
 		entries, err := os.ReadDir(p)
 		if err != nil {
-			probs = append(probs, Problem{File: p, Line: 1, Col: 1, Message: "cannot read the folder: " + pathless(err)})
+			probs = append(probs, yamlfile.Newf(p, 1, 1, "cannot read the folder: %v", pathless(err)))
 			continue
 		}
 		for _, e := range entries {

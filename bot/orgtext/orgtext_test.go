@@ -115,8 +115,19 @@ func usedMessages(t *testing.T) map[string]string {
 							}
 						}
 					}
-					if id := typeName(v.Type); id == "Problem" {
-						for _, e := range v.Elts {
+					var problems []ast.Expr // literals of a Problem, also inside Problems{...}
+					switch typeName(v.Type) {
+					case "Problem":
+						problems = []ast.Expr{v}
+					case "Problems":
+						problems = v.Elts
+					}
+					for _, pe := range problems {
+						pl, ok := pe.(*ast.CompositeLit)
+						if !ok {
+							continue
+						}
+						for _, e := range pl.Elts {
 							if kv, ok := e.(*ast.KeyValueExpr); ok && kv.Key.(*ast.Ident).Name == "Message" && untranslated(kv.Value) {
 								t.Errorf("%s: a Problem written with Message: use yamlfile.Newf so that it can be printed in Polish", fset.Position(kv.Pos()))
 							}
