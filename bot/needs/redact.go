@@ -39,18 +39,28 @@ var (
 // Redact removes from a resident's words what could identify them, before
 // anything is kept for statistics:
 //
-//   - links, e-mail addresses and @logins;
+//   - links, e-mail addresses and @logins; logins written without "@"
+//     (words with "_", letters followed by digits such as "gosia1978",
+//     dotted lower-case words such as "jan.kowal88", and the word after
+//     "skype:", "mój nick to" …);
 //   - account numbers (IBAN, "PL61 1090 …");
 //   - names after the phrases that introduce them: "nazywam się",
 //     "mam na imię", "moje imię to", "imię i nazwisko", "my name is",
 //     "мене звати", "меня зовут" (whatever the case, with or without
 //     diacritics), and after "jestem", "I am", "tu", "z tej strony",
 //     "pan", "pani" when the next word is capitalised or a common first
-//     name ("jestem sama", "jestem Polką" stay); a common Polish or
-//     Ukrainian first name written with a capital anywhere; a surname
-//     right after a removed first name ("jan kowalski");
+//     name ("jestem sama", "jestem Polką" stay); a surname right after a
+//     removed first name ("jan kowalski");
+//   - every capitalised word inside a sentence (names and surnames in any
+//     language, streets without "ul.": "przy Kwiatowej 7/3"), except the
+//     words known not to be names (institutions, places, holidays,
+//     languages, illnesses named after people, polite pronouns); at the
+//     start of a sentence, where every word has a capital, a common first
+//     name (Polish, Ukrainian, English), a diminutive ("Piotruś",
+//     "Kasieńka", "Тарасик") or a name before a surname;
 //   - street addresses after "ul.", "ulica", "al.", "os.", "plac", "вул.":
-//     the street's words and the house number;
+//     the street's words and the house number; a house number after a
+//     removed word, and a flat number after it ("5 m. 3", "flat 9");
 //   - every run of three or more digits, with or without spaces, dashes,
 //     dots, slashes or brackets between them: phone numbers (Polish and
 //     foreign), PESEL, account and card numbers, dates, amounts. Numbers
@@ -59,7 +69,9 @@ var (
 //
 // Whitespace is collapsed to single spaces. Redact never fails and
 // redacting its result again changes nothing. It cannot know every name:
-// a name without a capital and without an introducing phrase stays.
+// a name written without a capital and without an introducing phrase
+// stays. A text with nearly every word capitalised is read as if its
+// capitals said nothing.
 func Redact(text string) string {
 	text = strings.Join(strings.Fields(text), " ") // every space, tab or line break one space
 	// The patterns run only where they can match: most queries hold no
@@ -76,6 +88,7 @@ func Redact(text string) string {
 	}
 	// Numbers before words: a name glued to digits ("501234567Anna")
 	// stands alone once they are gone, and is found in this pass.
+	text = redactLogins(text)
 	text = redactNumbers(text)
 	text = redactWords(text)
 	return strings.Join(strings.Fields(text), " ")
@@ -195,7 +208,14 @@ var introsByFirst = func() map[string][]intro {
 // word written with a capital is taken for a name anywhere.
 var firstNames = func() map[string]bool {
 	m := map[string]bool{}
-	for _, n := range strings.Fields(`
+	for _, n := range strings.Fields(firstNameList + moreFirstNames) {
+		m[foldWord(n)] = true
+	}
+	return m
+}()
+
+// firstNameList are common Polish and Ukrainian first names.
+const firstNameList = `
 		anna maria katarzyna małgorzata agnieszka krystyna barbara ewa elżbieta zofia janina teresa joanna
 		magdalena monika jadwiga danuta irena halina helena beata aleksandra marta dorota marianna grażyna
 		jolanta stanisława iwona karolina bożena urszula justyna renata alicja paulina sylwia natalia wanda
@@ -208,11 +228,7 @@ var firstNames = func() map[string]bool {
 		szymon antoni filip franciszek kacper bartosz patryk karol igor oskar wiktor kuba bartek tomek wojtek
 		олена оксана наталія наталя тетяна ірина світлана юлія марія анна ольга людмила галина катерина
 		вікторія валентина ніна надія віра софія дарина андрій олександр сергій володимир іван микола
-		дмитро олег юрій віктор василь петро богдан тарас максим павло роман михайло ігор артем денис`) {
-		m[foldWord(n)] = true
-	}
-	return m
-}()
+		дмитро олег юрій віктор василь петро богдан тарас максим павло роман михайло ігор артем денис`
 
 // notNames are words residents write after "jestem" or "I am" with a
 // capital that are not names (folded).
@@ -254,6 +270,7 @@ func redactWords(text string) string {
 		}
 		return strings.ContainsAny(text[toks[i].end:toks[i+1].start], ",.;:!?()\n\"«»„”")
 	}
+	titleCase := mostlyCapitalised(toks)
 	for i := 0; i < len(toks); i++ {
 		if toks[i].holder {
 			continue
@@ -290,12 +307,35 @@ func redactWords(text string) string {
 				continue
 			}
 		}
-		// A common first name with a capital, wherever it is.
-		if capitalised(toks[i].text) && firstNames[toks[i].fold] {
-			mark(i, PlaceholderName)
-			i = markSurnames(toks, i, separated, mark)
+		// A capitalised word: in the middle of a sentence, anything but
+		// the words known not to be names (institutions, places…); at
+		// its start, where every word is capitalised, a common first
+		// name, a diminutive, or a name followed by a surname.
+		// A street known by another word ("z Kościelnej 1", "na Pocztowej 3").
+		if t := toks[i]; capitalised(t.text) && i > 0 && addressPreps[toks[i-1].fold] && i+1 < len(toks) &&
+			!separated(i) && houseNumber(toks[i+1].text) && !toks[i+1].holder && !ageWord(toks, i+2) {
+			mark(i, PlaceholderAddress)
+			continue // its number goes with it (markAddressNumbers)
+		}
+		if t := toks[i]; capitalised(t.text) && !commonCapital(t) {
+			var name bool
+			if sentenceStart(text, toks, i) || titleCase {
+				next := i+1 < len(toks) && !separated(i) && !toks[i+1].holder && capitalised(toks[i+1].text) && !commonCapital(toks[i+1])
+				name = isFirstName(t) || diminutive(t) || next && surnameLike(toks[i+1].fold)
+			} else {
+				name = true
+			}
+			if name {
+				placeholder := PlaceholderName
+				if i > 0 && addressPreps[toks[i-1].fold] && !isFirstName(t) {
+					placeholder = PlaceholderAddress
+				}
+				mark(i, placeholder)
+				i = markSurnames(toks, i, separated, func(j int, p string) { mark(j, placeholder) })
+			}
 		}
 	}
+	markAddressNumbers(text, toks, cut, kind, separated)
 	var b strings.Builder
 	last := 0
 	for i := 0; i < len(toks); i++ {
@@ -350,7 +390,7 @@ func takeName(t token, s introStrength) bool {
 	case introAlways:
 		return true
 	case introTitle:
-		return capitalised(t.text) || firstNames[t.fold]
+		return capitalised(t.text) && !commonCapital(t) || firstNames[t.fold]
 	case introCapital:
 		if firstNames[t.fold] {
 			return true
