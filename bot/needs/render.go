@@ -72,7 +72,7 @@ func (r *Report) WriteCSV(w io.Writer) error {
 		if share > 0 {
 			s = strconv.FormatFloat(share, 'f', 4, 64)
 		}
-		_ = cw.Write([]string{section, period, key, label, strconv.FormatInt(n, 10), s, note})
+		_ = cw.Write([]string{cellSafe(section), cellSafe(period), cellSafe(key), cellSafe(label), strconv.FormatInt(n, 10), s, cellSafe(note)})
 	}
 	_ = cw.Write([]string{"sekcja", "okres", "klucz", "etykieta", "liczba", "udzial", "uwagi"})
 	all := r.From + "/" + r.To
@@ -146,6 +146,17 @@ func (r *Report) WriteCSV(w io.Writer) error {
 		return fmt.Errorf("write report: %w", err)
 	}
 	return nil
+}
+
+// cellSafe neutralises a cell a spreadsheet would take for a formula (a
+// resident's "=HYPERLINK(…)", "+48…", "@SUM(…)", or a tab or carriage
+// return first): it gets a leading apostrophe, which Excel and LibreOffice
+// show as text. Every text cell of every CSV export goes through it.
+func cellSafe(s string) string {
+	if s != "" && strings.IndexByte("=+-@\t\r", s[0]) >= 0 {
+		return "'" + s
+	}
+	return s
 }
 
 // WriteMarkdown writes the report for reading, in Polish.

@@ -414,3 +414,40 @@ func BenchmarkReport90Days(b *testing.B) {
 		}
 	}
 }
+
+// TestCSVNeutralisesFormulas: whatever a resident typed, no cell of the
+// CSV export starts with what a spreadsheet runs as a formula.
+func TestCSVNeutralisesFormulas(t *testing.T) {
+	dangerous := []string{`=HYPERLINK("http://evil.example/x","kliknij")`, "+48 cmd|' /C calc'!A0", "-2+3", "@SUM(A1:A9)", "\tszukam", "\r=1+1", "=1+1 pomocy"}
+	var facts []needs.Fact
+	for _, q := range dangerous {
+		facts = append(facts, needs.Fact{Kind: needs.Search, Topic: "=topic"}, needs.Fact{Kind: needs.Unmatched, Topic: "=topic", Value: q})
+	}
+	counters, queries := needs.Encode(facts)
+	day := needs.DecodeDay(sampleEnd.Format(time.DateOnly), counters, queries)
+	r := needs.Build([]needs.Day{day}, needs.Options{From: sampleEnd, To: sampleEnd, TopicLabels: map[string]string{"=topic": "@etykieta"}, Stems: catbleve.Stems})
+	var b bytes.Buffer
+	if err := r.WriteCSV(&b); err != nil {
+		t.Fatal(err)
+	}
+	rows, err := csv.NewReader(&b).ReadAll()
+	if err != nil {
+		t.Fatalf("the CSV does not read back: %v", err)
+	}
+	found := 0
+	for _, row := range rows {
+		for _, cell := range row {
+			if cell != "" && strings.ContainsRune("=+-@\t\r", rune(cell[0])) {
+				t.Errorf("cell %q starts a formula (row %q)", cell, row)
+			}
+			for _, q := range dangerous {
+				if cell == "'"+q {
+					found++
+				}
+			}
+		}
+	}
+	if found == 0 {
+		t.Errorf("no neutralised query found in the CSV:\n%s", b.String())
+	}
+}
