@@ -50,11 +50,13 @@ type Config struct {
 
 // Tally counts anonymous facts per day for the Centre's needs report
 // (bot/needs). The engine calls it once a message's (or a staff action's)
-// session is saved, with what that caused and when; it gets no chat, and
-// an unmatched query only redacted. A failure is logged and never reaches
-// the resident. bot/redis implements it.
+// session is saved, with what that caused, when, and the conversation key
+// chat: the counters never carry it, but an unmatched query (only
+// redacted) stays linked to the conversation until its day is aggregated,
+// so that erasing the conversation erases it too. A failure is logged and
+// never reaches the resident. bot/redis implements it.
 type Tally interface {
-	Count(ctx context.Context, at time.Time, facts []needs.Fact) error
+	Count(ctx context.Context, at time.Time, chat string, facts []needs.Fact) error
 }
 
 // Engine turns residents' messages into replies by following a dialog
@@ -259,7 +261,7 @@ func (e *Engine) apply(ctx context.Context, f *flow, msg Message) ([]Event, erro
 		return nil, fmt.Errorf("save session: %w", err)
 	}
 	e.deliver(ctx, c.effects)
-	e.tally(ctx, now, c.facts(started, langBefore))
+	e.tally(ctx, now, key, c.facts(started, langBefore))
 	return c.events, nil
 }
 
@@ -346,13 +348,13 @@ func (c *conversation) note(f needs.Fact) {
 // tally hands the facts to the needs report's counters, bounded by
 // TallyTimeout even when the message's own time is up; a failure is
 // logged (without the facts) and the message stays handled.
-func (e *Engine) tally(ctx context.Context, at time.Time, facts []needs.Fact) {
+func (e *Engine) tally(ctx context.Context, at time.Time, chat string, facts []needs.Fact) {
 	if e.cfg.Tally == nil || len(facts) == 0 {
 		return
 	}
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), e.cfg.TallyTimeout)
 	defer cancel()
-	if err := e.cfg.Tally.Count(ctx, at, facts); err != nil {
+	if err := e.cfg.Tally.Count(ctx, at, chat, facts); err != nil {
 		e.logger.Warn("needs report: facts not counted", "facts", len(facts), "err", err)
 	}
 }
@@ -492,7 +494,7 @@ func (e *Engine) applyStaff(ctx context.Context, f *flow, ev StaffEvent, eventID
 	case ev.Kind == StaffClosed || ev.Kind == StaffReturned:
 		facts = append(facts, needs.Fact{Kind: needs.Closed, Value: string(ev.Kind)})
 	}
-	e.tally(ctx, now, facts)
+	e.tally(ctx, now, s.Key, facts)
 	return c.events, nil
 }
 

@@ -148,7 +148,12 @@ func (b *CaseBook) Put(ctx context.Context, r desk.CaseRecord) error {
 	}
 	// The record first, then the indexes that lead to it, then the waiting
 	// list (Waiting drops entries whose index is missing).
-	if err := st.client.Set(ctx, st.Key(kindCase, v.Key, v.ID), data, ttl).Err(); err != nil {
+	if _, err := st.client.TxPipelined(ctx, func(p goredis.Pipeliner) error {
+		rec := st.Key(kindCase, v.Key, v.ID)
+		st.track(ctx, p, v.Key, ttl, rec) // in the conversation's key index, for Erase
+		p.Set(ctx, rec, data, ttl)
+		return nil
+	}); err != nil {
 		return fmt.Errorf("put case %s: %w", v.ID, err)
 	}
 	_, err = st.client.Pipelined(ctx, func(p goredis.Pipeliner) error {
@@ -603,28 +608,50 @@ func (st *Store) postedKey(entryID string) string {
 func (st *Store) waitingKey() string { return st.cfg.Prefix + ":" + caseWaitingPart }
 
 // caseRecords calls fn with the case id and decoded record (zero when
-// unreadable) of every case record kept under the conversation chat.
-func (st *Store) caseRecords(ctx context.Context, chat string, fn func(id string, v caseView)) error {
+// unreadable) of every case record of the conversation chat, found in its
+// key index (indexed: the index's names, nil to read them).
+func (st *Store) caseRecords(ctx context.Context, chat string, indexed []string, fn func(id string, v caseView)) error {
+	if indexed == nil {
+		var err error
+		if indexed, err = st.chatKeys(ctx, chat); err != nil {
+			return err
+		}
+	}
 	prefix := st.Key(kindCase, chat) + ":"
-	return st.scanChat(ctx, chat, func(ctx context.Context, c goredis.Cmdable, keys []string) error {
-		for _, k := range keys {
-			if !strings.HasPrefix(k, prefix) {
-				continue
-			}
-			id := unescape(k[len(prefix):])
-			var v caseView
-			data, err := c.Get(ctx, k).Bytes()
-			switch {
-			case errors.Is(err, goredis.Nil), isWrongType(err):
-			case err != nil:
-				return fmt.Errorf("read case record: %w", err)
-			default:
-				_ = json.Unmarshal(data, &v) // unreadable: the id is enough
-			}
-			fn(id, v)
+	var keys []string
+	for _, k := range indexed {
+		if strings.HasPrefix(k, prefix) {
+			keys = append(keys, k)
+		}
+	}
+	if len(keys) == 0 {
+		return nil
+	}
+	gets := make([]*goredis.StringCmd, len(keys))
+	_, err := st.client.Pipelined(ctx, func(p goredis.Pipeliner) error {
+		for i, k := range keys {
+			gets[i] = p.Get(ctx, k)
 		}
 		return nil
 	})
+	if err != nil && !errors.Is(err, goredis.Nil) && !isWrongType(err) {
+		return fmt.Errorf("read case records: %w", err)
+	}
+	for i, k := range keys {
+		var v caseView
+		data, err := gets[i].Bytes()
+		switch {
+		case errors.Is(err, goredis.Nil):
+			continue // expired: nothing of it left to find
+		case isWrongType(err):
+		case err != nil:
+			return fmt.Errorf("read case record: %w", err)
+		default:
+			_ = json.Unmarshal(data, &v) // unreadable: the id is enough
+		}
+		fn(unescape(k[len(prefix):]), v)
+	}
+	return nil
 }
 
 // caseIndexKeysOf lists the shared keys that lead to a case record.
@@ -639,11 +666,11 @@ func (st *Store) caseIndexKeysOf(id string, v caseView) []string {
 // eraseCases deletes what the shared keys hold about the conversation's
 // cases: their index keys, waiting entries and outbox entries. Erase calls
 // it before it deletes the conversation's own keys, which it needs.
-func (st *Store) eraseCases(ctx context.Context, chat string) error {
+func (st *Store) eraseCases(ctx context.Context, chat string, indexed []string) error {
 	var keys []string
 	var members []any
 	ids := map[string]bool{}
-	err := st.caseRecords(ctx, chat, func(id string, v caseView) {
+	err := st.caseRecords(ctx, chat, indexed, func(id string, v caseView) {
 		keys = append(keys, st.caseIndexKeysOf(id, v)...)
 		members = append(members, id)
 		ids[id] = true
@@ -673,7 +700,7 @@ func (st *Store) eraseCases(ctx context.Context, chat string) error {
 // retainCaseKeys does for the records.
 func (st *Store) retainCaseIndex(ctx context.Context, chat string) error {
 	var keys []string
-	err := st.caseRecords(ctx, chat, func(id string, v caseView) {
+	err := st.caseRecords(ctx, chat, nil, func(id string, v caseView) {
 		keys = append(keys, st.caseIndexKeysOf(id, v)...)
 	})
 	if err != nil || len(keys) == 0 {

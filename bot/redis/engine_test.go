@@ -285,6 +285,10 @@ func TestErasureLeavesNoTrace(t *testing.T) {
 		if err != nil || s == nil || s.Case == "" {
 			t.Fatalf("session after handoff: %+v, %v", s, err)
 		}
+		// Both recorded in the conversation's key index, as features must.
+		if err := st.Track(ctx, "telegram:"+chat, 0, st.Key("case", "telegram:"+chat, s.Case), st.Key("note", "telegram:"+chat)); err != nil {
+			t.Fatal(err)
+		}
 		for _, cmd := range [][]string{
 			{"HSET", st.Key("case", "telegram:"+chat, s.Case), "thread", "1712.0001", "chat", "telegram:" + chat},
 			{"SET", st.Key("note", "telegram:"+chat), "resident " + chat + " asked for a call back"},
@@ -411,6 +415,9 @@ func TestLifetimesThroughTheEngine(t *testing.T) {
 	}
 	if d := pttl(sess); d != -1 {
 		t.Errorf("session with an open case: TTL %v; want none", d)
+	}
+	if err := st.Track(context.Background(), key, 0, route); err != nil { // in the key index, as features must
+		t.Fatal(err)
 	}
 	if _, err := srv.Do("SET", route, "1712.0001"); err != nil { // routing, kept by a relay
 		t.Fatal(err)

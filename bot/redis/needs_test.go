@@ -134,7 +134,7 @@ func testCountExactly(t *testing.T, backend func() (redis.Config, *redistest.Ser
 			for range messages {
 				facts := randomFacts(rng)
 				i := rng.IntN(len(moments))
-				if err := n.Count(ctx, moments[i], facts); err != nil {
+				if err := n.Count(ctx, moments[i], "", facts); err != nil {
 					t.Errorf("Count: %v", err)
 					return
 				}
@@ -203,7 +203,7 @@ func TestNeedsBatchesSurviveARedisOutage(t *testing.T) {
 	at := time.Now()
 	count := func(times int) {
 		for range times {
-			if err := n.Count(ctx, at, []needs.Fact{{Kind: needs.Search}, needs.UnmatchedQuery("", "remont dachu")}); err != nil {
+			if err := n.Count(ctx, at, "", []needs.Fact{{Kind: needs.Search}, needs.UnmatchedQuery("", "remont dachu")}); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -249,7 +249,7 @@ func TestNeedsExpireAfterTheirRetention(t *testing.T) {
 	srv := redistest.Start(t)
 	_, n := openNeeds(t, redis.Config{URL: srv.URL()}, redis.NeedsConfig{Location: warsaw, CounterRetention: 400 * 24 * time.Hour, QueryRetention: 90 * 24 * time.Hour})
 	at := time.Now() // expiry times in the past would delete the keys at once
-	if err := n.Count(ctxFor(t), at, []needs.Fact{{Kind: needs.Search}, needs.UnmatchedQuery("", "remont")}); err != nil {
+	if err := n.Count(ctxFor(t), at, "", []needs.Fact{{Kind: needs.Search}, needs.UnmatchedQuery("", "remont")}); err != nil {
 		t.Fatal(err)
 	}
 	local := at.In(warsaw)
@@ -475,7 +475,80 @@ func TestEngineTalliesConversations(t *testing.T) {
 	if dump := dumpRedis(t, srv); strings.Contains(dump, gone.chat) {
 		t.Errorf("after /usun Redis still holds the chat:\n%s", dump)
 	}
+	// The counters stay; the resident's own words (the unmatched query,
+	// redacted) go with the conversation.
+	goneQuery := needs.UnmatchedQuery("", "naprawa samochodu po stłuczce, nazywam się Jan Kowalski, tel. 501 234 567").Value
+	if want.Queries[goneQuery] == 0 {
+		t.Fatalf("the erased resident's query %q was not among those counted: %v", goneQuery, want.Queries)
+	}
+	if want.Queries[goneQuery]--; want.Queries[goneQuery] == 0 {
+		delete(want.Queries, goneQuery)
+	}
 	check("after an erasure")
+
+	// Once the day is over and aggregated, the queries are in the day's
+	// shared list and linked to no conversation: the report is the same,
+	// and no key of a conversation holds them any more.
+	if err := n.Aggregate(ctxFor(t), base.AddDate(0, 0, 1)); err != nil {
+		t.Fatal(err)
+	}
+	check("after aggregation")
+	keys, err := srv.Keys()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, k := range keys {
+		if strings.Contains(k, ":needq") {
+			t.Errorf("after aggregation a conversation still holds its queries: %s", k)
+		}
+	}
+	if err := n.Aggregate(ctxFor(t), base.AddDate(0, 0, 1)); err != nil {
+		t.Fatal(err)
+	}
+	check("after aggregating twice")
+}
+
+// TestErasedQueryNotWrittenLater: a count that reaches Redis after its
+// conversation was erased (a batched flush, another replica) keeps none of
+// the resident's words, and what waited in this process is dropped by the
+// erasure.
+func TestErasedQueryNotWrittenLater(t *testing.T) {
+	srv := redistest.Start(t)
+	st, n := openNeeds(t, redis.Config{URL: srv.URL()}, redis.NeedsConfig{Location: warsaw, FlushEvery: time.Hour})
+	ctx := ctxFor(t)
+	const chat = "telegram:731999001"
+	s := &bot.Session{Key: chat, Step: "start", Started: time.Now()}
+	if err := st.Save(ctx, s, "1"); err != nil {
+		t.Fatal(err)
+	}
+	count := func() {
+		t.Helper()
+		if err := n.Count(ctx, time.Now(), chat, []needs.Fact{{Kind: needs.Search}, needs.UnmatchedQuery("", "remont dachu po wichurze")}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	count() // waits in memory
+	if err := st.Erase(ctx, chat); err != nil {
+		t.Fatal(err)
+	}
+	if err := n.Flush(ctx); err != nil {
+		t.Fatal(err)
+	}
+	count() // arrives after the erasure: no session, nothing kept
+	if err := n.Flush(ctx); err != nil {
+		t.Fatal(err)
+	}
+	dump := dumpRedis(t, srv)
+	if strings.Contains(dump, "wichurze") || strings.Contains(dump, "731999001") {
+		t.Errorf("after the erasure Redis holds the resident's words or chat:\n%s", dump)
+	}
+	days, err := n.Days(ctx, time.Now(), time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := days[0].Searches[""]; got != 2 {
+		t.Errorf("%d searches counted, want 2 (counters stay)", got)
+	}
 }
 
 // chatOrCase finds the test's chat ids and case ids.
@@ -646,7 +719,7 @@ func BenchmarkReport90Days(b *testing.B) {
 		for range 60 {
 			facts := randomFacts(rng)
 			facts = append(facts, needs.UnmatchedQuery("", words[rng.IntN(len(words))]+" "+words[rng.IntN(len(words))]+" "+strconv.Itoa(rng.IntN(15))))
-			if err := n.Count(ctx, at, facts); err != nil {
+			if err := n.Count(ctx, at, "", facts); err != nil {
 				b.Fatal(err)
 			}
 		}
@@ -685,7 +758,7 @@ func BenchmarkNeedsCount(b *testing.B) {
 	ctx := context.Background()
 	b.ReportAllocs()
 	for b.Loop() {
-		if err := n.Count(ctx, time.Now(), facts); err != nil {
+		if err := n.Count(ctx, time.Now(), "", facts); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -14,8 +14,10 @@
 //
 // <chat> is the conversation key with every byte outside [A-Za-z0-9:_.@=+/-]
 // written as %XX, so it holds no braces or glob characters. Erase deletes
-// every key whose name contains "{<chat>}" after the prefix; a feature that
-// keeps data about a chat must therefore build its keys with Store.Key.
+// the conversation's fixed keys and those listed in its key index
+// (<prefix>:keys:{<chat>}, see keyindex.go); a feature that keeps data about
+// a chat must therefore build its keys with Store.Key and record them with
+// Store.Track.
 //
 // A few keys are shared by all conversations and hold no chat id in their
 // names: the outbox streams (NewOutbox) and the case book's indexes
@@ -60,7 +62,8 @@ type Store struct {
 	batch   *batcher // Load's and Save's commands
 
 	streamsMu sync.Mutex
-	streams   map[string]*stream // outboxes by stream key, for Erase
+	streams   map[string]*stream  // outboxes by stream key, for Erase
+	forget    []func(chat string) // called by Erase (onErase)
 }
 
 // registerStream remembers an outbox stream, so that Erase forgets the
@@ -453,23 +456,12 @@ func (st *Store) CloseCase(ctx context.Context, chat, caseID string) (bool, erro
 	return closed, nil
 }
 
-// retainCaseKeys gives the conversation's keys other than the session and
-// the applied ids, kept without expiry while its case was open, the closed
-// case retention. A failure is logged: the session itself is saved.
+// retainCaseKeys gives the conversation's indexed keys, kept without expiry
+// while its case was open, the closed case retention, and the shared keys
+// of its case records too. A failure is logged: the session itself is
+// saved.
 func (st *Store) retainCaseKeys(ctx context.Context, chat string) {
-	skip := map[string]bool{st.Key(kindSession, chat): true, st.Key(kindSeen, chat): true}
-	err := st.scanChat(ctx, chat, func(ctx context.Context, c goredis.Cmdable, keys []string) error {
-		for _, k := range keys {
-			if skip[k] {
-				continue
-			}
-			// Only keys without expiry: a shorter TTL set by a feature stays.
-			if err := c.ExpireNX(ctx, k, st.cfg.ClosedCaseRetention).Err(); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
+	err := st.retainIndexed(ctx, chat)
 	if err == nil {
 		err = st.retainCaseIndex(ctx, chat) // the shared keys of its case records
 	}
@@ -479,66 +471,55 @@ func (st *Store) retainCaseKeys(ctx context.Context, chat string) {
 }
 
 // Erase implements bot.SessionStore: it deletes every key of the
-// conversation (see the key layout in the package documentation), and what
-// the shared keys hold about its cases: case book index entries and
-// waiting list entries, and its cases' entries in every outbox created
-// from this Store.
+// conversation (see the key layout in the package documentation and the
+// key index), and what the shared keys hold about it: case book index
+// entries and waiting list entries of its cases, its cases' entries in
+// every outbox created from this Store, and the needs report's unmatched
+// queries not yet aggregated. Its work is proportional to the
+// conversation, not to Redis. An erasure that fails part way can be run
+// again: the index that finds the keys goes last.
 func (st *Store) Erase(ctx context.Context, key string) error {
 	if key == "" {
 		return errors.New("erase session: empty key")
 	}
 	ctx, cancel := st.bound(ctx)
 	defer cancel()
-	// The known keys first, so that the essential part is done even if the
-	// scan were cut short.
+	// The session first: from then on nothing new is linked to the
+	// conversation (the needs counters keep a query only for a
+	// conversation that has a session).
 	if err := st.client.Del(ctx, st.Key(kindSession, key), st.Key(kindSeen, key)).Err(); err != nil {
+		return fmt.Errorf("erase session: %w", err)
+	}
+	for _, forget := range st.forgetters() {
+		forget(key) // what waits in this process's memory
+	}
+	indexed, err := st.chatKeys(ctx, key)
+	if err != nil {
 		return fmt.Errorf("erase session: %w", err)
 	}
 	// Then the shared keys about its cases (case book index, waiting list,
 	// outbox entries), found through its case records, which go next.
-	if err := st.eraseCases(ctx, key); err != nil {
+	if err := st.eraseCases(ctx, key, indexed); err != nil {
 		return fmt.Errorf("erase session: %w", err)
 	}
-	err := st.scanChat(ctx, key, func(ctx context.Context, c goredis.Cmdable, keys []string) error {
-		return c.Del(ctx, keys...).Err()
-	})
-	if err != nil {
+	if err := st.eraseKeys(ctx, key, indexed); err != nil {
 		return fmt.Errorf("erase session: %w", err)
 	}
 	return nil
 }
 
-// scanChat calls fn with batches of the keys of the conversation chat, on
-// every master when in Cluster.
-func (st *Store) scanChat(ctx context.Context, chat string, fn func(context.Context, goredis.Cmdable, []string) error) error {
-	var b strings.Builder
-	globEscapeTo(&b, st.cfg.Prefix)
-	b.WriteString(":*\\{")
-	escapeTo(&b, chat) // escaped chats hold no glob characters
-	b.WriteString("\\}*")
-	match := b.String()
-	scan := func(ctx context.Context, c goredis.Cmdable) error {
-		var cursor uint64
-		for {
-			keys, next, err := c.Scan(ctx, cursor, match, 1000).Result()
-			if err != nil {
-				return fmt.Errorf("scan keys: %w", err)
-			}
-			if len(keys) > 0 {
-				if err := fn(ctx, c, keys); err != nil {
-					return err
-				}
-			}
-			if next == 0 {
-				return nil
-			}
-			cursor = next
-		}
-	}
-	if cc, ok := st.client.(*goredis.ClusterClient); ok {
-		return cc.ForEachMaster(ctx, func(ctx context.Context, c *goredis.Client) error { return scan(ctx, c) })
-	}
-	return scan(ctx, st.client)
+// onErase registers a function Erase calls with the conversation key, for
+// what a component keeps about conversations in memory.
+func (st *Store) onErase(forget func(chat string)) {
+	st.streamsMu.Lock()
+	defer st.streamsMu.Unlock()
+	st.forget = append(st.forget, forget)
+}
+
+func (st *Store) forgetters() []func(string) {
+	st.streamsMu.Lock()
+	defer st.streamsMu.Unlock()
+	return st.forget
 }
 
 // bound limits a call to the configured operation timeout.
@@ -605,16 +586,6 @@ func escapeTo(b *strings.Builder, s string) {
 		b.WriteByte('%')
 		b.WriteByte(hex[c>>4])
 		b.WriteByte(hex[c&15])
-	}
-}
-
-// globEscapeTo writes s for a SCAN MATCH pattern, matching it literally.
-func globEscapeTo(b *strings.Builder, s string) {
-	for i := 0; i < len(s); i++ {
-		if strings.IndexByte(`*?[]\{}^-`, s[i]) >= 0 {
-			b.WriteByte('\\')
-		}
-		b.WriteByte(s[i])
 	}
 }
 

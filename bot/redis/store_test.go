@@ -189,7 +189,11 @@ func testLifetimes(t *testing.T, cfg Config) {
 	if d := pttl(sessKey); d != -1 {
 		t.Errorf("session with an open case: TTL %v; want none (-1ms)", d)
 	}
-	// A feature keeps case routing without expiry, another key with its own.
+	// A feature keeps case routing without expiry, another key with its own,
+	// both recorded in the conversation's key index.
+	if err := st.Track(ctx, chat, 0, routeKey, ownTTLKey); err != nil {
+		t.Fatal(err)
+	}
 	if err := st.client.Set(ctx, routeKey, "slack-thread", 0).Err(); err != nil {
 		t.Fatal(err)
 	}
@@ -349,6 +353,10 @@ func testEraseLeavesNothing(t *testing.T, cfg Config) {
 		if err := st.Save(ctx, s, "1"); err != nil {
 			t.Fatal(err)
 		}
+		// Keys of later features, recorded in the conversation's key index.
+		if err := st.Track(ctx, c, 0, st.Key("case", c, "c-1"), st.Key("route", c)); err != nil {
+			t.Fatal(err)
+		}
 		if err := st.client.Set(ctx, st.Key("case", c, "c-1"), "thread", 0).Err(); err != nil {
 			t.Fatal(err)
 		}
@@ -370,8 +378,8 @@ func testEraseLeavesNothing(t *testing.T, cfg Config) {
 			t.Errorf("after erasure a key still names the chat: %s", k)
 		}
 	}
-	if len(after) != 4 || len(before) != 8 {
-		t.Errorf("keys before erasure %d, after %d; want 8 and the other chat's 4: %q", len(before), len(after), after)
+	if len(after) != 5 || len(before) != 10 {
+		t.Errorf("keys before erasure %d, after %d; want 10 and the other chat's 5: %q", len(before), len(after), after)
 	}
 }
 
@@ -657,6 +665,9 @@ func testCloseCase(t *testing.T, cfg Config) {
 		t.Fatal(err)
 	}
 	route := st.Key("case", chat, "c-42")
+	if err := st.Track(ctx, chat, 0, route); err != nil {
+		t.Fatal(err)
+	}
 	if err := st.client.Set(ctx, route, "thread", 0).Err(); err != nil {
 		t.Fatal(err)
 	}

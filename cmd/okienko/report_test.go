@@ -50,7 +50,7 @@ func seedNeeds(t *testing.T, url string) (today time.Time) {
 		{3, []needs.Fact{{Kind: needs.Crisis, Value: "samobojstwo"}, {Kind: needs.Case, Urgency: "urgent"}, {Kind: needs.Claimed, Wait: 4 * time.Minute}}},
 		{40, []needs.Fact{{Kind: needs.Conversation, Value: "en"}, {Kind: needs.Search}, needs.UnmatchedQuery("", "old need")}},
 	} {
-		if err := n.Count(context.Background(), now.AddDate(0, 0, -day.ago), day.facts); err != nil {
+		if err := n.Count(context.Background(), now.AddDate(0, 0, -day.ago), "", day.facts); err != nil {
 			t.Fatal(err)
 		}
 	}
