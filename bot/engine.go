@@ -183,7 +183,13 @@ func (e *Engine) Handle(ctx context.Context, msg Message) (events []Event, err e
 	}
 	e.logger.Error("handle message", "channel", msg.Channel, "chat", LogChat(msg.Key()), "err", err)
 	lang := normalizeLang(msg.Language)
-	text := script.Render(f.sc.Message("unavailable", lang), func(name string) string { return builtin(f, name, lang) })
+	apology := "unavailable"
+	if errors.Is(err, errEraseFailed) {
+		// The truth: nothing was erased for sure, and trying again helps.
+		apology = "erase_failed"
+		e.cfg.Metrics.Inc("okienko_erase_failures_total", "Erasures (/usun) that failed after their retries; the resident was asked to try again.")
+	}
+	text := script.Render(f.sc.Message(apology, lang), func(name string) string { return builtin(f, name, lang) })
 	return []Event{{Kind: EventReply, Reply: &Reply{Text: text, Lang: lang}}}, fmt.Errorf("%w: %w", ErrUnavailable, err)
 }
 
@@ -246,8 +252,8 @@ func (e *Engine) apply(ctx context.Context, f *flow, msg Message) ([]Event, erro
 		// The Desk hears of the erasure first: it still finds the case's
 		// thread, which the erasure removes with everything else.
 		e.deliver(ctx, c.effects)
-		if err := e.cfg.Store.Erase(ctx, key); err != nil {
-			return nil, fmt.Errorf("erase session: %w", err)
+		if err := e.erase(ctx, key); err != nil {
+			return nil, err
 		}
 		return c.events, nil
 	}
@@ -263,6 +269,33 @@ func (e *Engine) apply(ctx context.Context, f *flow, msg Message) ([]Event, erro
 	e.deliver(ctx, c.effects)
 	e.tally(ctx, now, key, c.facts(started, langBefore))
 	return c.events, nil
+}
+
+// errEraseFailed marks an erasure that failed after its retries: the
+// resident is told that and asked to try again, not given the general
+// apology.
+var errEraseFailed = errors.New("erasure failed")
+
+// erase erases the conversation key, trying again (three times in all,
+// within the message's time) when the store fails: an erasure can be run
+// again safely.
+func (e *Engine) erase(ctx context.Context, key string) error {
+	var err error
+	wait := 50 * time.Millisecond
+	for attempt := 0; attempt < 3; attempt++ {
+		if err = e.cfg.Store.Erase(ctx, key); err == nil {
+			return nil
+		}
+		if attempt == 2 || ctx.Err() != nil {
+			break
+		}
+		select {
+		case <-ctx.Done():
+		case <-time.After(wait):
+		}
+		wait *= 3
+	}
+	return fmt.Errorf("%w: %w", errEraseFailed, err)
 }
 
 // doubleTap is how soon after its answer a second delivery of the last

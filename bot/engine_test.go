@@ -384,3 +384,82 @@ func TestTapAgainAfterLostAnswer(t *testing.T) {
 		t.Errorf("tap again moved the conversation: step %s→%s", before.Step, after.Step)
 	}
 }
+
+// flakyEraseStore is the in-process store whose Erase fails the first
+// `fails` times, like a Redis that does not answer for a moment.
+type flakyEraseStore struct {
+	*memory.Store
+	fails, calls int
+}
+
+func (s *flakyEraseStore) Erase(ctx context.Context, key string) error {
+	s.calls++
+	if s.calls <= s.fails {
+		return errors.New("i/o timeout")
+	}
+	return s.Store.Erase(ctx, key)
+}
+
+// TestEraseIsRetriedAndFailureToldTruthfully: an erasure that fails is
+// tried again within the message; one that keeps failing tells the
+// resident it did not happen and to try again (not the general apology),
+// in their language, and a later /usun erases.
+func TestEraseIsRetriedAndFailureToldTruthfully(t *testing.T) {
+	tests := []struct {
+		name, lang  string
+		fails       int
+		want        string
+		erased      bool
+		wantAttempt int
+	}{
+		{"recovers on a retry", "pl", 2, "Usunąłem", true, 3},
+		{"keeps failing, Polish", "pl", 100, "Nie udało się teraz usunąć", false, 3},
+		{"keeps failing, Ukrainian", "uk", 100, "Зараз не вдалося видалити", false, 3},
+		{"keeps failing, English", "en", 100, "could not be deleted just now", false, 3},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Helper()
+			store := &flakyEraseStore{Store: memory.New(), fails: tt.fails}
+			eng, err := bot.New(bot.Config{Script: bundledScript(t), Store: store})
+			if err != nil {
+				t.Fatal(err)
+			}
+			ctx := context.Background()
+			msg := func(id, text string) bot.Message {
+				return bot.Message{Channel: "test", ChatID: "1", EventID: id, Text: text, Language: tt.lang}
+			}
+			if _, err := eng.Handle(ctx, msg("1", "dzień dobry")); err != nil {
+				t.Fatal(err)
+			}
+			events, err := eng.Handle(ctx, msg("2", "/usun"))
+			var texts []string
+			erased := false
+			for _, ev := range events {
+				if ev.Kind == bot.EventReply {
+					texts = append(texts, ev.Reply.Text)
+				}
+				erased = erased || ev.Kind == bot.EventErasure
+			}
+			all := strings.Join(texts, " ")
+			if !strings.Contains(all, tt.want) || erased != tt.erased || store.calls != tt.wantAttempt {
+				t.Errorf("replies %q, erasure event %v, %d attempts; want %q, %v, %d", all, erased, store.calls, tt.want, tt.erased, tt.wantAttempt)
+			}
+			if tt.erased {
+				if err != nil {
+					t.Errorf("err = %v", err)
+				}
+				return
+			}
+			if !errors.Is(err, bot.ErrUnavailable) || strings.Contains(all, "problem techniczny") {
+				t.Errorf("err = %v, replies %q; want ErrUnavailable and no general apology", err, all)
+			}
+			store.fails = 0
+			events, err = eng.Handle(ctx, msg("3", "/usun"))
+			if err != nil || store.Len() != 0 {
+				t.Errorf("a later /usun: %v, %d sessions left; want erased", err, store.Len())
+			}
+			_ = events
+		})
+	}
+}

@@ -53,6 +53,11 @@ var DefaultMessages = map[string]Text{
 		Ukrainian: "Я видалив усі дані цієї розмови. Якщо захочете, напишіть мені знову — почнемо спочатку.",
 		English:   "I have deleted all data of this conversation. Write to me again whenever you like — we'll start afresh.",
 	},
+	"erase_failed": {
+		Polish:    "Nie udało się teraz usunąć danych tej rozmowy. Spróbuj za chwilę jeszcze raz — dane zostaną usunięte. Jeśli to się powtórzy, zadzwoń do nas: {{centre_phone}}.",
+		Ukrainian: "Зараз не вдалося видалити дані цієї розмови. Спробуйте ще раз за хвилину — дані буде видалено. Якщо це повториться, зателефонуйте нам: {{centre_phone}}.",
+		English:   "The data of this conversation could not be deleted just now. Please try again in a moment — it will be deleted. If this happens again, call us: {{centre_phone}}.",
+	},
 	"label_provider":    {Polish: "Kto prowadzi", Ukrainian: "Хто надає", English: "Provided by"},
 	"label_address":     {Polish: "Adres", Ukrainian: "Адреса", English: "Address"},
 	"label_phone":       {Polish: "Telefon", Ukrainian: "Телефон", English: "Phone"},

@@ -109,6 +109,7 @@ func runReport(ctx context.Context, args []string, io stdio) error {
 		return err
 	}
 	defer store.Close()
+	ncfg.AggregateEvery = -1 // a report only reads; serve aggregates
 	counters, err := redis.NewNeeds(store.Store, ncfg)
 	if err != nil {
 		return err
