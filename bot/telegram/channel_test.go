@@ -445,3 +445,78 @@ func TestStoreDownSendsTheApology(t *testing.T) {
 		t.Errorf("the failure is not logged:\n%s", logs)
 	}
 }
+
+// TestBotAPI5xxIsRetriedInOrder: the Bot API answering 500 or 502 (its
+// JSON error) loses nothing: the calls are retried with backoff and every
+// chat gets its messages in order; they are counted as retries, not drops.
+func TestBotAPI5xxIsRetriedInOrder(t *testing.T) {
+	for _, status := range []int{http.StatusInternalServerError, http.StatusBadGateway} {
+		t.Run(strconv.Itoa(status), func(t *testing.T) {
+			srv := telegramtest.New(t, token)
+			reg := metrics.New()
+			h := start(t, srv, nil, func(c *telegram.Config) { c.Metrics = reg; c.RetryBackoff = 20 * time.Millisecond })
+			srv.Fail(4, status)
+			const chat = 701
+			srv.PrivateText(chat, "pl", "/start")
+			srv.WaitConfirmed(t, timeout)
+			staff := []string{"Pierwsza wiadomość.", "Druga wiadomość.", "Trzecia wiadomość."}
+			for _, s := range staff {
+				if err := h.bot.Send(itoa(chat), bot.Reply{Text: s}); err != nil {
+					t.Fatal(err)
+				}
+			}
+			got := texts(srv.WaitMessages(t, chat, 4, 10*time.Second))
+			if !strings.Contains(got[0], "Jestem Okienko") || !slices.Equal(got[1:], staff) {
+				t.Errorf("chat got %q, want the welcome, then the staff replies in order", got)
+			}
+			if n := srv.Failed(); n != 4 {
+				t.Errorf("%d calls got %d, want 4", n, status)
+			}
+			var out strings.Builder
+			if _, err := reg.WriteTo(&out); err != nil {
+				t.Fatal(err)
+			}
+			if !strings.Contains(out.String(), "okienko_telegram_retries_total 4\n") || strings.Contains(out.String(), "okienko_telegram_dropped_total") {
+				t.Errorf("metrics: want 4 retries and no drops:\n%s", out.String())
+			}
+		})
+	}
+}
+
+// TestBotAPI5xxGivenUpAfterTheBound: a Bot API that keeps failing gets a
+// call MaxRetries more times, then the call is dropped with a metric and a
+// log line, and the chat's next messages go through once it recovers.
+func TestBotAPI5xxGivenUpAfterTheBound(t *testing.T) {
+	srv := telegramtest.New(t, token)
+	reg := metrics.New()
+	h := start(t, srv, nil, func(c *telegram.Config) {
+		c.Metrics, c.MaxRetries, c.RetryBackoff = reg, 2, 10*time.Millisecond
+	})
+	const chat = 702
+	srv.PrivateText(chat, "pl", "/start")
+	srv.WaitConfirmed(t, timeout)
+	srv.WaitMessages(t, chat, 1, 10*time.Second)
+	srv.Fail(3, http.StatusInternalServerError) // the first try and both retries
+	if err := h.bot.Send(itoa(chat), bot.Reply{Text: "Ta przepadnie."}); err != nil {
+		t.Fatal(err)
+	}
+	if err := h.bot.Send(itoa(chat), bot.Reply{Text: "Ta dojdzie."}); err != nil {
+		t.Fatal(err)
+	}
+	got := texts(srv.WaitMessages(t, chat, 2, 10*time.Second))
+	if got[1] != "Ta dojdzie." {
+		t.Errorf("chat got %q, want the welcome and the message after the dropped one", got)
+	}
+	var out strings.Builder
+	if _, err := reg.WriteTo(&out); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"okienko_telegram_dropped_total 1\n", "okienko_telegram_gave_up_total 1\n", "okienko_telegram_retries_total 2\n"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("metrics lack %q:\n%s", want, out.String())
+		}
+	}
+	if !strings.Contains(h.logs.String(), "telegram message dropped after retries") {
+		t.Errorf("no log line for the dropped message:\n%s", h.logs.String())
+	}
+}

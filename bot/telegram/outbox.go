@@ -33,7 +33,7 @@ func (x op) finished() {
 // outbox sends messages to chats within Telegram's limits: in order per
 // chat, at most one message per interval to a chat and at most rate
 // messages per second overall, waiting out 429's retry_after and retrying
-// network failures. Nothing is dropped while the process runs: queues grow
+// network failures and the Bot API's 5xx answers (within maxRetries). Nothing is dropped while the process runs: queues grow
 // instead. Each chat with queued messages has one goroutine.
 type outbox struct {
 	send          func(tgbotapi.Chattable) error
@@ -42,6 +42,7 @@ type outbox struct {
 	perGroup      time.Duration // group chats (negative ids): 20 messages a minute
 	pace          pacer
 	maxRetries    int
+	backoff       time.Duration // the first retry's wait; doubled each time, at most 30 s
 	maxRetryAfter time.Duration
 	log           *slog.Logger
 	metrics       *metrics.Registry // nil: nothing counted
@@ -166,7 +167,7 @@ func (o *outbox) deliver(chatID int64, x op) {
 				o.drop(1)
 				return
 			}
-		case errors.As(err, &apiErr):
+		case errors.As(err, &apiErr) && apiErr.Code < 500:
 			if strings.Contains(apiErr.Message, "message is not modified") {
 				return // the keyboard was already marked: nothing to do
 			}
@@ -174,13 +175,18 @@ func (o *outbox) deliver(chatID int64, x op) {
 			o.log.Warn("telegram refused a message", "chat", logChat(chatID), "method", x.name, "code", apiErr.Code, "description", apiErr.Message)
 			return
 		default:
+			// A network failure or a 5xx of the Bot API (Telegram does
+			// not retry a send for us): again, with backoff, within the
+			// bound; the chat's later messages wait, so order is kept.
 			failures++
 			if failures > o.maxRetries {
 				o.drop(1)
+				o.metrics.Inc("okienko_telegram_gave_up_total", "Telegram calls dropped after their retries of network failures and 5xx answers.")
 				o.log.Error("telegram message dropped after retries", "chat", logChat(chatID), "method", x.name, "attempts", failures, "err", err)
 				return
 			}
-			backoff := min(time.Second<<(failures-1), 30*time.Second)
+			backoff := min(o.backoff<<(failures-1), 30*time.Second)
+			o.metrics.Inc("okienko_telegram_retries_total", "Telegram calls retried after a network failure or a 5xx answer.")
 			o.log.Warn("telegram send failed: retrying", "chat", logChat(chatID), "method", x.name, "attempt", failures, "backoff", backoff, "err", err)
 			if sleep(o.ctx, backoff) != nil {
 				o.drop(1)

@@ -109,9 +109,14 @@ type Config struct {
 	PerGroupInterval time.Duration
 	// MessagesPerSecond bounds all messages sent. Default 30.
 	MessagesPerSecond float64
-	// MaxRetries bounds retries of a call that failed on the network.
-	// Default 5. Waiting out 429 is not counted.
+	// MaxRetries bounds retries of a call that failed on the network or
+	// got a 5xx answer from the Bot API (which Telegram never retries
+	// itself). Default 5. Waiting out 429 is not counted.
 	MaxRetries int
+	// RetryBackoff is the wait before the first such retry, doubled for
+	// each next one (at most 30 s). Default 1 s: with MaxRetries 5 a call
+	// is given up about 31 s after it first failed.
+	RetryBackoff time.Duration
 	// MaxRetryAfter caps the wait after one 429. Default 5 minutes.
 	MaxRetryAfter time.Duration
 	// DrainTimeout is how long Run waits for queued replies when it
@@ -214,6 +219,9 @@ func New(cfg Config, h Handler) (*Bot, error) {
 	if cfg.MaxRetries <= 0 {
 		cfg.MaxRetries = 5
 	}
+	if cfg.RetryBackoff <= 0 {
+		cfg.RetryBackoff = time.Second
+	}
 	if cfg.MaxRetryAfter <= 0 {
 		cfg.MaxRetryAfter = 5 * time.Minute
 	}
@@ -253,6 +261,7 @@ func New(cfg Config, h Handler) (*Bot, error) {
 		perGroup:      cfg.PerGroupInterval,
 		pace:          pacer{interval: time.Duration(float64(time.Second) / cfg.MessagesPerSecond), clock: cfg.Clock},
 		maxRetries:    cfg.MaxRetries,
+		backoff:       cfg.RetryBackoff,
 		maxRetryAfter: cfg.MaxRetryAfter,
 		log:           cfg.Logger,
 		metrics:       cfg.Metrics,

@@ -113,7 +113,10 @@ type Server struct {
 	perSecond     int
 	window        []time.Time // successful sends in the last second
 	violations    int
-	storm         storm                 // every sending call answered with 429 for a while (storm.go)
+	storm         storm // every sending call answered with 429 for a while (storm.go)
+	failing       int   // further sending calls answered with failStatus (Fail)
+	failStatus    int
+	failed        int
 	sent          map[int64][]Message   // every accepted sendMessage as sent, per chat (webhook.go)
 	files         map[string]storedFile // file_id → a file residents sent (files.go)
 }
@@ -166,6 +169,23 @@ func (s *Server) Throttle(n, retryAfter int) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.throttle, s.retryAfter = n, retryAfter
+}
+
+// Fail answers the next n sending calls (sendMessage, editMessage*) with
+// the HTTP status (500, 502…) and the Bot API's JSON error, as Telegram
+// does when it fails inside: {"ok":false,"error_code":500,"description":
+// "Internal Server Error"}. Nothing is sent; Telegram does not retry.
+func (s *Server) Fail(n, status int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.failing, s.failStatus = n, status
+}
+
+// Failed counts the sending calls answered by Fail.
+func (s *Server) Failed() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.failed
 }
 
 // Early counts sending calls made inside a retry_after window.
@@ -627,6 +647,11 @@ func allowedUpdate(raw json.RawMessage, allowed []string) bool {
 // limitSend applies Throttle and EnforceRates to a sending call for chatID.
 func (s *Server) limitSend(chatID int64) *apiError {
 	now := time.Now()
+	if s.failing > 0 {
+		s.failing--
+		s.failed++
+		return &apiError{code: s.failStatus, desc: http.StatusText(s.failStatus)}
+	}
 	if until, ok := s.blocked[chatID]; ok && now.Before(until) {
 		s.early++
 		return tooMany(int((until.Sub(now) + time.Second - 1) / time.Second))
