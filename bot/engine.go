@@ -193,6 +193,17 @@ func (e *Engine) Handle(ctx context.Context, msg Message) (events []Event, err e
 	return []Event{{Kind: EventReply, Reply: &Reply{Text: text, Lang: lang}}}, fmt.Errorf("%w: %w", ErrUnavailable, err)
 }
 
+// HasConversation reports whether the conversation key has a session in
+// the store: a message of it was handled, and it was not erased and has
+// not expired. The web chat opens event streams only for those.
+func (e *Engine) HasConversation(ctx context.Context, key string) (bool, error) {
+	s, _, err := e.cfg.Store.Load(ctx, key, "")
+	if err != nil {
+		return false, fmt.Errorf("has conversation: %w", err)
+	}
+	return s != nil, nil
+}
+
 // count records a handled message in the metrics.
 func (e *Engine) count(channel string, events []Event, err error, took time.Duration) {
 	m := e.cfg.Metrics

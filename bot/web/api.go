@@ -3,6 +3,7 @@ package web
 import (
 	"bytes"
 	"context"
+	"crypto/subtle"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -67,6 +68,8 @@ const (
 	codeTooLong    = "too_long"
 	codeRate       = "rate"
 	codeStreams    = "streams"
+	codeBusy       = "streams_busy"
+	codeNoConv     = "no_conversation"
 	codeSession    = "session"
 	codeOrigin     = "origin"
 	codeBadRequest = "bad_request"
@@ -273,7 +276,7 @@ func (c *Chat) answer(ctx context.Context, msg bot.Message) outbound {
 func (c *Chat) refuse(w http.ResponseWriter, status int, code, lang string, pairs ...string) {
 	pairs = append(pairs, "{max}", strconv.Itoa(c.cfg.MaxMessageChars))
 	level := slog.LevelInfo
-	if code == codeRate || code == codeStreams {
+	if code == codeRate || code == codeStreams || code == codeBusy || code == codeNoConv {
 		level = slog.LevelDebug // a flood must not flood the logs too
 	}
 	c.log.Log(context.Background(), level, "web request refused", "status", status, "code", code)
@@ -329,13 +332,37 @@ func (c *Chat) serveEvents(w http.ResponseWriter, r *http.Request) {
 		_, _ = io.WriteString(w, "retry: 3000\n: stopping\n\n")
 		return
 	}
-	client := c.clientKey(r)
-	if !c.streams.acquire(client) {
-		w.Header().Set("Retry-After", "60")
-		c.refuse(w, http.StatusTooManyRequests, codeStreams, lang)
+	// Only the page's own token (the CSRF token it was given with the
+	// session) opens a stream, and only for a conversation that exists:
+	// a made-up cookie alone takes no slot.
+	if t := r.URL.Query().Get("t"); t == "" || subtle.ConstantTimeCompare([]byte(t), []byte(s.csrf)) != 1 {
+		c.refuse(w, http.StatusForbidden, codeSession, lang)
 		return
 	}
-	defer c.streams.release(client)
+	key := bot.Message{Channel: Channel, ChatID: s.chatID}.Key()
+	if cc := c.cfg.Conversations; cc != nil {
+		cctx, ccancel := context.WithTimeout(r.Context(), 2*time.Second)
+		exists, err := cc.HasConversation(cctx, key)
+		ccancel()
+		switch {
+		case err != nil:
+			// The store is down: the mailbox is too; let the page come
+			// back later rather than hold a stream that cannot deliver.
+			w.Header().Set("Retry-After", "15")
+			c.refuse(w, http.StatusServiceUnavailable, codeBusy, lang)
+			return
+		case !exists:
+			c.refuse(w, http.StatusForbidden, codeNoConv, lang)
+			return
+		}
+	}
+	client := c.clientKey(r)
+	if ok, code := c.streams.acquire(client, s.chatID); !ok {
+		w.Header().Set("Retry-After", "60")
+		c.refuse(w, http.StatusTooManyRequests, code, lang)
+		return
+	}
+	defer c.streams.release(client, s.chatID)
 	after := r.Header.Get("Last-Event-ID")
 	if after == "" {
 		after = r.URL.Query().Get("after")
@@ -371,7 +398,6 @@ func (c *Chat) serveEvents(w http.ResponseWriter, r *http.Request) {
 	}
 	letters := make(chan letter)
 	watchErr := make(chan error, 1)
-	key := bot.Message{Channel: Channel, ChatID: s.chatID}.Key()
 	go func() {
 		watchErr <- c.cfg.Mailbox.Watch(ctx, key, after, func(id string, data []byte) error {
 			select {

@@ -71,9 +71,10 @@ func TestEventStreamKeepsAliveAndEnds(t *testing.T) {
 	h := newHarness(t, func(c *web.Config) {
 		c.Heartbeat = 20 * time.Millisecond
 		c.StreamLifetime = 300 * time.Millisecond
-		c.MaxStreamsPerClient = 2
+		c.MaxStreamsPerSession = 2
 	})
 	me := h.open("pl")
+	me.start()
 	s := me.listen("", "")
 	select {
 	case <-s.pings:
@@ -86,7 +87,7 @@ func TestEventStreamKeepsAliveAndEnds(t *testing.T) {
 		t.Fatal("the stream outlived its lifetime")
 	}
 
-	// Two at once per client; a third is refused until one closes.
+	// Two at once per session; a third is refused until one closes.
 	a, b := me.listen("", ""), me.listen("", "")
 	third := me.listen("", "")
 	if third.status != http.StatusTooManyRequests || !strings.Contains(third.body, "zbyt wielu kartach") {
@@ -269,9 +270,10 @@ func TestRunEndsStreams(t *testing.T) {
 // close.
 func TestMaxStreams(t *testing.T) {
 	h := newHarness(t, func(c *web.Config) {
-		c.ProxyHops, c.MaxStreams, c.MaxStreamsPerClient = 1, 2, 16
+		c.ProxyHops, c.MaxStreams, c.MaxStreamsPerClient, c.MaxStreamsPerSession = 1, 2, 16, 16
 	})
 	me := h.open("pl")
+	me.start()
 	from := func(ip string) map[string]string { return map[string]string{"X-Forwarded-For": ip} }
 	first := me.listenWith(from("198.51.100.1"), "")
 	second := me.listenWith(from("198.51.100.2"), "")
@@ -281,7 +283,8 @@ func TestMaxStreams(t *testing.T) {
 		}
 	}
 	third := me.listenWith(from("198.51.100.3"), "")
-	if third.status != http.StatusTooManyRequests || !strings.Contains(third.body, `"code":"streams"`) || third.headers.Get("Retry-After") == "" {
+	// The truth: the chat is busy, not "too many tabs" of this resident.
+	if third.status != http.StatusTooManyRequests || !strings.Contains(third.body, `"code":"streams_busy"`) || third.headers.Get("Retry-After") == "" {
 		t.Errorf("a third stream from a third client: %d %s", third.status, third.body)
 	}
 	// The refused one took nothing: after one closes, one more opens.
@@ -291,4 +294,63 @@ func TestMaxStreams(t *testing.T) {
 		s.cancel()
 		return s.status == http.StatusOK
 	})
+}
+
+// TestEventStreamsNeedAConversationAndThePagesToken: a made-up cookie, or
+// a session without a conversation, or a request without the page's token,
+// takes no stream slot; a session's own streams are capped, and each
+// refusal says what is the case, in the resident's language.
+func TestEventStreamsNeedAConversationAndThePagesToken(t *testing.T) {
+	h := newHarness(t, func(c *web.Config) { c.MaxStreamsPerSession = 1 })
+
+	// A cookie the server never issued, with a token made up for it.
+	forged := h.open("pl")
+	forged.client.Jar.SetCookies(mustURL(t, h.srv.URL), []*http.Cookie{{Name: "okienko_session", Value: "AAAAAAAAAAAAAAAAAAAAAA", Path: "/"}})
+	if s := forged.listen("", "?t=made-up"); s.status != http.StatusForbidden || !strings.Contains(s.body, `"code":"session"`) {
+		t.Errorf("a made-up cookie and token: %d %s", s.status, s.body)
+	}
+
+	// The page's session, but no conversation yet.
+	me := h.open("pl")
+	if s := me.listen("", ""); s.status != http.StatusForbidden || !strings.Contains(s.body, `"code":"no_conversation"`) || !strings.Contains(s.body, "Napisz wiadomość") {
+		t.Errorf("a session without a conversation: %d %s", s.status, s.body)
+	}
+	me.start()
+	// Without the page's token.
+	if s := me.listen("", "?t="); s.status != http.StatusForbidden || !strings.Contains(s.body, `"code":"session"`) {
+		t.Errorf("without the token: %d %s", s.status, s.body)
+	}
+	first := me.listen("", "")
+	if first.status != http.StatusOK {
+		t.Fatalf("the page's stream: %d %s", first.status, first.body)
+	}
+	second := me.listenWith(map[string]string{"Accept-Language": "uk"}, "?lang=uk")
+	if second.status != http.StatusTooManyRequests || !strings.Contains(second.body, `"code":"streams"`) {
+		t.Errorf("a second stream of a session capped at one: %d %s", second.status, second.body)
+	}
+	// Another resident from the same address is not refused by it.
+	other := h.open("pl")
+	other.start()
+	if s := other.listen("", ""); s.status != http.StatusOK {
+		t.Errorf("another resident's stream: %d %s", s.status, s.body)
+	}
+	// After /usun the conversation is gone: its session takes no slot.
+	first.cancel()
+	a := me.post(map[string]any{"command": "erase"}, nil)
+	if !a.Erased || a.CSRF == "" {
+		t.Fatalf("erasure: %+v", a)
+	}
+	me.csrf = a.CSRF // the new session's token, as the page takes it
+	if s := me.listen("", ""); s.status != http.StatusForbidden || !strings.Contains(s.body, `"code":"no_conversation"`) {
+		t.Errorf("a stream after erasure: %d %s", s.status, s.body)
+	}
+}
+
+func mustURL(t *testing.T, raw string) *url.URL {
+	t.Helper()
+	u, err := url.Parse(raw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return u
 }

@@ -13,6 +13,7 @@ import (
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
+	"net/url"
 	"regexp"
 	"strings"
 	"sync"
@@ -137,6 +138,15 @@ func (r *recorder) Handle(ctx context.Context, m bot.Message) ([]bot.Event, erro
 		<-gate
 	}
 	return r.next.Handle(ctx, m)
+}
+
+// HasConversation passes the engine's answer on, as the engine would
+// give it to the chat directly.
+func (r *recorder) HasConversation(ctx context.Context, key string) (bool, error) {
+	if cc, ok := r.next.(web.ConversationChecker); ok {
+		return cc.HasConversation(ctx, key)
+	}
+	return true, nil
 }
 
 // failOnce makes the next message with the event id fail.
@@ -432,6 +442,15 @@ func (r *resident) listenWith(headers map[string]string, query string) *stream {
 	r.t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	r.t.Cleanup(cancel)
+	// The page's token, as the page sends it (a test of its absence
+	// passes "t=" itself).
+	if !strings.Contains(query, "t=") {
+		sep := "?"
+		if strings.HasPrefix(query, "?") {
+			sep = "&"
+		}
+		query += sep + "t=" + url.QueryEscape(r.csrf)
+	}
 	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, r.base+"/api/chat/events"+query, nil)
 	req.Header.Set("Accept", "text/event-stream")
 	for k, v := range headers {

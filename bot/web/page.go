@@ -2,6 +2,7 @@ package web
 
 import (
 	"bytes"
+	"context"
 	"crypto/sha256"
 	"embed"
 	"encoding/hex"
@@ -16,6 +17,7 @@ import (
 	"strings"
 	"time"
 
+	"okienko/bot"
 	"okienko/bot/script"
 )
 
@@ -115,6 +117,7 @@ type pageData struct {
 	Langs    []langOption
 	CSRF     string
 	Fresh    bool
+	Talking  bool // the session has a conversation: the page listens at once
 	Embed    bool
 	MaxChars int
 	Version  string
@@ -130,7 +133,15 @@ func (c *Chat) servePage(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Cache-Control", "no-store") // it carries the CSRF token
 	s := c.ensureSession(w, r)
 	lang := pageLanguage(r)
+	talking := !s.fresh
+	if cc := c.cfg.Conversations; cc != nil && !s.fresh {
+		ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+		exists, err := cc.HasConversation(ctx, bot.Message{Channel: Channel, ChatID: s.chatID}.Key())
+		cancel()
+		talking = exists || err != nil // unknown: let the page try
+	}
 	d := pageData{
+		Talking:  talking,
 		Lang:     lang,
 		T:        texts[lang],
 		Texts:    texts,

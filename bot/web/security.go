@@ -223,29 +223,41 @@ func (l *rateLimiter) sweep(now time.Time) {
 // streamCounter bounds the event streams open in all (maxTotal) and
 // those each client holds open (max).
 type streamCounter struct {
-	mu       sync.Mutex
-	max      int
-	maxTotal int
-	total    int
-	open     map[string]int
+	mu         sync.Mutex
+	max        int // per client (address)
+	maxSession int // per session
+	maxTotal   int
+	total      int
+	open       map[string]int // by client
+	sessions   map[string]int // by session (chat id)
 }
 
-func (s *streamCounter) acquire(key string) bool {
+// acquire takes a stream slot for a client's session, or says which bound
+// refused it: codeStreams (the session's own tabs) or codeBusy (the
+// client's or the process's).
+func (s *streamCounter) acquire(client, session string) (bool, string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.total >= s.maxTotal || s.open[key] >= s.max {
-		return false
+	switch {
+	case s.sessions[session] >= s.maxSession:
+		return false, codeStreams
+	case s.total >= s.maxTotal || s.open[client] >= s.max:
+		return false, codeBusy
 	}
 	s.total++
-	s.open[key]++
-	return true
+	s.open[client]++
+	s.sessions[session]++
+	return true, ""
 }
 
-func (s *streamCounter) release(key string) {
+func (s *streamCounter) release(client, session string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.total--
-	if s.open[key]--; s.open[key] <= 0 {
-		delete(s.open, key)
+	if s.open[client]--; s.open[client] <= 0 {
+		delete(s.open, client)
+	}
+	if s.sessions[session]--; s.sessions[session] <= 0 {
+		delete(s.sessions, session)
 	}
 }

@@ -424,3 +424,30 @@ func fetch(t *testing.T, url string) *http.Response {
 	t.Cleanup(func() { res.Body.Close() })
 	return res
 }
+
+// TestStrictTransportSecurity: with an https public address every answer
+// (page, assets, API) tells browsers to use HTTPS only; over plain HTTP
+// without one, none does (it would mean nothing, and lock out a test
+// setup).
+func TestStrictTransportSecurity(t *testing.T) {
+	for _, tc := range []struct {
+		name, publicURL, want string
+	}{
+		{"https public URL", "https://czat.cus.example.pl/", "max-age=31536000"},
+		{"plain HTTP", "", ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			h := newHarness(t, func(c *web.Config) { c.PublicURL = tc.publicURL })
+			for _, path := range []string{"/", "/chat", "/widget.js", "/api/chat/session", "/nowhere"} {
+				res, err := http.Get(h.srv.URL + path)
+				if err != nil {
+					t.Fatal(err)
+				}
+				res.Body.Close()
+				if got := res.Header.Get("Strict-Transport-Security"); got != tc.want {
+					t.Errorf("%s: Strict-Transport-Security %q, want %q", path, got, tc.want)
+				}
+			}
+		})
+	}
+}

@@ -37,6 +37,7 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -54,6 +55,12 @@ const Channel = "web"
 // error, and the apology is still shown.
 type Handler interface {
 	Handle(ctx context.Context, m bot.Message) ([]bot.Event, error)
+}
+
+// ConversationChecker reports whether the conversation key (a
+// bot.Message.Key) exists. *bot.Engine implements it.
+type ConversationChecker interface {
+	HasConversation(ctx context.Context, key string) (bool, error)
 }
 
 // Mailbox carries replies to a conversation's open pages, whichever replica
@@ -140,11 +147,20 @@ type Config struct {
 	// MaxStreamsPerClient bounds the event streams one client holds open.
 	// Default 16.
 	MaxStreamsPerClient int
+	// MaxStreamsPerSession bounds the event streams one browser session
+	// (one conversation, in all its tabs) holds open. Default 4.
+	MaxStreamsPerSession int
 	// MaxStreams bounds the event streams open on this process in all, so
 	// that many clients cannot take all its connections and memory; it is
-	// checked before the per-client bound and answered like it. Default
-	// 2000.
+	// checked before the per-client bound. Default 2000.
 	MaxStreams int
+	// Conversations tells whether a conversation exists (a message of it
+	// was handled and it was not erased or expired): event streams are
+	// opened only for those, so that a client cannot take the streams with
+	// made-up sessions. Default: the Handler, if it has the method
+	// (bot.Engine does); else any session with the page's token may
+	// listen.
+	Conversations ConversationChecker
 	// SessionLifetime is how long the session cookie lasts after the page
 	// was last opened. Default 30 days, so that a resident waiting for
 	// staff finds the conversation again.
@@ -235,8 +251,14 @@ func New(cfg Config, h Handler) (*Chat, error) {
 	if cfg.MaxStreamsPerClient <= 0 {
 		cfg.MaxStreamsPerClient = 16
 	}
+	if cfg.MaxStreamsPerSession <= 0 {
+		cfg.MaxStreamsPerSession = 4
+	}
 	if cfg.MaxStreams <= 0 {
 		cfg.MaxStreams = 2000
+	}
+	if cc, ok := h.(ConversationChecker); ok && cfg.Conversations == nil {
+		cfg.Conversations = cc
 	}
 	if cfg.SessionLifetime <= 0 {
 		cfg.SessionLifetime = 30 * 24 * time.Hour
@@ -246,7 +268,7 @@ func New(cfg Config, h Handler) (*Chat, error) {
 		h:       h,
 		log:     cfg.Logger,
 		limiter: newRateLimiter(cfg.RatePerMinute/60, cfg.RateBurst, cfg.Clock),
-		streams: &streamCounter{max: cfg.MaxStreamsPerClient, maxTotal: cfg.MaxStreams, open: map[string]int{}},
+		streams: &streamCounter{max: cfg.MaxStreamsPerClient, maxSession: cfg.MaxStreamsPerSession, maxTotal: cfg.MaxStreams, open: map[string]int{}, sessions: map[string]int{}},
 		origins: map[string]bool{},
 		answers: newAnswerMemory(cfg.Clock, answerTTL, answerCap),
 	}
@@ -291,8 +313,17 @@ func (c *Chat) Register(mux *http.ServeMux) {
 // ServeHTTP serves the page, widget, assets and API, and 404 for anything
 // else.
 func (c *Chat) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if c.secure(r) {
+		// Over TLS (the public address is https, or the request says so):
+		// browsers must not come back over plain HTTP for a year, where
+		// the session cookie and the conversation could be read.
+		w.Header().Set("Strict-Transport-Security", "max-age="+strconv.Itoa(hstsMaxAge))
+	}
 	c.mux.ServeHTTP(w, r)
 }
+
+// hstsMaxAge is Strict-Transport-Security's max-age: a year, in seconds.
+const hstsMaxAge = 365 * 24 * 3600
 
 // Run waits until ctx ends, then ends the open event streams (pages
 // reconnect, to another replica or once the server is back) and ends new

@@ -390,6 +390,10 @@
         if (r.data.csrf) csrf = r.data.csrf;
         forgetTranscript();
         tellOtherTabs();
+      } else if (!events || events.readyState === EventSource.CLOSED) {
+        // Not listening yet (a new conversation, or refused before it
+        // existed): the conversation exists now.
+        listen();
       }
       var replies = r.data.replies || [];
       var firstChoice = null;
@@ -416,14 +420,17 @@
   }
 
   // forgetTranscript drops what this tab shows and keeps of the
-  // conversation (it was erased, or the session changed) and listens for
-  // the current session's replies.
+  // conversation (it was erased, or the session changed) and stops
+  // listening: the new session has no conversation yet, and the server
+  // opens a stream only for one; the next message starts listening.
   function forgetTranscript() {
     state.items = [];
     state.last = '';
     saveState();
     logEl.textContent = '';
-    listen();
+    clearTimeout(retryTimer);
+    if (events) events.close();
+    events = null;
   }
 
   // tellOtherTabs lets this browser's other tabs of the chat know that the
@@ -447,7 +454,8 @@
     if (!window.EventSource) return;
     clearTimeout(retryTimer);
     if (events) events.close();
-    var url = API + 'events' + (state.last ? '?after=' + encodeURIComponent(state.last) : '');
+    // The page's token opens the stream: a cookie alone does not.
+    var url = API + 'events?t=' + encodeURIComponent(csrf) + (state.last ? '&after=' + encodeURIComponent(state.last) : '');
     var source = new EventSource(url);
     var slow = null;
     var down = false;
@@ -613,13 +621,15 @@
     setTimeout(function () { logEl.removeAttribute('aria-busy'); }, 0);
   }
   applyTexts();
-  if (!state.items.length) {
-    if (fresh) {
-      send({ command: 'start' }, null, 'start');
-    } else {
-      addNote('welcome_back', true);
-    }
+  if (!state.items.length && fresh) {
+    // A new session: the greeting starts the conversation, and its answer
+    // starts listening (the server opens streams only for conversations).
+    send({ command: 'start' }, null, 'start');
+  } else {
+    if (!state.items.length) addNote('welcome_back', true);
+    // Without a conversation yet (erased in another tab, expired), the
+    // first message starts listening.
+    if (meta('okienko-talking') === '1') listen();
   }
-  listen();
   if (embedded) input.focus();
 })();
