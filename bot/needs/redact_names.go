@@ -72,7 +72,7 @@ var notNamesCapital = strings.Fields(`
 	kosciol kości polkolon półkolon kolon podstawow panstw państw rzad rząd sad sąd policj straz straż pogotow
 	ratown bank poczt biedronk lidl allegro olx facebook messenger internet google telegram whatsapp viber
 	skype instagram swiet świąt świę wigili wielkan boż boz bog bóg jezus maryj sylwest andrzejk dzien dzień matk
-	ojc dzieck babc dziadk narodzen ciał cial usług uslug pesel karta dobry dobra dyrektor kierown prezydent burmistrz wojt wójt
+	ojca ojcu dzieck babc dziadk domu domy domem sądu sądzie sadu sadzie boże boze bożego bozego boga bogu narodzen ciał cial usług uslug pesel karta dobry dobra dyrektor kierown prezydent burmistrz wojt wójt
 	polsk polsc polak polk polka ukrain niemc niemiec angli europ elbl gdans gdańs gdyn sopot warszaw krakow
 	krakó olsztyn pasle pasłę malbork tczew braniew frombork torun toruń poznan poznań wroclaw wrocław lodz łódź
 	łodz katowic bialystok białyst lublin rzeszow rzeszów szczecin zator star miast miesc mieśc kharkiv kyiv kiev lviv
@@ -184,13 +184,33 @@ func commonCapital(t token) bool {
 	if notNames[t.fold] {
 		return true
 	}
-	for _, p := range notNamesCapital {
+	if notNamesExact[lower] || notNamesExact[t.fold] {
+		return true
+	}
+	for _, p := range notNamesPrefixes {
 		if strings.HasPrefix(lower, p) || strings.HasPrefix(t.fold, p) {
 			return true
 		}
 	}
 	return false
 }
+
+// notNamesExact and notNamesPrefixes split notNamesCapital: an entry of
+// fewer than four letters ("pan", "dom", "вас") must be the whole word,
+// or it would keep names that begin with it ("Pankowski", "Dominik",
+// "Василько"); longer ones are stems ("elbl" keeps "Elblągu").
+var notNamesExact, notNamesPrefixes = func() (map[string]bool, []string) {
+	exact := map[string]bool{}
+	var prefixes []string
+	for _, w := range notNamesCapital {
+		if utf8.RuneCountInString(w) < 4 {
+			exact[w] = true
+		} else {
+			prefixes = append(prefixes, w)
+		}
+	}
+	return exact, prefixes
+}()
 
 // latinLogin: a word that can only be an account name: letters with an
 // underscore, letters followed by digits ("gosia1978"), or dotted lower
