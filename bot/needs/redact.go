@@ -73,6 +73,21 @@ var (
 // stays. A text with nearly every word capitalised is read as if its
 // capitals said nothing.
 func Redact(text string) string {
+	// Some rules look at a word's neighbours (a capital in a text of
+	// capitals, a surname after a name), which a pass may replace: run
+	// until nothing changes, so that redacting the result changes nothing.
+	for range 4 {
+		next := redactOnce(text)
+		if next == text {
+			break
+		}
+		text = next
+	}
+	return text
+}
+
+// redactOnce is one pass of Redact's rules.
+func redactOnce(text string) string {
 	text = strings.Join(strings.Fields(text), " ") // every space, tab or line break one space
 	// The patterns run only where they can match: most queries hold no
 	// link, no "@" and few digits.
