@@ -319,14 +319,14 @@ func (n *Needs) Count(ctx context.Context, at time.Time, chat string, facts []ne
 	return n.write(ctx, date, end, counters, queries, byChat)
 }
 
-// linkQueriesScript adds a conversation's unmatched queries of a day to
+// linkQueriesLua adds a conversation's unmatched queries of a day to
 // its needq key, if the conversation still has a session, and records the
 // key in the conversation's key index (as trackLua does).
 //
 // KEYS: needq key, key index, session. ARGV: expiry of the needq key (unix
 // ms), the index's least TTL (ms), then query and count pairs. Returns 1
 // when written, 0 when the conversation is gone.
-var linkQueriesScript = goredis.NewScript(`
+const linkQueriesLua = `
 if redis.call('EXISTS', KEYS[3]) == 0 then return 0 end
 for i = 3, #ARGV, 2 do redis.call('HINCRBY', KEYS[1], ARGV[i], ARGV[i+1]) end
 redis.call('PEXPIREAT', KEYS[1], ARGV[1])
@@ -340,7 +340,7 @@ else
   if cur >= 0 and cur < ttl then redis.call('PEXPIRE', KEYS[2], ttl) end
 end
 return 1
-`)
+`
 
 // write adds increments to a day's hashes in one round trip and sets
 // their expiry; a conversation's queries go to its needq key (and its
@@ -363,6 +363,7 @@ func (n *Needs) write(ctx context.Context, date string, end time.Time, counters,
 		pipe.PExpireAt(ctx, queriesKey, end.Add(n.cfg.QueryRetention))
 	}
 	expire := end.Add(n.cfg.QueryRetention)
+	pending := n.pendingKey(date)
 	type linked struct {
 		key string
 		cmd *goredis.Cmd
@@ -377,37 +378,34 @@ func (n *Needs) write(ctx context.Context, date string, end time.Time, counters,
 		for q, by := range qs {
 			args = append(args, q, by)
 		}
-		cmd := pipe.EvalSha(ctx, linkQueriesScript.Hash(), []string{key, n.st.Key(kindIndex, chat), n.st.Key(kindSession, chat)}, args...)
+		// The name first: an erasure that runs before the script finds
+		// the session gone and the name is taken back below; one that
+		// runs after finds the key in the index and takes it back itself.
+		pipe.SAdd(ctx, pending, key)
+		// EVAL, not EVALSHA: no NOSCRIPT round trip after a Redis restart,
+		// for the few messages whose search found nothing.
+		cmd := pipe.Eval(ctx, linkQueriesLua, []string{key, n.st.Key(kindIndex, chat), n.st.Key(kindSession, chat)}, args...)
 		links = append(links, linked{key, cmd})
+	}
+	if len(links) > 0 {
+		pipe.PExpireAt(ctx, pending, expire)
 	}
 	if pipe.Len() == 0 {
 		return nil
 	}
 	if _, err := pipe.Exec(ctx); err != nil {
-		if !goredis.HasErrorPrefix(err, "NOSCRIPT") {
-			return fmt.Errorf("count needs: %w", err)
-		}
-		// The script is not loaded (a restarted Redis): load it and
-		// write the conversations' queries again; the counters went.
-		if err := linkQueriesScript.Load(ctx, n.st.client).Err(); err != nil {
-			return fmt.Errorf("count needs: load script: %w", err)
-		}
-		return n.write(ctx, date, end, nil, nil, byChat)
+		return fmt.Errorf("count needs: %w", err)
 	}
-	pending := n.pendingKey(date)
-	var names []any
+	// A conversation erased meanwhile kept nothing: its name goes from the
+	// pending list too (rare: a second round trip only then).
+	var gone []any
 	for _, l := range links {
-		if v, _ := l.cmd.Int64(); v == 1 {
-			names = append(names, l.key)
+		if v, _ := l.cmd.Int64(); v != 1 {
+			gone = append(gone, l.key)
 		}
 	}
-	if len(names) > 0 {
-		_, err := n.st.client.Pipelined(ctx, func(p goredis.Pipeliner) error {
-			p.SAdd(ctx, pending, names...)
-			p.PExpireAt(ctx, pending, expire)
-			return nil
-		})
-		if err != nil {
+	if len(gone) > 0 {
+		if err := n.st.client.SRem(ctx, pending, gone...).Err(); err != nil {
 			return fmt.Errorf("count needs: pending queries: %w", err)
 		}
 	}
