@@ -502,8 +502,10 @@ func (st *Store) updateCase(ctx context.Context, caseID string, change func(map[
 		_, err = tx.TxPipelined(ctx, func(p goredis.Pipeliner) error {
 			switch {
 			case ttl == nil:
+				st.track(ctx, p, chat, 0, key) // a record of an older version gets indexed
 				p.SetArgs(ctx, key, next, goredis.SetArgs{KeepTTL: true})
 			default:
+				st.track(ctx, p, chat, *ttl, key)
 				p.Set(ctx, key, next, *ttl)
 			}
 			return nil

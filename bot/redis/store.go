@@ -130,7 +130,8 @@ func (st *Store) Ping(ctx context.Context) error {
 
 // Key returns the name of a key of kind (a short word such as "case") that
 // belongs to the conversation chat, with optional further parts. Keys built
-// this way share the conversation's hash tag and are removed by Erase.
+// this way share the conversation's hash tag; recorded with Track, they are
+// removed by Erase.
 func (st *Store) Key(kind, chat string, parts ...string) string {
 	var b strings.Builder
 	b.WriteString(st.cfg.Prefix)
