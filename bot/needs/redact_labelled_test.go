@@ -2,6 +2,8 @@ package needs
 
 import (
 	"bufio"
+	"crypto/sha256"
+	"fmt"
 	"os"
 	"strings"
 	"testing"
@@ -173,5 +175,21 @@ func BenchmarkRedact(b *testing.B) {
 	b.ReportAllocs()
 	for i := 0; b.Loop(); i++ {
 		Redact(texts[i%len(texts)])
+	}
+}
+
+// holdoutSHA256 is the digest of the redaction holdout as it was committed
+// before Redact was tuned (commit 1d763a1).
+const holdoutSHA256 = "49f11d13392280465fbe966312d6710984ca4bafb57873af434c3625f1a83025"
+
+// TestRedactHoldoutIsFrozen: the holdout is never edited; new sentences
+// go to the dev set or a new holdout file.
+func TestRedactHoldoutIsFrozen(t *testing.T) {
+	data, err := os.ReadFile("testdata/redact_holdout.tsv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := fmt.Sprintf("%x", sha256.Sum256(data)); got != holdoutSHA256 {
+		t.Errorf("testdata/redact_holdout.tsv changed (sha256 %s): the holdout is frozen; put new sentences in redact_dev.tsv or a new holdout file", got)
 	}
 }
