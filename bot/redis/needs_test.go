@@ -763,3 +763,68 @@ func BenchmarkNeedsCount(b *testing.B) {
 		}
 	}
 }
+
+// TestQueriesFollowTheirConversation, on a real redis-server and a real
+// Cluster (where the pending list and the conversations live in other
+// slots): a conversation's unmatched query is read by the report while its
+// day runs, erased with the conversation, and after aggregation is in the
+// day's shared list with no key of a conversation holding it.
+func TestQueriesFollowTheirConversation(t *testing.T) {
+	for name, backend := range needsBackends(t) {
+		t.Run(name, func(t *testing.T) {
+			cfg, srv := backend()
+			st, n := openNeeds(t, cfg, redis.NeedsConfig{Location: warsaw, AggregateEvery: -1})
+			ctx := ctxFor(t)
+			at := time.Now()
+			for i, chat := range []string{"telegram:731800001", "telegram:731800002"} {
+				if err := st.Save(ctx, &bot.Session{Key: chat, Step: "start", Started: at}, "1"); err != nil {
+					t.Fatal(err)
+				}
+				q := []string{"remont dachu po wichurze", "transport na dializy"}[i]
+				if err := n.Count(ctx, at, chat, []needs.Fact{{Kind: needs.Search}, needs.UnmatchedQuery("", q)}); err != nil {
+					t.Fatal(err)
+				}
+			}
+			queries := func() map[string]int64 {
+				t.Helper()
+				days, err := n.Days(ctx, at, at)
+				if err != nil {
+					t.Fatal(err)
+				}
+				return days[0].Queries
+			}
+			if q := queries(); q["remont dachu po wichurze"] != 1 || q["transport na dializy"] != 1 {
+				t.Fatalf("queries while the day runs: %v", q)
+			}
+			if err := st.Erase(ctx, "telegram:731800001"); err != nil {
+				t.Fatal(err)
+			}
+			if q := queries(); len(q) != 1 || q["transport na dializy"] != 1 {
+				t.Errorf("queries after erasing the first conversation: %v", q)
+			}
+			if err := n.Aggregate(ctx, at.AddDate(0, 0, 1)); err != nil {
+				t.Fatal(err)
+			}
+			if q := queries(); len(q) != 1 || q["transport na dializy"] != 1 {
+				t.Errorf("queries after aggregation: %v", q)
+			}
+			keys, err := srv.Keys()
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, k := range keys {
+				if strings.Contains(k, "needq") || strings.Contains(k, "731800001") {
+					t.Errorf("left after erasure and aggregation: %s", k)
+				}
+			}
+			// Once aggregated, erasing the other conversation leaves its
+			// query: nothing links it to the conversation any more.
+			if err := st.Erase(ctx, "telegram:731800002"); err != nil {
+				t.Fatal(err)
+			}
+			if q := queries(); q["transport na dializy"] != 1 {
+				t.Errorf("an aggregated query went with a later erasure: %v", q)
+			}
+		})
+	}
+}

@@ -20,10 +20,12 @@
 // Store.Track.
 //
 // A few keys are shared by all conversations and hold no chat id in their
-// names: the outbox streams (NewOutbox) and the case book's indexes
-// (NewCaseBook). Where their values may name a conversation, Erase first
-// removes those of the erased conversation's cases, found through its case
-// records (<prefix>:case:{<chat>}:<case>).
+// names: the outbox streams (NewOutbox), the case book's indexes
+// (NewCaseBook) and the needs report's lists of pending queries
+// (NewNeeds). Where their values may name a conversation, Erase first
+// removes those of the erased conversation, found through its key index
+// (its case records <prefix>:case:{<chat>}:<case>, its queries
+// <prefix>:needq:{<chat>}:<date>).
 //
 // # Lifetimes
 //
