@@ -144,6 +144,17 @@ func TestRedactLabelled(t *testing.T) {
 			sc := scoreRedaction(set)
 			t.Logf("%s: %d sentences, recall %.3f (%d of %d details), over-redaction %.3f (%d of %d ordinary words)",
 				s.name, sc.sentences, sc.recall(), sc.caught, sc.details, sc.overRedaction(), sc.lost, sc.ordinary)
+			for _, lang := range []string{"pl", "uk", "en"} {
+				var part []labelled
+				for _, l := range set {
+					if l.lang == lang {
+						part = append(part, l)
+					}
+				}
+				ls := scoreRedaction(part)
+				t.Logf("  %s: %d sentences, recall %.3f (%d of %d), over-redaction %.3f (%d of %d)",
+					lang, ls.sentences, ls.recall(), ls.caught, ls.details, ls.overRedaction(), ls.lost, ls.ordinary)
+			}
 			for _, m := range sc.missed {
 				t.Logf("missed: %s", m)
 			}
