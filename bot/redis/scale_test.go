@@ -11,6 +11,7 @@ import (
 	goredis "github.com/redis/go-redis/v9"
 
 	"okienko/bot"
+	"okienko/bot/needs"
 	"okienko/bot/redis"
 	"okienko/bot/redis/redistest"
 )
@@ -173,4 +174,63 @@ func dumpKey(t testing.TB, srv *redistest.Server, k string) string {
 		t.Fatal(err)
 	}
 	return v
+}
+
+// BenchmarkEraseAmong2M erases conversations (a session, a case record
+// and an unmatched query each) from a real redis-server that holds two
+// million other sessions, next to the baseline of what erasure did before
+// the key index: one SCAN MATCH of the whole keyspace for the
+// conversation's keys.
+//
+//	go test ./bot/redis -run XXX -bench EraseAmong2M/index -benchtime 200x
+//	go test ./bot/redis -run XXX -bench EraseAmong2M/scan -benchtime 3x
+func BenchmarkEraseAmong2M(b *testing.B) {
+	srv := redistest.Start(b)
+	fillOthers(b, srv)
+	st, err := redis.New(context.Background(), redis.Config{URL: srv.URL()})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer st.Close()
+	n, err := redis.NewNeeds(st, redis.NeedsConfig{Location: warsaw, AggregateEvery: -1})
+	if err != nil {
+		b.Fatal(err)
+	}
+	book := redis.NewCaseBook[caseRecord, string](st)
+	ctx := context.Background()
+	make1 := func(i int) string {
+		chat := "telegram:7319" + strconv.Itoa(i)
+		if err := st.Save(ctx, &bot.Session{Key: chat, Step: "start", Started: time.Now()}, "1"); err != nil {
+			b.Fatal(err)
+		}
+		if err := book.Put(ctx, caseRecord{ID: "c" + strconv.Itoa(i), Key: chat, Created: time.Now(), Status: "waiting"}); err != nil {
+			b.Fatal(err)
+		}
+		if err := n.Count(ctx, time.Now(), chat, []needs.Fact{needs.UnmatchedQuery("", "remont dachu")}); err != nil {
+			b.Fatal(err)
+		}
+		return chat
+	}
+	b.Run("index", func(b *testing.B) {
+		for i := 0; b.Loop(); i++ {
+			b.StopTimer()
+			chat := make1(i)
+			b.StartTimer()
+			if err := st.Erase(ctx, chat); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("scan-baseline", func(b *testing.B) {
+		c := goredis.NewClient(&goredis.Options{Addr: srv.Addr(), ReadTimeout: time.Minute})
+		defer c.Close()
+		for i := 0; b.Loop(); i++ {
+			iter := c.Scan(ctx, 0, `okienko:*\{telegram:7319`+strconv.Itoa(i)+`\}*`, 1000).Iterator()
+			for iter.Next(ctx) {
+			}
+			if err := iter.Err(); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
 }
