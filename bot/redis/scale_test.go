@@ -11,6 +11,7 @@ import (
 	goredis "github.com/redis/go-redis/v9"
 
 	"okienko/bot"
+	"okienko/bot/desk"
 	"okienko/bot/needs"
 	"okienko/bot/redis"
 	"okienko/bot/redis/redistest"
@@ -44,19 +45,6 @@ func fillOthers(t testing.TB, srv *redistest.Server) {
 	}
 }
 
-// caseRecord is what a staff tool keeps in the case book (the fields
-// slack.CaseRecord has).
-type caseRecord struct {
-	ID       string    `json:"id"`
-	Key      string    `json:"key"`
-	Created  time.Time `json:"created"`
-	Channel  string    `json:"channel"`
-	ThreadTS string    `json:"thread_ts"`
-	Holder   string    `json:"holder"`
-	Status   string    `json:"status"`
-	Words    string    `json:"words"`
-}
-
 // TestEraseAtScale: among two million keys of other conversations, a
 // conversation with a session, an unmatched query in the needs report, a
 // case in the case book and a staff reply in its web mailbox is erased by
@@ -86,8 +74,8 @@ func TestEraseAtScale(t *testing.T) {
 	if err != nil || s == nil || s.Case == "" {
 		t.Fatalf("after handoff: %+v, %v", s, err)
 	}
-	book := redis.NewCaseBook[caseRecord, string](st)
-	if err := book.Put(ctx, caseRecord{ID: s.Case, Key: chat, Created: time.Now(), Channel: "C1", ThreadTS: "1712.0001", Status: "waiting", Words: "naprawa samochodu"}); err != nil {
+	book := redis.NewCaseBook(st)
+	if err := book.Put(ctx, desk.CaseRecord{ID: s.Case, Key: chat, Created: time.Now(), Channel: "C1", ThreadTS: "1712.0001", Status: desk.StatusWaiting}); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := redis.NewMailbox(st, redis.MailboxConfig{}).Post(ctx, chat, []byte(`{"text":"Dzień dobry"}`)); err != nil {
@@ -196,14 +184,14 @@ func BenchmarkEraseAmong2M(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	book := redis.NewCaseBook[caseRecord, string](st)
+	book := redis.NewCaseBook(st)
 	ctx := context.Background()
 	make1 := func(i int) string {
 		chat := "telegram:7319" + strconv.Itoa(i)
 		if err := st.Save(ctx, &bot.Session{Key: chat, Step: "start", Started: time.Now()}, "1"); err != nil {
 			b.Fatal(err)
 		}
-		if err := book.Put(ctx, caseRecord{ID: "c" + strconv.Itoa(i), Key: chat, Created: time.Now(), Status: "waiting"}); err != nil {
+		if err := book.Put(ctx, desk.CaseRecord{ID: "c" + strconv.Itoa(i), Key: chat, Created: time.Now(), Status: desk.StatusWaiting}); err != nil {
 			b.Fatal(err)
 		}
 		if err := n.Count(ctx, time.Now(), chat, []needs.Fact{needs.UnmatchedQuery("", "remont dachu")}); err != nil {
