@@ -35,8 +35,8 @@ import (
 //
 // Lifetimes: records of open cases (waiting, claimed) and their index keys
 // have no expiry; SetStatus (or Put) with closed or returned gives them
-// ClosedCaseRetention. When the session's case closes (Store.CloseCase, a
-// save without the case), the record and its index keys get the retention
+// ClosedCaseRetention. When the session's case closes (a save without the
+// case), the record and its index keys get the retention
 // too unless they already expire.
 //
 // In Redis Cluster the record and the shared keys live in different slots:

@@ -31,8 +31,8 @@
 //
 // A session expires IdleTTL after its last save. While its Case is set (a
 // handoff case is open) it is written without expiry, which removes any
-// previous TTL (the effect of PERSIST). When the case is closed (Store.CloseCase,
-// or a save without Case), the session goes back to IdleTTL and the
+// previous TTL (the effect of PERSIST). When the case is closed (a save without
+// Case: the engine's staff close or return), the session goes back to IdleTTL and the
 // conversation's other keys that have no expiry (case routing) get
 // ClosedCaseRetention. The applied event ids live and die with the session.
 package redis
@@ -397,66 +397,6 @@ func (st *Store) Save(ctx context.Context, s *bot.Session, eventID string) error
 		st.retainCaseKeys(ctx, s.Key)
 	}
 	return nil
-}
-
-// CloseCase records that the handoff case caseID of the conversation chat
-// is closed: the session loses its Case (and its Version moves on, so an
-// engine holding the old one reloads), expires IdleTTL from now again, and
-// the conversation's other keys without expiry (case routing) get
-// ClosedCaseRetention. It reports whether that case was open; a session
-// holding no case or another one is left alone.
-//
-// The engine clears a case itself when staff close or return it (a save
-// without the case does what this does); CloseCase is for tools that
-// resolve cases outside the engine.
-func (st *Store) CloseCase(ctx context.Context, chat, caseID string) (bool, error) {
-	if chat == "" || caseID == "" {
-		return false, errors.New("close case: empty conversation or case id")
-	}
-	ctx, cancel := st.bound(ctx)
-	defer cancel()
-	sessKey := st.Key(kindSession, chat)
-	var closed bool
-	txn := func(tx *goredis.Tx) error {
-		closed = false
-		data, err := tx.Get(ctx, sessKey).Result()
-		switch {
-		case errors.Is(err, goredis.Nil), isWrongType(err):
-			return nil
-		case err != nil:
-			return err
-		}
-		s, err := decodeSession(chat, data)
-		if err != nil || s.Case != caseID {
-			return nil
-		}
-		s.Case = ""
-		s.Version++
-		next, err := encodeSession(nil, s)
-		if err != nil {
-			return err
-		}
-		_, err = tx.TxPipelined(ctx, func(p goredis.Pipeliner) error {
-			p.Set(ctx, sessKey, next, st.cfg.IdleTTL)
-			return nil
-		})
-		closed = err == nil
-		return err
-	}
-	var err error
-	for attempt := 0; attempt < 10; attempt++ {
-		err = st.client.Watch(ctx, txn, sessKey)
-		if !errors.Is(err, goredis.TxFailedErr) {
-			break
-		}
-	}
-	if err != nil {
-		return false, fmt.Errorf("close case: %w", err)
-	}
-	if closed {
-		st.retainCaseKeys(ctx, chat)
-	}
-	return closed, nil
 }
 
 // retainCaseKeys gives the conversation's indexed keys, kept without expiry

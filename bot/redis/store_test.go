@@ -101,7 +101,6 @@ func TestStoreOnBackends(t *testing.T) {
 		{"EraseLeavesNothing", testEraseLeavesNothing},
 		{"SeenIDsTrimmed", testSeenIDsTrimmed},
 		{"UnreadableAppliedIDs", testUnreadableAppliedIDs},
-		{"CloseCase", testCloseCase},
 		{"SaveSentTwice", testSaveSentTwice},
 	}
 	for _, b := range backends() {
@@ -646,58 +645,5 @@ func TestEmbeddedAddr(t *testing.T) {
 	e.Close()
 	if err := st.Ping(testContext(t)); err == nil {
 		t.Error("Ping after the embedded server closed: no error")
-	}
-}
-
-// testCloseCase closes a conversation's case from outside the engine: the
-// session keeps everything but the case, a save from a copy loaded before
-// is refused (so the engine reloads), and the lifetimes change as for a
-// save without the case.
-func testCloseCase(t *testing.T, cfg Config) {
-	cfg.IdleTTL = time.Hour
-	cfg.ClosedCaseRetention = 48 * time.Hour
-	st := newStore(t, cfg)
-	ctx := testContext(t)
-	const chat = "telegram:660"
-	s := storetest.Session(chat)
-	s.Case = "c-42"
-	if err := st.Save(ctx, s, "1"); err != nil {
-		t.Fatal(err)
-	}
-	route := st.Key("case", chat, "c-42")
-	if err := st.Track(ctx, chat, 0, route); err != nil {
-		t.Fatal(err)
-	}
-	if err := st.client.Set(ctx, route, "thread", 0).Err(); err != nil {
-		t.Fatal(err)
-	}
-	stale, _, err := st.Load(ctx, chat, "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, tc := range []struct{ chat, id string }{{chat, "c-41"}, {"telegram:661", "c-42"}} {
-		if ok, err := st.CloseCase(ctx, tc.chat, tc.id); ok || err != nil {
-			t.Errorf("CloseCase(%s, %s) = %v, %v; want false, nil", tc.chat, tc.id, ok, err)
-		}
-	}
-	if ok, err := st.CloseCase(ctx, chat, "c-42"); !ok || err != nil {
-		t.Fatalf("CloseCase = %v, %v; want true, nil", ok, err)
-	}
-	got, _, err := st.Load(ctx, chat, "")
-	if err != nil || got.Case != "" || got.Step != s.Step || got.Vars["dla_kogo"] != "mama" || got.Version != 2 {
-		t.Errorf("after CloseCase: %+v, %v; want the session without its case, version 2", got, err)
-	}
-	if d := st.client.PTTL(ctx, st.Key(kindSession, chat)).Val(); d <= 0 || d > time.Hour {
-		t.Errorf("session TTL after CloseCase %v; want the idle TTL", d)
-	}
-	if d := st.client.PTTL(ctx, route).Val(); d <= 47*time.Hour || d > 48*time.Hour {
-		t.Errorf("routing TTL after CloseCase %v; want the retention", d)
-	}
-	stale.Step = "inny"
-	if err := st.Save(ctx, stale, "2"); !errors.Is(err, bot.ErrConflict) {
-		t.Errorf("save of a copy loaded before CloseCase: %v; want ErrConflict", err)
-	}
-	if _, err := st.CloseCase(ctx, "", "c-1"); err == nil {
-		t.Error("CloseCase without a chat: no error")
 	}
 }
