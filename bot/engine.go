@@ -226,6 +226,8 @@ func (e *Engine) count(channel string, events []Event, err error, took time.Dura
 			}
 		case EventCrisis:
 			m.Inc("okienko_crisis_total", "Messages recognised as a crisis.", "group", ev.Crisis)
+		case EventConcern:
+			m.Inc("okienko_crisis_concern_total", "Messages that raised a concern: the resident was asked whether they are safe.", "group", ev.Crisis)
 		case EventHandoff:
 			m.Inc("okienko_cases_opened_total", "Handoff cases opened.", "urgency", string(ev.Handoff.Urgency))
 		}
