@@ -102,6 +102,10 @@ type Cases interface {
 	Transfer(ctx context.Context, caseID, from, to string) (done bool, err error)
 	// SetStatus records a case closed or returned (or back to waiting).
 	SetStatus(ctx context.Context, caseID string, status CaseStatus) error
+	// Touch records activity on an open case at the time at (a claim or
+	// transfer, a resident's message posted in its thread, a staff reply
+	// relayed), so that Queue.Quiet knows the case is not quiet.
+	Touch(ctx context.Context, caseID string, at time.Time) error
 }
 
 // Queue is what the watch over unclaimed cases uses.
@@ -113,6 +117,15 @@ type Queue interface {
 	// one gets first true, and only that one acts. A flag already set, or a
 	// case no longer waiting, gives false. An unknown case is ErrNoCase.
 	Flag(ctx context.Context, caseID, flag string) (first bool, err error)
+	// Quiet lists claimed cases with no activity (Cases.Touch) since
+	// before, quietest first: held, but nobody wrote in them.
+	Quiet(ctx context.Context, before time.Time) ([]QuietCase, error)
+}
+
+// QuietCase is a claimed case and the time of its last activity.
+type QuietCase struct {
+	CaseRecord
+	Since time.Time
 }
 
 // Marks make deliveries happen once across replicas and restarts: outbox

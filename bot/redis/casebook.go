@@ -23,6 +23,7 @@ import (
 //	<prefix>:caseidx:<case>              the conversation key of the case
 //	<prefix>:casethread:<channel>:<ts>   the case whose card is that thread
 //	<prefix>:casewaiting                 sorted set: waiting case ids by creation (ms)
+//	<prefix>:caseopen                    sorted set: open case ids by last activity (ms; caseopen.go)
 //	<prefix>:caseposted:<entry>          the staff tool's message id (ts) of a posted outbox entry
 //
 // The index <prefix>:caseidx:<case> holds the conversation key, so Erase
@@ -169,6 +170,9 @@ func (b *CaseBook) Put(ctx context.Context, r desk.CaseRecord) error {
 	if err := st.setWaiting(ctx, v); err != nil {
 		return fmt.Errorf("put case %s: %w", v.ID, err)
 	}
+	if err := st.setOpen(ctx, v); err != nil {
+		return fmt.Errorf("put case %s: %w", v.ID, err)
+	}
 	return nil
 }
 
@@ -243,8 +247,9 @@ func (b *CaseBook) Claim(ctx context.Context, caseID, user string) (string, bool
 	defer cancel()
 	var holder string
 	var won, wrote bool
+	var after caseView
 	err := st.updateCase(ctx, caseID, func(rec map[string]json.RawMessage, v caseView) bool {
-		holder, won, wrote = v.Holder, false, false
+		holder, won, wrote, after = v.Holder, false, false, v
 		if closedStatus(v.Status) {
 			return false
 		}
@@ -264,6 +269,9 @@ func (b *CaseBook) Claim(ctx context.Context, caseID, user string) (string, bool
 		if err := st.client.ZRem(ctx, st.waitingKey(), caseID).Err(); err != nil {
 			// Waiting skips claimed records anyway.
 			st.log.Warn("claimed case left in the waiting list", "case", caseID, "err", err)
+		}
+		if err := st.setOpen(ctx, after); err != nil {
+			st.log.Warn("claimed case not in the open cases", "case", caseID, "err", err)
 		}
 	}
 	return holder, won, nil
@@ -320,6 +328,9 @@ func (b *CaseBook) SetStatus(ctx context.Context, caseID string, status desk.Cas
 		return fmt.Errorf("set case %s status: index: %w", caseID, err)
 	}
 	if err := st.setWaiting(ctx, after); err != nil {
+		return fmt.Errorf("set case %s status: %w", caseID, err)
+	}
+	if err := st.setOpen(ctx, after); err != nil {
 		return fmt.Errorf("set case %s status: %w", caseID, err)
 	}
 	return nil
@@ -688,6 +699,9 @@ func (st *Store) eraseCases(ctx context.Context, chat string, indexed []string) 
 	}
 	if err := st.client.ZRem(ctx, st.waitingKey(), members...).Err(); err != nil {
 		return fmt.Errorf("delete waiting cases: %w", err)
+	}
+	if err := st.client.ZRem(ctx, st.openKey(), members...).Err(); err != nil {
+		return fmt.Errorf("delete open cases: %w", err)
 	}
 	for _, s := range st.outboxStreams() {
 		if _, err := s.forget(ctx, ids); err != nil {

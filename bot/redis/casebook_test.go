@@ -47,6 +47,7 @@ func TestCaseBook(t *testing.T) {
 		{"WaitingOrder", testCaseWaitingOrder},
 		{"CloseCaseRetainsIndex", testCaseCloseCaseRetainsIndex},
 		{"EraseLeavesNothing", testCaseEraseLeavesNothing},
+		{"QuietClaimedCases", testCaseQuiet},
 		{"FlagOnce", testCaseFlagOnce},
 		{"FlagKeepsClaims", testCaseFlagKeepsClaims},
 		{"PostedMarks", testCasePostedMarks},
@@ -422,6 +423,9 @@ func testCaseEraseLeavesNothing(t *testing.T, e env) {
 	if w, _ := book.Waiting(ctx); len(w) != 1 || w[0].ID != "c-open-1" {
 		t.Errorf("Waiting after erasure = %+v; want the other chat's case", w)
 	}
+	if got := e.raw.ZRange(ctx, "okienko:caseopen", 0, -1).Val(); len(got) != 1 || got[0] != "c-open-1" {
+		t.Errorf("open cases after erasure = %v; want the other chat's case only", got)
+	}
 	if n := e.raw.XLen(ctx, out.Key()).Val(); n != 2 {
 		t.Errorf("outbox entries after erasure %d; want the other chat's 2", n)
 	}
@@ -695,6 +699,70 @@ func testCaseErrNoCaseShared(t *testing.T, e env) {
 	for name, err := range map[string]error{"Claim": claimErr, "SetStatus": statusErr, "Flag": flagErr} {
 		if !errors.Is(err, desk.ErrNoCase) || !errors.Is(err, bot.ErrNoCase) || !errors.Is(err, redis.ErrNoCase) {
 			t.Errorf("%s of an unknown case: %v; want ErrNoCase", name, err)
+		}
+	}
+}
+
+// testCaseQuiet: the open cases index follows the cases' statuses and the
+// activity the staff tool reports; Quiet lists the claimed cases nobody
+// wrote in since a time, quietest first, and never waiting or closed ones.
+func testCaseQuiet(t *testing.T, e env) {
+	ctx := ctxFor(t)
+	book := newCaseBook(e.store(t))
+	day := 24 * time.Hour
+	for i, id := range []string{"q-idle", "q-busy", "q-waiting", "q-closed", "q-older"} {
+		if err := book.Put(ctx, record(id, fmt.Sprintf("telegram:70%d", i), i)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, id := range []string{"q-idle", "q-busy", "q-closed", "q-older"} {
+		if _, won, err := book.Claim(ctx, id, "U1"); !won || err != nil {
+			t.Fatalf("Claim(%s) = %v, %v", id, won, err)
+		}
+	}
+	touch := func(id string, at time.Time) {
+		t.Helper()
+		if err := book.Touch(ctx, id, at); err != nil {
+			t.Fatalf("Touch(%s): %v", id, err)
+		}
+	}
+	touch("q-idle", created.Add(time.Hour))
+	touch("q-older", created.Add(30*time.Minute))
+	touch("q-busy", created.Add(time.Hour))
+	touch("q-busy", created.Add(day+time.Hour)) // the resident wrote the next day
+	touch("q-busy", created)                    // an earlier time never moves it back
+	touch("q-waiting", created.Add(time.Hour))
+	if err := book.SetStatus(ctx, "q-closed", desk.StatusClosed); err != nil {
+		t.Fatal(err)
+	}
+	touch("q-closed", created.Add(-day)) // closed: not in the index, stays out
+	touch("q-gone", created)             // unknown: nothing happens
+
+	got, err := book.Quiet(ctx, created.Add(day))
+	if err != nil {
+		t.Fatalf("Quiet: %v", err)
+	}
+	var ids []string
+	for _, q := range got {
+		ids = append(ids, q.ID+"@"+q.Since.Format("15:04"))
+		if q.Holder != "U1" || q.Status != desk.StatusClaimed {
+			t.Errorf("quiet case %+v", q)
+		}
+	}
+	if d := cmp.Diff([]string{"q-older@10:00", "q-idle@10:30"}, ids); d != "" {
+		t.Errorf("Quiet at the next day (-want +got):\n%s", d)
+	}
+	// Earlier, nothing was quiet that long.
+	if got, err := book.Quiet(ctx, created.Add(time.Minute)); err != nil || len(got) != 0 {
+		t.Errorf("Quiet too early = %+v, %v; want none", got, err)
+	}
+	members := e.raw.ZRange(ctx, "okienko:caseopen", 0, -1).Val()
+	if d := cmp.Diff([]string{"q-older", "q-idle", "q-waiting", "q-busy"}, members); d != "" {
+		t.Errorf("open cases index (-want +got):\n%s", d)
+	}
+	for _, m := range members {
+		if strings.Contains(m, "telegram") {
+			t.Errorf("the open cases index names a chat: %s", m)
 		}
 	}
 }

@@ -65,6 +65,9 @@ func (b *CaseBook) Transfer(ctx context.Context, caseID, from, to string) (bool,
 		if err := st.setWaiting(ctx, after); err != nil {
 			return true, fmt.Errorf("transfer case %s: %w", caseID, err)
 		}
+		if err := st.setOpen(ctx, after); err != nil {
+			return true, fmt.Errorf("transfer case %s: %w", caseID, err)
+		}
 	}
 	return done, nil
 }
