@@ -143,6 +143,7 @@ func (d *Desk) onMessage(ctx context.Context, m *slackevents.MessageEvent) {
 		slackapi.MsgOptionText(textSent, false)); err != nil {
 		d.log.Warn("slack relay confirmation failed", "case", rec.ID, "err", err)
 	}
+	d.touch(ctx, rec.ID)
 	d.log.Info("slack staff message relayed", "case", rec.ID)
 }
 
@@ -203,6 +204,7 @@ func (d *Desk) onAction(ctx context.Context, cb *slackapi.InteractionCallback, a
 		d.log.Info("slack case claimed", "case", caseID)
 		if won {
 			d.queueNote(ctx, caseID, fmt.Sprintf(textAuditClaimed, user), false)
+			d.touch(ctx, caseID)
 		}
 		_ = d.tellEngine(ctx, bot.StaffEvent{Kind: bot.StaffClaimed, Case: bot.CaseRef{ID: rec.ID, Key: rec.Key},
 			Name: d.staffName(ctx, user), EventID: "slack:claim:" + caseID})

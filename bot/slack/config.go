@@ -57,6 +57,13 @@ type Config struct {
 	// engine is told (StaffUnclaimed) to offer the resident the phone.
 	// Default 30 minutes.
 	OfferPhoneAfter time.Duration
+	// QuietAfter is how long a claimed case may go without activity (a
+	// resident's message, a staff reply relayed, a claim or transfer)
+	// before the morning round lists it with its holder, so that a case
+	// left by someone off sick or on leave is noticed. Default 24 hours
+	// (at the opening: nothing since the previous opening); negative: quiet
+	// cases are not listed.
+	QuietAfter time.Duration
 	// CheckEvery is how often waiting cases are checked. Default 1 minute.
 	CheckEvery time.Duration
 	// APIURL is the Web API base URL ending in "/". Default Slack's; tests
@@ -157,6 +164,9 @@ func (cfg Config) withDefaults() (Config, error) {
 	}
 	if cfg.OfferPhoneAfter <= 0 {
 		cfg.OfferPhoneAfter = 30 * time.Minute
+	}
+	if cfg.QuietAfter == 0 {
+		cfg.QuietAfter = 24 * time.Hour
 	}
 	if cfg.CheckEvery <= 0 {
 		cfg.CheckEvery = time.Minute

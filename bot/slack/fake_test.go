@@ -23,6 +23,7 @@ import (
 	"okienko/bot/desk"
 	"okienko/bot/logtest"
 	"okienko/bot/redis"
+	"okienko/bot/redis/redistest"
 	"okienko/bot/slack/slackfake"
 )
 
@@ -150,6 +151,14 @@ func newIdleHarness(t *testing.T, tweak ...func(*Config)) *harness {
 	return buildHarness(t, nil, false, tweak...)
 }
 
+// newRealIdleHarness is newIdleHarness on a real redis-server on loopback
+// (redistest) instead of the embedded one.
+func newRealIdleHarness(t *testing.T, tweak ...func(*Config)) *harness {
+	t.Helper()
+	srv := redistest.Start(t)
+	return buildHarnessOn(t, srv.URL(), nil, false, tweak...)
+}
+
 func buildHarness(t *testing.T, engine func(*redis.Store) StaffHandler, run bool, tweak ...func(*Config)) *harness {
 	t.Helper()
 	emb, err := redis.StartEmbedded()
@@ -157,8 +166,13 @@ func buildHarness(t *testing.T, engine func(*redis.Store) StaffHandler, run bool
 		t.Fatal(err)
 	}
 	t.Cleanup(emb.Close)
+	return buildHarnessOn(t, emb.URL(), engine, run, tweak...)
+}
+
+func buildHarnessOn(t *testing.T, url string, engine func(*redis.Store) StaffHandler, run bool, tweak ...func(*Config)) *harness {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
-	store, err := redis.New(ctx, redis.Config{URL: emb.URL()})
+	store, err := redis.New(ctx, redis.Config{URL: url})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -13,9 +13,12 @@ import (
 
 // morningRound lists, once a day at the first check within office hours,
 // the cases still waiting unclaimed from before the opening (left at the
-// end of the day, or raised in the evening), in one message in the
-// channel, mentioning the on-duty group. Of several replicas only one
-// posts: the day's round is marked like a posted entry.
+// end of the day, or raised in the evening), and the claimed cases nobody
+// wrote in for QuietAfter (the case book's Quiet: no resident message, no
+// staff reply relayed, no claim or transfer), with their holders, in one
+// message in the channel, mentioning the on-duty group. Of several
+// replicas only one posts: the day's round is marked like a posted entry.
+// A case still waiting or quiet the next day is listed again then.
 func (d *Desk) morningRound(ctx context.Context, now time.Time, recs []desk.CaseRecord) {
 	if d.cfg.OpenAt == nil || !d.cfg.OpenAt(now) {
 		return
@@ -36,7 +39,20 @@ func (d *Desk) morningRound(ctx context.Context, now time.Time, recs []desk.Case
 		}
 		return
 	}
-	if len(left) == 0 {
+	var quiet []desk.QuietCase
+	if d.cfg.QuietAfter > 0 {
+		all, err := d.queue.Quiet(ctx, now.Add(-d.cfg.QuietAfter))
+		if err != nil {
+			d.log.Warn("slack morning round: quiet cases not read", "err", err)
+			return // tried again at the next check
+		}
+		for _, q := range all {
+			if q.ThreadTS != "" {
+				quiet = append(quiet, q)
+			}
+		}
+	}
+	if len(left) == 0 && len(quiet) == 0 {
 		return // nothing left over: checked again at the next check, cheaply
 	}
 	if first, err := d.marks.MarkPosted(ctx, "morning:"+day, "round"); err != nil || !first {
@@ -48,24 +64,50 @@ func (d *Desk) morningRound(ctx context.Context, now time.Time, recs []desk.Case
 	if d.cfg.OnDutyGroup != "" {
 		b.WriteString("<!subteam^" + d.cfg.OnDutyGroup + "> ")
 	}
-	fmt.Fprintf(&b, textMorning, len(left))
+	if len(left) > 0 {
+		fmt.Fprintf(&b, textMorning, len(left))
+	} else {
+		b.WriteString(textMorningHello)
+	}
 	for _, r := range left {
-		link := r.ThreadTS
-		if permalink, err := d.api.GetPermalinkContext(ctx, &slackapi.PermalinkParameters{Channel: r.Channel, Ts: r.ThreadTS}); err == nil {
-			link = "<" + permalink + "|" + caseLabel(r) + ">"
-		} else {
-			link = caseLabel(r)
-		}
 		urgent := ""
 		if r.Urgency == "urgent" {
 			urgent = " 🔴"
 		}
-		fmt.Fprintf(&b, "\n• %s%s — czeka od %s", link, urgent, r.Created.In(warsaw).Format("02.01 15:04"))
+		fmt.Fprintf(&b, "\n• %s%s — czeka od %s", d.caseLink(ctx, r), urgent, r.Created.In(warsaw).Format("02.01 15:04"))
+	}
+	if len(quiet) > 0 {
+		b.WriteString("\n")
+		fmt.Fprintf(&b, textMorningQuiet, int(d.cfg.QuietAfter/time.Hour), len(quiet))
+	}
+	for _, q := range quiet {
+		urgent := ""
+		if q.Urgency == "urgent" {
+			urgent = " 🔴"
+		}
+		fmt.Fprintf(&b, "\n• %s%s — <@%s>, cisza od %s", d.caseLink(ctx, q.CaseRecord), urgent, q.Holder, q.Since.In(warsaw).Format("02.01 15:04"))
 	}
 	if _, _, err := d.api.PostMessageContext(ctx, d.cfg.Channel, slackapi.MsgOptionText(b.String(), false),
 		slackapi.MsgOptionDisableLinkUnfurl()); err != nil {
-		d.log.Warn("slack morning round not posted", "cases", len(left), "err", err)
+		d.log.Warn("slack morning round not posted", "cases", len(left), "quiet", len(quiet), "err", err)
 		return
 	}
-	d.log.Info("slack morning round posted", "cases", len(left))
+	d.log.Info("slack morning round posted", "cases", len(left), "quiet", len(quiet))
+}
+
+// caseLink is a link to a case's card (chat.getPermalink), or its label.
+func (d *Desk) caseLink(ctx context.Context, r desk.CaseRecord) string {
+	if permalink, err := d.api.GetPermalinkContext(ctx, &slackapi.PermalinkParameters{Channel: r.Channel, Ts: r.ThreadTS}); err == nil {
+		return "<" + permalink + "|" + caseLabel(r) + ">"
+	}
+	return caseLabel(r)
+}
+
+// touch records activity on a case in the case book (Cases.Touch), for the
+// morning round's quiet cases. A failure is logged: at worst a busy case is
+// listed as quiet once.
+func (d *Desk) touch(ctx context.Context, caseID string) {
+	if err := d.cases.Touch(ctx, caseID, d.cfg.Clock()); err != nil {
+		d.log.Warn("slack case activity not recorded", "case", caseID, "err", err)
+	}
 }

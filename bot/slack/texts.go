@@ -17,6 +17,8 @@ const (
 	textCaseGone       = "Tej sprawy już nie ma: mieszkaniec usunął swoje dane (/usun) albo sprawa wygasła. Nie można jej przejąć ani na nią odpowiedzieć."
 	textTryAgain       = "⚠️ Coś poszło nie tak. Spróbuj ponownie za chwilę."
 	textMorning        = "☀️ Dzień dobry! Sprawy czekające na przejęcie z poprzedniego dnia (%d):"
+	textMorningHello   = "☀️ Dzień dobry!"
+	textMorningQuiet   = "💤 Przejęte sprawy, w których nikt nie pisał od ponad %d godz. (%d):"
 	textReminder       = "⏰ Sprawa %s czeka na przejęcie od %d min."
 	textOfferedPhone   = "☎️ Nikt nie przejął sprawy przez %d min: mieszkańcowi zaproponowano telefon lub oddzwonienie."
 	textFile           = "📎 *Mieszkaniec wysłał %s.*"

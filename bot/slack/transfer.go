@@ -91,6 +91,7 @@ func (d *Desk) onHandOver(ctx context.Context, cb *slackapi.InteractionCallback,
 	}
 	d.updateCard(ctx, rec, card)
 	d.queueNote(ctx, rec.ID, audit, to == "")
+	d.touch(ctx, rec.ID)
 	d.log.Info("slack case handed over", "case", rec.ID, "action", a.ActionID)
 	ev := bot.StaffEvent{Kind: bot.StaffClaimed, Case: bot.CaseRef{ID: rec.ID, Key: rec.Key},
 		Name: d.staffName(ctx, to), EventID: "slack:" + a.ActionID + ":" + rec.ID + ":" + a.ActionTs}

@@ -101,3 +101,54 @@ func TestMorningRound(t *testing.T) {
 		t.Errorf("morning round %q", text)
 	}
 }
+
+// TestMorningRoundListsQuietClaimedCases: on a real redis-server, a case
+// claimed and then left without a word for a day is listed at the next
+// opening with its holder, once, by one of two replicas; a claimed case
+// the resident wrote in since is not, nor anything while the Centre is
+// closed.
+func TestMorningRoundListsQuietClaimedCases(t *testing.T) {
+	var open atomic.Bool
+	h := newRealIdleHarness(t, func(c *Config) { c.OpenAt = func(time.Time) bool { return open.Load() } })
+	h.start()
+	h.run(h.replica("replica-b", nil))
+	idle, busy := testCase("quiet-1"), testCase("busy-1")
+	busy.Key = "telegram:43"
+	idleTS, busyTS := h.openCase(idle), h.openCase(busy)
+	h.click("U1", actionClaim, idle.ID, idleTS)
+	h.click("U2", actionClaim, busy.ID, busyTS)
+	h.eventually("claimed", func() bool { return len(h.engine.of(bot.StaffClaimed)) == 2 })
+	morning := func() []url.Values {
+		return h.slack.posts(func(f url.Values) bool {
+			return f.Get("thread_ts") == "" && strings.Contains(f.Get("text"), "Dzień dobry")
+		})
+	}
+
+	h.clock.Advance(20 * time.Hour) // 07:00 the next day in Warsaw: closed
+	if err := h.desk.Relay(h.ctx, bot.CaseRef{ID: busy.ID, Key: busy.Key}, said("Czy ktoś to czyta?")); err != nil {
+		t.Fatal(err)
+	}
+	h.eventually("the resident's message in the thread", func() bool { return len(h.slack.posts(inThread(busyTS))) == 1 })
+	settle()
+	if n := len(morning()); n != 0 {
+		t.Fatalf("a morning round while closed: %d", n)
+	}
+
+	h.clock.Advance(5 * time.Hour) // 12:00: open, the idle case quiet for 25 h
+	open.Store(true)
+	h.eventually("the morning round", func() bool { return len(morning()) == 1 })
+	settle()
+	posts := morning()
+	if len(posts) != 1 {
+		t.Fatalf("morning rounds with two replicas: %d, want 1", len(posts))
+	}
+	text := posts[0].Get("text")
+	for _, want := range []string{"<!subteam^" + testOnDuty + ">", "nikt nie pisał od ponad 24 godz. (1)", "|quiet-1> — <@U1>, cisza od 02.03 11:00"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("morning round lacks %q:\n%s", want, text)
+		}
+	}
+	if strings.Contains(text, "busy-1") || strings.Contains(text, "czekające na przejęcie") {
+		t.Errorf("morning round lists a case that is not quiet:\n%s", text)
+	}
+}

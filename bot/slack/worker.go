@@ -235,7 +235,13 @@ func (d *Desk) deliver(ctx context.Context, e desk.OutboxEntry) error {
 		if err != nil {
 			return err
 		}
-		return d.deliverEntry(ctx, e.ID, where, p)
+		if err := d.deliverEntry(ctx, e.ID, where, p); err != nil {
+			return err
+		}
+		if p.Kind != bot.EntryNote {
+			d.touch(ctx, where.ID) // the resident wrote: the case is not quiet
+		}
+		return nil
 	case kindNote:
 		var p notePayload
 		if err := json.Unmarshal(e.Payload, &p); err != nil {

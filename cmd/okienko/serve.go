@@ -492,6 +492,7 @@ dialogs and catalogue. Configure with environment variables:
   OKIENKO_SLACK_REPLY_PREFIX    thread replies starting with it go to the resident (default ">>")
   OKIENKO_SLACK_CLAIM_REMINDER  remind the channel of an unclaimed case after (default 10m)
   OKIENKO_SLACK_OFFER_PHONE_AFTER  offer the resident the phone after (default 30m)
+  OKIENKO_SLACK_QUIET_AFTER     the morning round lists claimed cases quiet this long (default 24h; "off")
   OKIENKO_NEEDS                 "off": keep no anonymous daily counts for the needs report
   OKIENKO_NEEDS_TIMEZONE        the Centre's day for the counts (default Europe/Warsaw)
   OKIENKO_NEEDS_RETENTION       daily counts kept (default 400d); OKIENKO_NEEDS_QUERY_RETENTION: redacted queries (90d)

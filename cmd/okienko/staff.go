@@ -35,8 +35,12 @@ func slackConfigFromEnv(getenv func(string) string) (cfg slack.Config, ok bool, 
 	if cfg.SigningSecret == "" && cfg.AppToken == "" {
 		return cfg, false, errors.New("Slack needs OKIENKO_SLACK_SIGNING_SECRET (Events API over HTTP) or OKIENKO_SLACK_APP_TOKEN (Socket Mode)")
 	}
-	for name, dst := range map[string]*time.Duration{"OKIENKO_SLACK_CLAIM_REMINDER": &cfg.ClaimReminder, "OKIENKO_SLACK_OFFER_PHONE_AFTER": &cfg.OfferPhoneAfter} {
-		if v := strings.TrimSpace(getenv(name)); v != "" {
+	if strings.EqualFold(strings.TrimSpace(getenv("OKIENKO_SLACK_QUIET_AFTER")), "off") {
+		cfg.QuietAfter = -1 // the morning round lists no quiet claimed cases
+	}
+	for name, dst := range map[string]*time.Duration{"OKIENKO_SLACK_CLAIM_REMINDER": &cfg.ClaimReminder,
+		"OKIENKO_SLACK_OFFER_PHONE_AFTER": &cfg.OfferPhoneAfter, "OKIENKO_SLACK_QUIET_AFTER": &cfg.QuietAfter} {
+		if v := strings.TrimSpace(getenv(name)); v != "" && (name != "OKIENKO_SLACK_QUIET_AFTER" || cfg.QuietAfter >= 0) {
 			d, err := time.ParseDuration(v)
 			if err != nil || d <= 0 {
 				return cfg, false, fmt.Errorf("%s=%q: want a duration like 10m", name, v)

@@ -42,8 +42,13 @@ func TestSlackConfigFromEnv(t *testing.T) {
 		})
 	}
 	cfg, _, _ := slackConfigFromEnv(env("OKIENKO_SLACK_BOT_TOKEN", "xoxb-1", "OKIENKO_SLACK_CHANNEL", "C1", "OKIENKO_SLACK_APP_TOKEN", "x",
-		"OKIENKO_SLACK_CLAIM_REMINDER", "5m", "OKIENKO_SLACK_OFFER_PHONE_AFTER", "20m", "OKIENKO_SLACK_REPLY_PREFIX", "!!"))
-	if cfg.ClaimReminder != 5*time.Minute || cfg.OfferPhoneAfter != 20*time.Minute || cfg.ReplyPrefix != "!!" {
+		"OKIENKO_SLACK_CLAIM_REMINDER", "5m", "OKIENKO_SLACK_OFFER_PHONE_AFTER", "20m", "OKIENKO_SLACK_REPLY_PREFIX", "!!", "OKIENKO_SLACK_QUIET_AFTER", "48h"))
+	if cfg.ClaimReminder != 5*time.Minute || cfg.OfferPhoneAfter != 20*time.Minute || cfg.ReplyPrefix != "!!" || cfg.QuietAfter != 48*time.Hour {
 		t.Errorf("config = %+v", cfg)
+	}
+	cfg, _, _ = slackConfigFromEnv(env("OKIENKO_SLACK_BOT_TOKEN", "xoxb-1", "OKIENKO_SLACK_CHANNEL", "C1", "OKIENKO_SLACK_APP_TOKEN", "x",
+		"OKIENKO_SLACK_QUIET_AFTER", "off"))
+	if cfg.QuietAfter >= 0 {
+		t.Errorf("OKIENKO_SLACK_QUIET_AFTER=off gives %v; want negative (not listed)", cfg.QuietAfter)
 	}
 }
