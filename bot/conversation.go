@@ -605,7 +605,8 @@ func (c *conversation) staff(ev StaffEvent) {
 		say("staff_joined")
 	case StaffMessage:
 		if strings.TrimSpace(ev.Text) != "" {
-			say("staff_message")
+			c.staffMessage(ev, vars)
+			c.closeReply()
 		}
 	case StaffUnclaimed:
 		if c.s.CaseState != caseClaimed {
@@ -772,3 +773,47 @@ func (c *conversation) ask(text string, choices []Choice) {
 
 // closeReply makes the next text start a message of its own.
 func (c *conversation) closeReply() { c.open = nil }
+
+// staffMark stands for the staff member's words while the staff_message
+// template is rendered, to find where they go (a private-use character).
+const staffMark = "\uE0FF"
+
+// staffMessage says the staff_message template with the staff member's
+// words, and places the words' bold and italic spans (ev.Spans) where the
+// words land in the reply. A template that shows the words other than
+// once gets no spans: the text is the same, only plain.
+func (c *conversation) staffMessage(ev StaffEvent, vars func(string) string) {
+	tmpl := c.flow.sc.Message("staff_message", c.s.Lang)
+	if len(ev.Spans) == 0 || strings.Contains(ev.Text, staffMark) {
+		c.say(script.Render(tmpl, vars))
+		return
+	}
+	marked := script.Render(tmpl, func(name string) string {
+		if name == "text" {
+			return staffMark
+		}
+		return vars(name)
+	})
+	at := strings.Index(marked, staffMark)
+	if at < 0 || strings.Count(marked, staffMark) != 1 {
+		c.say(script.Render(tmpl, vars))
+		return
+	}
+	text := marked[:at] + ev.Text + marked[at+len(staffMark):]
+	base := 0
+	if c.open != nil && c.open.Text != "" {
+		base = len(c.open.Text) + len("\n\n")
+	}
+	c.say(text)
+	if c.open == nil || text == "" {
+		return
+	}
+	for _, sp := range ev.Spans {
+		if sp.Start < 0 || sp.End > len(ev.Text) || sp.Start >= sp.End {
+			continue
+		}
+		sp.Start += base + at
+		sp.End += base + at
+		c.open.Spans = append(c.open.Spans, sp)
+	}
+}

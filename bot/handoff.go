@@ -85,5 +85,6 @@ type StaffEvent struct {
 	Case    CaseRef
 	Name    string // the staff member's first name, shown to the resident (StaffClaimed: the new holder after a transfer)
 	Text    string // for StaffMessage
+	Spans   []Span // for StaffMessage: bold and italic runs of Text
 	EventID string
 }

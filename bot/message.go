@@ -66,7 +66,29 @@ type Reply struct {
 	Text    string   `json:"text"`
 	Choices []Choice `json:"choices,omitempty"`
 	Lang    string   `json:"lang"` // the language the text is in
+	// Spans mark bold and italic runs of Text that a person wrote (a staff
+	// reply); a channel that can show them does (Telegram), the others
+	// show Text, which reads the same without them.
+	Spans []Span `json:"spans,omitempty"`
 }
+
+// Span marks the run of a text between the byte offsets Start and End
+// (exclusive) with a Style. It is the engine's own, SDK-free formatting,
+// so that staff's *bold* and _italic_ reach a channel that can show them.
+type Span struct {
+	Start int   `json:"start"`
+	End   int   `json:"end"`
+	Style Style `json:"style"`
+}
+
+// Style is how a Span is shown.
+type Style string
+
+// Styles of spans.
+const (
+	StyleBold   Style = "bold"
+	StyleItalic Style = "italic"
+)
 
 // Choice is one button: a short id sent back when pressed, and its label.
 type Choice struct {

@@ -116,6 +116,27 @@ func TestCaseWithStaff(t *testing.T) {
 	if got := staff(bot.StaffMessage, "Dzień dobry, o jaki zasiłek chodzi?", "e2"); got != "" {
 		t.Errorf("a redelivered staff event was applied again: %q", got)
 	}
+	// Bold and italic the organizer wrote land on the same words of the
+	// reply, after the template's "Anna: ".
+	words := "Proszę przynieść decyzję do piątku"
+	b, i := strings.Index(words, "przynieść"), strings.Index(words, "do piątku")
+	events, err := eng.Staff(ctx, bot.StaffEvent{Kind: bot.StaffMessage, Case: bot.CaseRef{ID: caseID, Key: "test:7"}, Name: "Anna",
+		Text: words, EventID: "e2b", Spans: []bot.Span{{Start: b, End: b + len("przynieść"), Style: bot.StyleBold}, {Start: i, End: len(words), Style: bot.StyleItalic},
+			{Start: 30, End: 99, Style: bot.StyleBold}}}) // out of range: dropped
+	if err != nil {
+		t.Fatal(err)
+	}
+	var styled []string
+	for _, e := range events {
+		if e.Kind == bot.EventReply && e.Reply != nil {
+			for _, sp := range e.Reply.Spans {
+				styled = append(styled, string(sp.Style)+":"+e.Reply.Text[sp.Start:sp.End])
+			}
+		}
+	}
+	if got := strings.Join(styled, "|"); got != "bold:przynieść|italic:do piątku" {
+		t.Errorf("staff formatting in the reply %q; want bold:przynieść|italic:do piątku", got)
+	}
 	if got := say("nie chce juz zyc"); !strings.Contains(got, "112") {
 		t.Errorf("crisis numbers while a case is open: %q", got)
 	}

@@ -81,8 +81,16 @@ func (d *Desk) onMessage(ctx context.Context, m *slackevents.MessageEvent) {
 	if _, forResident := strings.CutPrefix(strings.TrimSpace(decodeMrkdwn(m.Text, nil)), d.cfg.ReplyPrefix); !forResident {
 		return // an internal note
 	}
-	text := strings.TrimSpace(decodeMrkdwn(m.Text, func(user string) string { return d.displayName(ctx, user) }))
-	body, _ := strings.CutPrefix(text, d.cfg.ReplyPrefix)
+	// Bold and italic are kept as spans, for a channel that can show them
+	// (Telegram); when the prefix itself is formatted, the reply goes plain.
+	marked := strings.TrimSpace(decodeMarked(m.Text, func(user string) string { return d.displayName(ctx, user) }))
+	var body string
+	var spans []bot.Span
+	if rest, ok := strings.CutPrefix(marked, d.cfg.ReplyPrefix); ok {
+		body, spans = takeSpans(rest)
+	} else {
+		body, _ = strings.CutPrefix(strings.TrimSpace(dropMarks.Replace(marked)), d.cfg.ReplyPrefix)
+	}
 	rec, found, err := d.cases.ByThread(ctx, m.Channel, m.ThreadTimeStamp)
 	if err != nil {
 		d.log.Warn("slack reply: case book failed", "err", err)
@@ -129,6 +137,7 @@ func (d *Desk) onMessage(ctx context.Context, m *slackevents.MessageEvent) {
 		Case:    bot.CaseRef{ID: rec.ID, Key: rec.Key},
 		Name:    d.staffName(ctx, m.User),
 		Text:    body,
+		Spans:   spans,
 		EventID: "slack:msg:" + m.Channel + ":" + m.TimeStamp,
 	}
 	err = d.tellEngine(ctx, ev)

@@ -3,9 +3,11 @@ package slack
 import (
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"okienko/bot"
 	"okienko/bot/desk"
@@ -590,4 +592,67 @@ func FuzzDecodeMrkdwn(f *testing.F) {
 			t.Errorf("plain %q became %q", s, got)
 		}
 	})
+}
+
+// FuzzDecodeMarked: any text decodes with spans that lie inside the text,
+// on character edges, and the text is the plain decoding's.
+func FuzzDecodeMarked(f *testing.F) {
+	for _, s := range []string{"&gt;&gt; *a* _b_", "*_x_*", "_*x*_", "*<@U1>*", "\uE000a\uE001", "* *", "*ą*ę_"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		name := func(string) string { return "X" }
+		got, spans := takeSpans(decodeMarked(s, name))
+		if plain := strings.TrimSpace(decodeMrkdwn(s, name)); got != plain {
+			t.Fatalf("%q: marked %q, plain %q", s, got, plain)
+		}
+		for _, sp := range spans {
+			if sp.Start < 0 || sp.End > len(got) || sp.Start >= sp.End {
+				t.Fatalf("%q: span %+v outside %q", s, sp, got)
+			}
+			if utf8.ValidString(got) && (!utf8.RuneStart(got[sp.Start]) || sp.End < len(got) && !utf8.RuneStart(got[sp.End])) {
+				t.Fatalf("%q: span %+v cuts a character of %q", s, sp, got)
+			}
+		}
+	})
+}
+
+// TestDecodeMarkedSpans: bold and italic of a staff reply become spans of
+// the decoded text (byte offsets), around mentions and links rendered as
+// text; marks that do not pair, strike and code stay plain.
+func TestDecodeMarkedSpans(t *testing.T) {
+	name := func(id string) string { return map[string]string{"U1": "Anna"}[id] }
+	type span struct {
+		text  string
+		style bot.Style
+	}
+	for _, tt := range []struct {
+		in    string
+		want  string
+		spans []span
+	}{
+		{"proszę *przynieść* wniosek", "proszę przynieść wniosek", []span{{"przynieść", bot.StyleBold}}},
+		{"_do piątku_, *pilne*", "do piątku, pilne", []span{{"do piątku", bot.StyleItalic}, {"pilne", bot.StyleBold}}},
+		{"*_ważne_*", "ważne", []span{{"ważne", bot.StyleItalic}, {"ważne", bot.StyleBold}}},
+		{"*pisze <@U1> &amp; <https://x.pl|wniosek>*", "pisze Anna & wniosek (https://x.pl)", []span{{"pisze Anna & wniosek (https://x.pl)", bot.StyleBold}}},
+		{"  *Привіт* ąę", "Привіт ąę", []span{{"Привіт", bot.StyleBold}}},
+		{"~nie~ `kod` 2*3*4 a_b_c", "nie kod 2*3*4 a_b_c", nil},
+		{"marks \uE000typed\uE001 by hand", "marks typed by hand", nil},
+	} {
+		got, spans := takeSpans(decodeMarked(tt.in, name))
+		if got != tt.want {
+			t.Errorf("takeSpans(decodeMarked(%q)) text %q, want %q", tt.in, got, tt.want)
+			continue
+		}
+		if plain := decodeMrkdwn(tt.in, name); strings.TrimSpace(plain) != got {
+			t.Errorf("%q: the plain decoding %q differs from the marked one %q", tt.in, plain, got)
+		}
+		var have []span
+		for _, sp := range spans {
+			have = append(have, span{got[sp.Start:sp.End], sp.Style})
+		}
+		if !slices.Equal(have, tt.spans) {
+			t.Errorf("%q: spans %+v, want %+v", tt.in, have, tt.spans)
+		}
+	}
 }

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf16"
 
 	"okienko/bot"
 	"okienko/bot/redis"
@@ -131,9 +132,11 @@ func TestResidentOnTelegramToStaffInSlack(t *testing.T) {
 		t.Fatalf("the transfer reached the resident as %q", m.Text)
 	}
 	h.say("Ev3", "U1", cardTS, slackfake.Escape(">> jeszcze ja")) // Anna no longer holds it
-	h.say("Ev4", "U2", cardTS, slackfake.Escape(">> Dzień dobry, tu Piotr. Zadzwonię po 14."))
+	h.say("Ev4", "U2", cardTS, slackfake.Escape(">> Dzień dobry, tu Piotr. Zadzwonię *po 14*."))
 	if m := last(8); m.Text != "Piotr: Dzień dobry, tu Piotr. Zadzwonię po 14." {
 		t.Fatalf("the new holder's reply reached the resident as %q", m.Text)
+	} else if want := []telegramtest.Entity{{Type: "bold", Offset: len(utf16.Encode([]rune("Piotr: Dzień dobry, tu Piotr. Zadzwonię "))), Length: 5}}; !slices.Equal(m.Entities, want) {
+		t.Errorf("the reply's bold reached Telegram as entities %+v; want %+v", m.Entities, want)
 	}
 
 	// A crisis inside the claimed case: emergency numbers for the

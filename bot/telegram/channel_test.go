@@ -520,3 +520,54 @@ func TestBotAPI5xxGivenUpAfterTheBound(t *testing.T) {
 		t.Errorf("no log line for the dropped message:\n%s", h.logs.String())
 	}
 }
+
+// TestStaffFormattingAsEntities: the bold and italic spans of a staff reply
+// (byte offsets into the text) reach Telegram as MessageEntity bold and
+// italic, with offset and length in UTF-16 code units — an emoji before
+// them counts two, Polish letters one — and the text itself stays plain.
+// A reply split in two parts carries each span in its own part.
+func TestStaffFormattingAsEntities(t *testing.T) {
+	h := start(t, nil, nil, nil)
+	const me = 905
+	text := "Anna 🙂: proszę przynieść wniosek — ważne: do piątku"
+	bold := strings.Index(text, "przynieść")
+	italic := strings.Index(text, "do piątku")
+	r := bot.Reply{Text: text, Spans: []bot.Span{
+		{Start: bold, End: bold + len("przynieść"), Style: bot.StyleBold},
+		{Start: italic, End: italic + len("do piątku"), Style: bot.StyleItalic},
+		{Start: 0, End: 2, Style: "underline"}, // unknown to the engine's styles: ignored
+	}}
+	if err := h.bot.Send(itoa(me), r); err != nil {
+		t.Fatal(err)
+	}
+	m := h.srv.WaitMessages(t, me, 1, timeout)[0]
+	units16 := func(s string) int { return len(utf16.Encode([]rune(s))) }
+	want := []telegramtest.Entity{
+		{Type: "bold", Offset: units16(text[:bold]), Length: units16("przynieść")},
+		{Type: "italic", Offset: units16(text[:italic]), Length: units16("do piątku")},
+	}
+	if m.Text != text || m.ParseMode != "" || !slices.Equal(m.Entities, want) {
+		t.Errorf("sent %q, parse_mode %q, entities %+v; want the text plain with %+v", m.Text, m.ParseMode, m.Entities, want)
+	}
+	if want[0].Offset != bold-len("🙂")+2-len("ę")+1 {
+		t.Errorf("bold offset %d: not counted in UTF-16", want[0].Offset)
+	}
+	if calls := h.srv.Calls("sendMessage"); !strings.Contains(calls[len(calls)-1].Params.Get("entities"), `"type":"bold"`) {
+		t.Errorf("the entities parameter as sent: %s", calls[len(calls)-1].Params.Get("entities"))
+	}
+
+	long := strings.TrimSpace(strings.Repeat("Pierwszy akapit. ", 230))
+	second := strings.Repeat("Drugi akapit. ", 20) + "Drugi: _ważne_"
+	text = long + "\n\n" + second
+	at := strings.LastIndex(text, "ważne")
+	if err := h.bot.Send(itoa(me), bot.Reply{Text: text, Spans: []bot.Span{{Start: at, End: at + len("ważne"), Style: bot.StyleItalic}}}); err != nil {
+		t.Fatal(err)
+	}
+	ms := h.srv.WaitMessages(t, me, 3, timeout)[1:]
+	if len(ms) != 2 || ms[1].Text != second {
+		t.Fatalf("split reply in %d parts; want the two paragraphs", len(ms))
+	}
+	if len(ms[0].Entities) != 0 || !slices.Equal(ms[1].Entities, []telegramtest.Entity{{Type: "italic", Offset: units16(second[:strings.LastIndex(second, "ważne")]), Length: 5}}) {
+		t.Errorf("split reply entities %+v / %+v; want the span in the second part only", ms[0].Entities, ms[1].Entities)
+	}
+}

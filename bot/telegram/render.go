@@ -19,6 +19,9 @@ const (
 // Replies are sent as plain text (no parse_mode): Telegram shows every
 // character as written, so nothing a script or catalogue says — "<", "*",
 // "_" in names and addresses — can break a message or be read as markup.
+// The bold and italic a staff member wrote (bot.Reply.Spans) go as message
+// entities instead, with offsets and lengths in UTF-16 code units as the
+// Bot API reference specifies, so they too cannot break the text.
 
 // render turns one engine reply into sendMessage calls: the text split to
 // Telegram's length limit on paragraph boundaries, the choices as an inline
@@ -32,15 +35,38 @@ func render(chatID int64, r *bot.Reply) []op {
 		parts = []string{"👇"} // a keyboard needs a message to hang on
 	}
 	ops := make([]op, 0, len(parts))
+	from := 0 // where the next part is looked for in r.Text
 	for i, p := range parts {
 		m := tgbotapi.NewMessage(chatID, p)
 		m.DisableWebPagePreview = true
+		if at := strings.Index(r.Text[from:], p); len(r.Spans) > 0 && at >= 0 {
+			m.Entities = entities(p, from+at, r.Spans)
+			from += at + len(p)
+		}
 		if i == len(parts)-1 && len(r.Choices) > 0 {
 			m.ReplyMarkup = keyboard(r.Choices)
 		}
 		ops = append(ops, op{name: "sendMessage", c: m})
 	}
 	return ops
+}
+
+// entities turns the spans of a reply's text that fall in the part p,
+// found at the byte offset at of the text, into message entities of p.
+func entities(p string, at int, spans []bot.Span) []tgbotapi.MessageEntity {
+	var out []tgbotapi.MessageEntity
+	for _, sp := range spans {
+		if sp.Style != bot.StyleBold && sp.Style != bot.StyleItalic {
+			continue
+		}
+		start, end := max(sp.Start-at, 0), min(sp.End-at, len(p))
+		if start >= end || !utf8.RuneStart(p[start]) || end < len(p) && !utf8.RuneStart(p[end]) {
+			continue // outside this part, or not on a character's edge
+		}
+		off := units(p[:start])
+		out = append(out, tgbotapi.MessageEntity{Type: string(sp.Style), Offset: off, Length: units(p[start:end])})
+	}
+	return out
 }
 
 // textMessage is a plain message without buttons.

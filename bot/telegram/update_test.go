@@ -193,6 +193,32 @@ func FuzzSplit(f *testing.F) {
 	})
 }
 
+// FuzzEntities: spans anywhere in any text become entities that Telegram
+// accepts: inside their part, counted in UTF-16 code units.
+func FuzzEntities(f *testing.F) {
+	f.Add("Anna: 🙂 *ważne*", 9, 20, 300)
+	f.Add(strings.Repeat("ą ", 40), 3, 70, 10)
+	f.Fuzz(func(t *testing.T, text string, start, end, max int) {
+		if !utf8.ValidString(text) || max < 2 || max > 5000 {
+			return
+		}
+		r := &bot.Reply{Text: text, Spans: []bot.Span{{Start: start, End: end, Style: bot.StyleBold}}}
+		from := 0
+		for _, p := range split(text, max) {
+			at := strings.Index(text[from:], p)
+			if at < 0 {
+				t.Fatalf("part %q not found in order", p)
+			}
+			for _, e := range entities(p, from+at, r.Spans) {
+				if e.Offset < 0 || e.Length <= 0 || e.Offset+e.Length > units(p) {
+					t.Fatalf("entity %+v outside part %q (%d units)", e, p, units(p))
+				}
+			}
+			from += at + len(p)
+		}
+	})
+}
+
 func TestKeyboard(t *testing.T) {
 	kb := keyboard([]bot.Choice{
 		{ID: "tak", Label: "Tak, zgadzam się"},

@@ -2,6 +2,7 @@ package web_test
 
 import (
 	"context"
+	"encoding/json"
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
@@ -34,12 +35,23 @@ func TestEventStream(t *testing.T) {
 	if text != "Do rozmowy dołączyła Anna." {
 		t.Fatalf("first event %q", text)
 	}
-	if err := h.chat.Send(chatID, bot.Reply{Text: "Anna: Dzień dobry!\nZadzwonię jutro.", Choices: []bot.Choice{{ID: "tak", Label: "Dobrze"}}}); err != nil {
+	// A staff reply's bold (for Telegram) is not part of the web chat's
+	// plain text.
+	if err := h.chat.Send(chatID, bot.Reply{Text: "Anna: Dzień dobry!\nZadzwonię jutro.", Choices: []bot.Choice{{ID: "tak", Label: "Dobrze"}},
+		Spans: []bot.Span{{Start: 6, End: 18, Style: bot.StyleBold}}}); err != nil {
 		t.Fatal(err)
 	}
-	second, text := s.nextText(t)
+	ev := s.next(t)
+	var r bot.Reply
+	if err := json.Unmarshal([]byte(ev.data), &r); err != nil || ev.name != "reply" {
+		t.Fatalf("second event %s %q: %v", ev.name, ev.data, err)
+	}
+	second, text := ev.id, r.Text
 	if text != "Anna: Dzień dobry!\nZadzwonię jutro." || second <= first {
 		t.Fatalf("second event %q id %q after %q", text, second, first)
+	}
+	if strings.Contains(ev.data, "spans") {
+		t.Errorf("the web chat got formatting: %s", ev.data)
 	}
 	// Another resident's page hears nothing of it: its first event is its
 	// own.

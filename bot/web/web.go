@@ -351,6 +351,7 @@ func (c *Chat) Send(chatID string, r bot.Reply) error {
 	if r.Text == "" && len(r.Choices) == 0 {
 		return errors.New("send to web chat: empty reply")
 	}
+	r.Spans = nil // the web chat shows plain text: its API carries no formatting
 	data, err := json.Marshal(r)
 	if err != nil {
 		return fmt.Errorf("send to web chat: encode: %w", err)

@@ -66,6 +66,43 @@ type Message struct {
 	Text      string
 	Keyboard  *Keyboard
 	ParseMode string
+	Entities  []Entity // the entities field (bold, italic…), as sent
+}
+
+// Entity is a MessageEntity of the Bot API: a run of a message's text with
+// a type, its offset and length counted in UTF-16 code units.
+type Entity struct {
+	Type   string `json:"type"`
+	Offset int    `json:"offset"`
+	Length int    `json:"length"`
+}
+
+// entityTypes are the MessageEntity types a bot may send.
+var entityTypes = map[string]bool{"mention": true, "hashtag": true, "cashtag": true, "bot_command": true,
+	"url": true, "email": true, "phone_number": true, "bold": true, "italic": true, "underline": true,
+	"strikethrough": true, "spoiler": true, "code": true, "pre": true, "text_link": true, "text_mention": true,
+	"custom_emoji": true, "blockquote": true, "expandable_blockquote": true}
+
+// parseEntities reads the entities parameter (a JSON array) and checks
+// each entity as Telegram does: a known type, inside the text.
+func parseEntities(raw, text string) ([]Entity, *apiError) {
+	if raw == "" || raw == "null" {
+		return nil, nil
+	}
+	var es []Entity
+	if err := json.Unmarshal([]byte(raw), &es); err != nil {
+		return nil, badRequest("can't parse entities: %v", err)
+	}
+	n := len(utf16.Encode([]rune(text)))
+	for _, e := range es {
+		if !entityTypes[e.Type] {
+			return nil, badRequest("can't parse entities: unsupported entity type %q", e.Type)
+		}
+		if e.Offset < 0 || e.Length <= 0 || e.Offset+e.Length > n {
+			return nil, badRequest("can't parse entities: entity beyond the end of the text")
+		}
+	}
+	return es, nil
 }
 
 // Call is one request the bot made.
@@ -711,12 +748,16 @@ func (s *Server) sendMessage(p url.Values) (any, *apiError) {
 	if apiErr != nil {
 		return nil, apiErr
 	}
+	ents, apiErr := parseEntities(p.Get("entities"), text)
+	if apiErr != nil {
+		return nil, apiErr
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if apiErr := s.limitSend(chatID); apiErr != nil {
 		return nil, apiErr
 	}
-	m := &Message{ChatID: chatID, MessageID: len(s.messages[chatID]) + 1, Text: text, Keyboard: kb, ParseMode: mode}
+	m := &Message{ChatID: chatID, MessageID: len(s.messages[chatID]) + 1, Text: text, Keyboard: kb, ParseMode: mode, Entities: ents}
 	s.messages[chatID] = append(s.messages[chatID], m)
 	s.recordSent(*m)
 	return messageJSON(m), nil
@@ -732,6 +773,9 @@ func messageJSON(m *Message) map[string]any {
 	}
 	if m.Keyboard != nil {
 		out["reply_markup"] = m.Keyboard
+	}
+	if len(m.Entities) > 0 {
+		out["entities"] = m.Entities
 	}
 	return out
 }
