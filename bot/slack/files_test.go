@@ -74,18 +74,19 @@ func TestResidentFileToStaffAndErased(t *testing.T) {
 	h.click("U1", actionClaim, caseID, cardTS)
 	last(5) // Anna joined
 
-	tgSrv.PrivateFile(me, "pl", "document", "decyzja.pdf", "application/pdf", []byte("%PDF-1.4 decyzja o odmowie"), "to przyszło z MOPS")
+	tgSrv.PrivateFile(me, "pl", "document", "decyzja.pdf", "application/pdf", []byte("%PDF-1.4 decyzja o odmowie"), "to przyszło z MOPS <!channel> & <https://x.example|pismo>")
 	if m := last(6); !strings.Contains(m.Text, "Przekazałem plik") {
 		t.Fatalf("after the document: %q", m.Text)
 	}
 	var f struct {
-		ok   bool
-		name string
+		ok      bool
+		name    string
+		comment string
 	}
 	h.eventually("the file in the thread", func() bool {
 		for _, file := range h.slack.Files() {
 			if file.Completed && file.ThreadTS == cardTS && string(file.Data) == "%PDF-1.4 decyzja o odmowie" {
-				f.ok, f.name = strings.Contains(file.Comment, "to przyszło z MOPS"), file.Name
+				f.ok, f.name, f.comment = strings.Contains(file.Comment, "to przyszło z MOPS"), file.Name, file.Comment
 				return true
 			}
 		}
@@ -93,6 +94,10 @@ func TestResidentFileToStaffAndErased(t *testing.T) {
 	})
 	if !f.ok || f.name != "decyzja.pdf" {
 		t.Errorf("the file %q came without the caption or its name", f.name)
+	}
+	// The caption is the resident's text: Slack must not read it as markup.
+	if !strings.Contains(f.comment, "&lt;!channel&gt; &amp; &lt;https://x.example|pismo&gt;") || strings.Contains(f.comment, "<!channel>") {
+		t.Errorf("the caption reached Slack unescaped: %q", f.comment)
 	}
 
 	tgSrv.PrivateText(me, "pl", "/usun")
