@@ -595,12 +595,18 @@ func (st *Store) caseIndexKey(caseID string) string {
 // threadKey is the key of a thread's case, or "" without a thread. The
 // channel's ':' is escaped, so channel and ts cannot run into each other.
 func (st *Store) threadKey(channel, ts string) string {
+	return st.messageKey(caseThreadPart, channel, ts)
+}
+
+// messageKey is the key of part for one Slack message (channel and ts),
+// or "" without one; shared by thread and relay keys.
+func (st *Store) messageKey(part, channel, ts string) string {
 	if channel == "" || ts == "" {
 		return ""
 	}
 	var b strings.Builder
 	b.WriteString(st.cfg.Prefix)
-	b.WriteString(":" + caseThreadPart + ":")
+	b.WriteString(":" + part + ":")
 	var ch strings.Builder
 	escapeTo(&ch, channel)
 	b.WriteString(strings.ReplaceAll(ch.String(), ":", "%3A"))

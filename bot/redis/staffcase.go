@@ -8,7 +8,6 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
-	"strings"
 	"time"
 
 	goredis "github.com/redis/go-redis/v9"
@@ -117,18 +116,7 @@ func (b *CaseBook) EndRelay(ctx context.Context, channel, ts string, delivered b
 
 // relayKey is the key of a staff message's relay mark, or "" without one.
 func (st *Store) relayKey(channel, ts string) string {
-	if channel == "" || ts == "" {
-		return ""
-	}
-	var b strings.Builder
-	b.WriteString(st.cfg.Prefix)
-	b.WriteString(":" + relayPart + ":")
-	var ch strings.Builder
-	escapeTo(&ch, channel)
-	b.WriteString(strings.ReplaceAll(ch.String(), ":", "%3A"))
-	b.WriteByte(':')
-	escapeTo(&b, ts)
-	return b.String()
+	return st.messageKey(relayPart, channel, ts)
 }
 
 // caseNumberPart is the key of the Centre's case counter.
