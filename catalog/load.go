@@ -53,36 +53,15 @@ type File struct {
 // ReadFiles reads catalogue files from disk; a directory contributes its
 // *.yaml, *.yml and *.csv files.
 func ReadFiles(paths ...string) ([]File, Problems) {
-	var files []File
-	var probs Problems
-	add := func(p string) {
+	names, probs := listFiles(paths)
+	files := make([]File, 0, len(names))
+	for _, p := range names {
 		data, err := os.ReadFile(p)
 		if err != nil {
 			probs = append(probs, yamlfile.Newf(p, 1, 1, "cannot read: %v", pathless(err)))
-			return
+			continue
 		}
 		files = append(files, File{Name: p, Data: data})
-	}
-	for _, p := range paths {
-		info, err := os.Stat(p)
-		if err != nil {
-			probs = append(probs, yamlfile.Newf(p, 1, 1, "cannot read: %v", pathless(err)))
-			continue
-		}
-		if !info.IsDir() {
-			add(p)
-			continue
-		}
-		entries, err := os.ReadDir(p)
-		if err != nil {
-			probs = append(probs, yamlfile.Newf(p, 1, 1, "cannot read the folder: %v", pathless(err)))
-			continue
-		}
-		for _, e := range entries {
-			if !e.IsDir() && isCatalogFile(e.Name()) {
-				add(filepath.Join(p, e.Name()))
-			}
-		}
 	}
 	return files, probs
 }
