@@ -271,6 +271,10 @@ type token struct {
 	negated  bool // a negation stands up to negScope words before it, in its clause
 }
 
+// endsSentence tells the marks that end a sentence: a rule's words must
+// stand in one sentence, and Rest keeps whole sentences.
+func endsSentence(r rune) bool { return strings.ContainsRune(".!?;\n…", r) }
+
 // tokenize folds text and splits it into words, sentences (. ! ? ; and
 // line breaks) and clauses (commas and dashes, which bound a negation).
 func tokenize(text string) []token {
@@ -298,11 +302,11 @@ func tokenize(text string) []token {
 			continue
 		}
 		flush(i)
-		switch r {
-		case '.', '!', '?', ';', '\n', '…':
+		switch {
+		case endsSentence(r):
 			sentence++
 			lastNeg = -100
-		case ',', '-', '–', '—', ':', '(', ')':
+		case strings.ContainsRune(",-–—:()", r):
 			lastNeg = -100
 		}
 	}
@@ -366,7 +370,7 @@ rules:
 // matches, as written: the question a resident asked around the danger.
 func (d *Detector) Rest(text string) string {
 	var out []string
-	for _, s := range Sentences(text) {
+	for _, s := range sentences(text) {
 		if d.Check(s).Level == None && len(textnorm.Words(s)) > 0 {
 			out = append(out, strings.TrimSpace(s))
 		}
@@ -374,14 +378,13 @@ func (d *Detector) Rest(text string) string {
 	return strings.Join(out, " ")
 }
 
-// Sentences splits text where the detector ends a sentence, keeping the
-// punctuation with its sentence.
-func Sentences(text string) []string {
+// sentences splits text where the detector ends a sentence (as tokenize
+// does), keeping the punctuation with its sentence.
+func sentences(text string) []string {
 	var out []string
 	start := 0
 	for i, r := range text {
-		switch r {
-		case '.', '!', '?', ';', '\n', '…':
+		if endsSentence(r) {
 			out = append(out, text[start:i+utf8.RuneLen(r)])
 			start = i + utf8.RuneLen(r)
 		}
