@@ -104,7 +104,7 @@ func (d *Desk) onMessage(ctx context.Context, m *slackevents.MessageEvent) {
 		return
 	}
 	switch {
-	case rec.Status == desk.StatusClosed || rec.Status == desk.StatusReturned:
+	case rec.Status.Over():
 		d.ephemeral(ctx, m.Channel, m.User, m.ThreadTimeStamp, textCaseOver)
 		return
 	case rec.Holder == "":
@@ -187,7 +187,7 @@ func (d *Desk) onAction(ctx context.Context, cb *slackapi.InteractionCallback, a
 		d.ephemeral(ctx, channel, user, "", textCaseGone)
 		return
 	}
-	if rec.Status == desk.StatusClosed || rec.Status == desk.StatusReturned {
+	if rec.Status.Over() {
 		d.ephemeral(ctx, channel, user, "", textCaseOver)
 		return
 	}

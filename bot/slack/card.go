@@ -197,7 +197,7 @@ func statusBlocks(r desk.CaseRecord) []slackapi.Block {
 	default:
 		status = statusWaiting
 	}
-	if r.Holder == "" && (r.Status == desk.StatusClosed || r.Status == desk.StatusReturned) {
+	if r.Holder == "" && r.Status.Over() {
 		status = statusOver
 	}
 	blocks := []slackapi.Block{slackapi.NewContextBlock(blockStatus, mrkdwn(status))}
