@@ -53,11 +53,20 @@ func (d *Desk) postFile(ctx context.Context, entryID string, rec desk.CaseRecord
 		return fmt.Errorf("file upload: %w", err)
 	}
 	d.markPosted(ctx, entryID, sum.ID, rec.ID)
-	if cur, found, err := d.cases.Get(ctx, rec.ID); err == nil && found {
+	cur, found, err := d.cases.Get(ctx, rec.ID)
+	switch {
+	case err == nil && !found:
+		// The resident erased the conversation while the file was on its
+		// way: the erasure's list of files did not have it.
+		d.deleteFiles(ctx, []string{sum.ID})
+		d.log.Info("slack file deleted: its case was erased during the upload", "case", rec.ID)
+		return nil
+	case err == nil:
 		cur.Files = append(cur.Files, sum.ID)
-		if err := d.cases.Put(ctx, cur); err != nil {
-			d.log.Warn("slack file: not recorded on the case (erasure will not find it)", "case", rec.ID, "err", err)
-		}
+		err = d.cases.Put(ctx, cur)
+	}
+	if err != nil {
+		d.log.Warn("slack file: not recorded on the case (erasure will not find it)", "case", rec.ID, "err", err)
 	}
 	d.log.Info("slack file posted", "case", rec.ID, "kind", f.Kind, "bytes", len(data))
 	return nil

@@ -3,12 +3,14 @@ package slack
 import (
 	"bytes"
 	"context"
+	"io"
 	"log/slog"
 	"strings"
 	"testing"
 	"time"
 
 	"okienko/bot"
+	"okienko/bot/desk"
 	"okienko/bot/redis"
 	"okienko/bot/script"
 	"okienko/bot/telegram"
@@ -105,4 +107,30 @@ func TestResidentFileToStaffAndErased(t *testing.T) {
 		files := h.slack.Files()
 		return len(files) == 1 && files[0].Deleted
 	})
+}
+
+// fileSourceFunc serves a resident's file from memory.
+type fileSourceFunc func(key, id string) (io.ReadCloser, error)
+
+func (f fileSourceFunc) FetchFile(_ context.Context, key, id string) (io.ReadCloser, error) {
+	return f(key, id)
+}
+
+// TestFileOfErasedCaseDeleted: a file whose case was erased while it was
+// uploading (the erasure's list of files could not have it) is deleted
+// from Slack at once, not left in the thread with the resident's data.
+func TestFileOfErasedCaseDeleted(t *testing.T) {
+	h := newIdleHarness(t)
+	h.desk.files = fileSourceFunc(func(_, _ string) (io.ReadCloser, error) {
+		return io.NopCloser(strings.NewReader("%PDF-1.4 zaświadczenie")), nil
+	})
+	gone := desk.CaseRecord{ID: "e1", Key: "telegram:1", Channel: h.cfg.Channel, ThreadTS: "1700000000.000100"}
+	p := relayPayload{Key: gone.Key, Kind: bot.EntryFile, File: &bot.Attachment{Kind: "document", ID: "f1", Name: "a.pdf"}}
+	if err := h.desk.postFile(h.ctx, "1-1", gone, p); err != nil {
+		t.Fatal(err)
+	}
+	files := h.slack.Files()
+	if len(files) != 1 || !files[0].Completed || !files[0].Deleted {
+		t.Fatalf("files in Slack after the upload of an erased case's file: %+v", files)
+	}
 }
