@@ -97,3 +97,39 @@ func TestOpenCaseTakesFilesAndContacts(t *testing.T) {
 		t.Errorf("in the thread %q, want %q", desk.relays, want)
 	}
 }
+
+// TestCrisisWithAFileKeepsTheFile: a file whose caption is a crisis goes
+// to the claimed case after the alert, not dropped with the words.
+func TestCrisisWithAFileKeepsTheFile(t *testing.T) {
+	desk := &recordingDesk{}
+	eng, err := bot.New(bot.Config{Script: bundledScript(t), Store: memory.New(), Desk: desk, NewID: func() string { return "F2" }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	send := func(m bot.Message) string {
+		t.Helper()
+		n++
+		m.Channel, m.ChatID, m.EventID = "test", "13", strconv.Itoa(n)
+		events, err := eng.Handle(context.Background(), m)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return replyText(events)
+	}
+	send(bot.Message{Text: "/czlowiek"})
+	send(bot.Message{Choice: "czat"})
+	send(bot.Message{Choice: "tak"})
+	if _, err := eng.Staff(context.Background(), bot.StaffEvent{Kind: bot.StaffClaimed, Case: bot.CaseRef{ID: "F2", Key: "test:13"}, Name: "Anna", EventID: "c"}); err != nil {
+		t.Fatal(err)
+	}
+	photo := &bot.Attachment{Kind: "photo", ID: "AgAD2", Size: 1000}
+	got := send(bot.Message{Attachment: photo, Text: "nie chce juz zyc"})
+	if !strings.Contains(got, "Przekazałem plik") {
+		t.Errorf("the resident is not told where the file went: %q", got)
+	}
+	want := []string{"F2 crisis: nie chce juz zyc", "F2 file: "}
+	if strings.Join(desk.relays, "|") != strings.Join(want, "|") {
+		t.Errorf("in the thread %q, want %q", desk.relays, want)
+	}
+}

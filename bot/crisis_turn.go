@@ -99,6 +99,13 @@ func (c *conversation) crisis(group, rest string) {
 		c.route(rest)
 		return
 	}
+	if c.msg.Attachment != nil {
+		// A file sent with the crisis words is not lost: it goes to the
+		// case as any file would (or the resident hears why not). Its
+		// caption is in the alert already.
+		c.msg.Text = ""
+		c.attached()
+	}
 	if cr.Next != "" {
 		c.enter(cr.Next)
 	}
