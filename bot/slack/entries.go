@@ -3,6 +3,7 @@ package slack
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	slackapi "github.com/slack-go/slack"
 
@@ -27,7 +28,9 @@ func (d *Desk) deliverEntry(ctx context.Context, entryID string, rec desk.CaseRe
 			alert = "<!subteam^" + d.cfg.OnDutyGroup + "> " + alert
 		}
 		if text != "" {
-			alert += "\n>" + escape(text)
+			// Every line quoted: a resident's second line must not read as
+			// the bot's own words.
+			alert += "\n>" + strings.ReplaceAll(escape(text), "\n", "\n>")
 		}
 		if err := d.postInThread(ctx, entryID, rec, alert, true); err != nil {
 			return err

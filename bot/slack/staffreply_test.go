@@ -173,3 +173,19 @@ func TestClaimOfAnErasedCase(t *testing.T) {
 		t.Errorf("the organizer was told %q", got)
 	}
 }
+
+// TestCrisisAlertQuotesEveryLine: a crisis message of several lines is
+// quoted whole under the alert, each line, escaped.
+func TestCrisisAlertQuotesEveryLine(t *testing.T) {
+	h := newHarness(t)
+	ts := h.claimed("k3")
+	e := bot.Entry{Kind: bot.EntryCrisis, Text: "nie dam rady\nmam tabletki <!here>", Reason: "crisis:samobojstwo"}
+	if err := h.desk.Relay(h.ctx, bot.CaseRef{ID: "k3", Key: "telegram:3"}, e); err != nil {
+		t.Fatal(err)
+	}
+	h.eventually("the alert in the thread", func() bool { return len(h.slack.posts(inThread(ts))) == 1 })
+	got := h.slack.posts(inThread(ts))[0].Get("text")
+	if !strings.HasSuffix(got, "\n>nie dam rady\n>mam tabletki &lt;!here&gt;") {
+		t.Errorf("alert %q: want every line of the words quoted and escaped", got)
+	}
+}
