@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"time"
 )
 
@@ -66,7 +67,9 @@ mermaid.render("okienko", document.getElementById("src").textContent).then(
 	cmd.Stderr = &stderr
 	dom, err := cmd.Output()
 	if err != nil {
-		return nil, fmt.Errorf("chromium: %w", err)
+		// Chromium says why on its last line of stderr (no display, a
+		// sandbox refused…): the organizer sees it, not only "exit status 1".
+		return nil, fmt.Errorf("chromium: %w%s", err, chromiumReason(stderr.String()))
 	}
 	if i := bytes.Index(dom, []byte(`<div id="err">`)); i >= 0 {
 		msg, _, _ := bytes.Cut(dom[i+len(`<div id="err">`):], []byte("</div>"))
@@ -78,4 +81,18 @@ mermaid.render("okienko", document.getElementById("src").textContent).then(
 		return nil, errors.New("Mermaid drew nothing (is the library file right?)")
 	}
 	return append(dom[start:end+len("</svg>")], '\n'), nil
+}
+
+// chromiumReason is ": " and the last non-empty line of s (at most 300
+// characters), or "".
+func chromiumReason(s string) string {
+	lines := strings.Split(strings.TrimSpace(s), "\n")
+	last := strings.TrimSpace(lines[len(lines)-1])
+	if last == "" {
+		return ""
+	}
+	if r := []rune(last); len(r) > 300 {
+		last = string(r[:300]) + "…"
+	}
+	return ": " + last
 }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"encoding/xml"
 	"flag"
 	"fmt"
@@ -144,5 +145,25 @@ func TestDialogsGraphSVG(t *testing.T) {
 	_, _, err = runCapture("", "dialogs", "graph", "../../dialogs", "--format", "svg", "--mermaid", "")
 	if err == nil || !strings.Contains(err.Error(), "needs the Mermaid library") {
 		t.Errorf("err = %v", err)
+	}
+}
+
+// TestDialogsGraphSVGSaysWhyChromiumFailed: when Chromium fails, the
+// organizer reads Chromium's own reason, not only its exit status.
+func TestDialogsGraphSVGSaysWhyChromiumFailed(t *testing.T) {
+	dir := t.TempDir()
+	browser := filepath.Join(dir, "chromium")
+	script := "#!/bin/sh\necho 'starting' >&2\necho 'Missing X server or $DISPLAY' >&2\nexit 1\n"
+	if err := os.WriteFile(browser, []byte(script), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	library := filepath.Join(dir, "mermaid.min.js")
+	if err := os.WriteFile(library, []byte("// not used"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("OKIENKO_CHROMIUM", browser)
+	_, err := mermaidSVG(context.Background(), "flowchart TD\n  a --> b\n", library)
+	if err == nil || !strings.Contains(err.Error(), "exit status 1: Missing X server or $DISPLAY") {
+		t.Errorf("err = %v; want Chromium's reason", err)
 	}
 }
