@@ -16,7 +16,10 @@ import (
 // relayHold is how long a staff message stays reserved by the attempt
 // delivering it: longer than an attempt takes (the engine's store timeout,
 // a send to Telegram), shorter than Slack's next retry (a minute), so that
-// an attempt cut short by a crash is retried.
+// a retry finds it free. Slack retries only an event it saw no answer to;
+// events are acknowledged before they are processed, so a replica that
+// crashes mid-delivery after acknowledging loses that staff message (the
+// organizer sees no failure notice either).
 const relayHold = 45 * time.Second
 
 // dispatchEvent takes an acknowledged Events API callback, drops
