@@ -59,21 +59,7 @@ func TestCaseCardForAFreeTextResident(t *testing.T) {
 // answer and reaches nobody.
 func TestOpenCaseTakesFilesAndContacts(t *testing.T) {
 	desk := &recordingDesk{}
-	eng, err := bot.New(bot.Config{Script: bundledScript(t), Store: memory.New(), Desk: desk, NewID: func() string { return "F1" }})
-	if err != nil {
-		t.Fatal(err)
-	}
-	n := 0
-	send := func(m bot.Message) string {
-		t.Helper()
-		n++
-		m.Channel, m.ChatID, m.EventID = "test", "12", strconv.Itoa(n)
-		events, err := eng.Handle(context.Background(), m)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return replyText(events)
-	}
+	eng, send := caseChat(t, desk, "F1", "12")
 	photo := &bot.Attachment{Kind: "photo", ID: "AgAD1", Size: 1000}
 	if got := send(bot.Message{Attachment: photo}); !strings.Contains(got, "pracownik Centrum może je zobaczyć") {
 		t.Errorf("a photo outside a case: %q", got)
@@ -102,21 +88,7 @@ func TestOpenCaseTakesFilesAndContacts(t *testing.T) {
 // to the claimed case after the alert, not dropped with the words.
 func TestCrisisWithAFileKeepsTheFile(t *testing.T) {
 	desk := &recordingDesk{}
-	eng, err := bot.New(bot.Config{Script: bundledScript(t), Store: memory.New(), Desk: desk, NewID: func() string { return "F2" }})
-	if err != nil {
-		t.Fatal(err)
-	}
-	n := 0
-	send := func(m bot.Message) string {
-		t.Helper()
-		n++
-		m.Channel, m.ChatID, m.EventID = "test", "13", strconv.Itoa(n)
-		events, err := eng.Handle(context.Background(), m)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return replyText(events)
-	}
+	eng, send := caseChat(t, desk, "F2", "13")
 	send(bot.Message{Text: "/czlowiek"})
 	send(bot.Message{Choice: "czat"})
 	send(bot.Message{Choice: "tak"})
@@ -131,5 +103,26 @@ func TestCrisisWithAFileKeepsTheFile(t *testing.T) {
 	want := []string{"F2 crisis: nie chce juz zyc", "F2 file: "}
 	if strings.Join(desk.relays, "|") != strings.Join(want, "|") {
 		t.Errorf("in the thread %q, want %q", desk.relays, want)
+	}
+}
+
+// caseChat is an engine with desk whose cases are numbered caseID, and a
+// function that sends a message of the chat chatID and returns the reply.
+func caseChat(t *testing.T, desk bot.Desk, caseID, chatID string) (*bot.Engine, func(bot.Message) string) {
+	t.Helper()
+	eng, err := bot.New(bot.Config{Script: bundledScript(t), Store: memory.New(), Desk: desk, NewID: func() string { return caseID }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	return eng, func(m bot.Message) string {
+		t.Helper()
+		n++
+		m.Channel, m.ChatID, m.EventID = "test", chatID, strconv.Itoa(n)
+		events, err := eng.Handle(context.Background(), m)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return replyText(events)
 	}
 }
