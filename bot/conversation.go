@@ -2,7 +2,6 @@ package bot
 
 import (
 	"context"
-	"fmt"
 	"strconv"
 	"strings"
 	"time"
@@ -32,6 +31,8 @@ type conversation struct {
 	events  []Event
 	erased  bool
 	results []Service // services found by a search during this turn
+	shown   bool      // services were shown during this turn
+	query   string    // the words of the last search this turn
 	pending string    // input to apply at the next waiting step (first message)
 	moves   int
 	open    *Reply       // the reply being built, nil when the next text starts a new one
@@ -59,6 +60,11 @@ func (c *conversation) receive() {
 // conversation waits at.
 func (c *conversation) route(text string) {
 	if c.attached() { // caseturn.go
+		return
+	}
+	if lang := languageRequest(text); lang != "" && c.msg.Choice == "" && c.s.Case == "" && !c.languageMenu() {
+		c.s.Misses = 0
+		c.switchLanguage(lang)
 		return
 	}
 	if t := c.trigger(); t != nil && c.triggerApplies(t, text) {
@@ -192,6 +198,10 @@ func wordMatches(pattern, word string) bool {
 
 // answer applies the message to the waiting step.
 func (c *conversation) answer(st *script.Step) {
+	if c.followUp(st) {
+		c.s.Misses = 0
+		return
+	}
 	if ch := c.matchChoice(st); ch != nil {
 		if c.flow.sc.AfterCase != "" && c.s.Step == c.flow.sc.AfterCase {
 			c.note(needs.Fact{Kind: needs.Rating, Value: ch.ID})
@@ -241,7 +251,7 @@ func (c *conversation) misunderstood(st *script.Step, messageKey string) {
 	if messageKey == "not_understood" || len(st.Invalid) == 0 {
 		text = c.message(messageKey)
 	} else {
-		text = c.render(st.Invalid.In(c.s.Lang))
+		text = c.text(st.Invalid)
 	}
 	choices := c.choices(st)
 	if c.s.Misses >= maxMisses {
@@ -362,6 +372,10 @@ func (c *conversation) enter(id string) {
 			c.say(say)
 		}
 		if st.Waits() {
+			if c.shown {
+				// Questions about the services shown are answered here.
+				c.s.setVar(varResultsStep, id)
+			}
 			if c.pending != "" {
 				c.msg = Message{Channel: c.msg.Channel, ChatID: c.msg.ChatID, Text: c.pending}
 				c.pending = ""
@@ -459,56 +473,20 @@ func (c *conversation) search(spec *script.Search) bool {
 	c.emit(Event{Kind: EventSearch, Search: &SearchLog{Query: q.Text, Category: q.Category, Audience: q.Audience, Results: ids, Confident: res.Confident}})
 	found := res.Confident && len(res.Services) > 0
 	if found {
-		c.results = res.Services
-		c.s.Offered = ids
+		c.results = shownResults(res.Services)
+		c.s.Offered = nil
+		for _, sv := range c.results {
+			c.s.Offered = append(c.s.Offered, sv.ID)
+		}
 	} else {
 		c.results = nil
 		c.s.Offered = nil
 	}
 	c.rememberFound(c.results) // for a case card (caseturn.go)
 	c.s.setVar("found", strconv.Itoa(len(c.results)))
+	c.query = q.Text
+	c.noteFound(q.Text)
 	return found
-}
-
-// showResults presents the services found, one card each.
-func (c *conversation) showResults(limit int) {
-	if len(c.results) == 0 {
-		c.say(c.message("no_results"))
-		return
-	}
-	var cards []string
-	for i, sv := range c.results {
-		if i == limit {
-			break
-		}
-		cards = append(cards, c.card(i+1, sv))
-		c.note(needs.Fact{Kind: needs.Suggested, Value: sv.ID})
-	}
-	c.say(strings.Join(cards, "\n\n"))
-}
-
-// card formats one service for the resident, leaving out what is unknown.
-func (c *conversation) card(n int, sv Service) string {
-	var b strings.Builder
-	fmt.Fprintf(&b, "%d. %s", n, sv.Name)
-	if sv.Summary != "" {
-		b.WriteString("\n" + sv.Summary)
-	}
-	line := func(label, value string) {
-		if value != "" {
-			b.WriteString("\n" + c.message(label) + ": " + value)
-		}
-	}
-	line("label_provider", sv.Provider.Name)
-	line("label_address", sv.Provider.Address)
-	line("label_phone", sv.Provider.Phone)
-	line("label_hours", sv.Provider.Hours)
-	line("label_cost", sv.Cost)
-	line("label_eligibility", sv.Eligibility)
-	if sv.Provider.URL != "" {
-		b.WriteString("\n" + sv.Provider.URL)
-	}
-	return b.String()
 }
 
 // raise creates a handoff case. The resident's details go to staff only
@@ -596,7 +574,7 @@ func (c *conversation) staff(ev StaffEvent) {
 		return c.lookup(name)
 	}
 	say := func(key string) {
-		c.say(script.Render(c.flow.sc.Message(key, c.s.Lang), vars))
+		c.say(script.Render(c.messageText(key), vars))
 		c.closeReply()
 	}
 	switch ev.Kind {
@@ -726,18 +704,26 @@ func (s *Session) setVar(name, value string) {
 	s.Vars[name] = value
 }
 
-func (c *conversation) text(t script.Text) string { return c.render(t.In(c.s.Lang)) }
+func (c *conversation) text(t script.Text) string {
+	return c.render(t.For(c.s.Lang, c.flow.sc.Address))
+}
 
 func (c *conversation) render(s string) string { return script.Render(s, c.lookup) }
 
 func (c *conversation) message(key string) string {
-	return c.render(c.flow.sc.Message(key, c.s.Lang))
+	return c.render(c.messageText(key))
+}
+
+// messageText is the engine's phrase for key, unrendered, in the
+// conversation's language and the script's register.
+func (c *conversation) messageText(key string) string {
+	return c.flow.sc.MessageFor(key, c.s.Lang)
 }
 
 func (c *conversation) choices(st *script.Step) []Choice {
 	out := make([]Choice, len(st.Choices))
 	for i, ch := range st.Choices {
-		out[i] = Choice{ID: ch.ID, Label: c.render(ch.Label.In(c.s.Lang))}
+		out[i] = Choice{ID: ch.ID, Label: c.text(ch.Label)}
 	}
 	return out
 }

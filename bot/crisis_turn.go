@@ -83,7 +83,7 @@ func (c *conversation) crisis(group, rest string) {
 			reply = g.Reply
 		}
 	}
-	c.say(c.crisisRender(reply.In(c.s.Lang), group))
+	c.say(c.crisisRender(reply.For(c.s.Lang, c.flow.sc.Address), group))
 	c.closeReply()
 	h := script.Handoff{}
 	if tpl := c.flow.handoffTemplate; tpl != nil {
@@ -120,7 +120,7 @@ func (c *conversation) safetyCheck() {
 	c.emit(Event{Kind: EventConcern, Crisis: c.check})
 	c.s.SafetyCheck = c.check
 	c.closeReply()
-	c.say(c.crisisRender(c.flow.sc.Message("crisis_check", c.s.Lang), c.check))
+	c.say(c.crisisRender(c.messageText("crisis_check"), c.check))
 	c.closeReply()
 	c.check = ""
 }

@@ -258,6 +258,13 @@ func (e *Engine) apply(ctx context.Context, f *flow, msg Message) ([]Event, erro
 		// Writing in Cyrillic without having chosen a language: answer in
 		// Ukrainian, whatever the app's language hint said.
 		s.Lang = script.Ukrainian
+	} else if started && s.Vars["lang"] == "" && msg.Choice == "" {
+		// A first message in English (or in Polish on an English phone)
+		// is answered in its own language. A Ukrainian interface stays
+		// Ukrainian: many write a Polish "dzień dobry" first.
+		if l := DetectLanguage(msg.Text); l != "" && (s.Lang != script.Ukrainian || l == script.English) {
+			s.Lang = l
+		}
 	}
 	c := &conversation{engine: e, flow: f, s: s, ctx: ctx, now: now, msg: msg}
 	c.receive()
@@ -599,17 +606,4 @@ func cyrillic(text string) bool {
 		}
 	}
 	return cyr > latin
-}
-
-// normalizeLang maps a channel's language hint to a supported language.
-func normalizeLang(code string) string {
-	if len(code) >= 2 {
-		switch code[:2] {
-		case "uk", "ru", "be":
-			return script.Ukrainian
-		case "en":
-			return script.English
-		}
-	}
-	return script.Polish
 }

@@ -32,10 +32,25 @@ type Service struct {
 	Name        string
 	Category    string
 	Summary     string
+	Description string
 	Eligibility string
 	Cost        string
-	Provider    Provider
-	Score       float64
+	HowToApply  string // what to do to use it
+	Documents   string // what to bring
+	Appointment string // "needed", "not_needed" or "" (unknown)
+	// Referral: another office that handles this, not a service of the
+	// Centre; the bot says plainly where to go instead.
+	Referral bool
+	Provider Provider
+	Score    float64
+}
+
+// ServiceFinder looks up a service shown earlier, by id, in a language, so
+// that a resident's follow-up question ("a ile to kosztuje?") is answered
+// from the catalogue entry. A Searcher may implement it; without it the
+// bot cannot answer follow-up questions and offers a person.
+type ServiceFinder interface {
+	Service(id, lang string) (Service, bool)
 }
 
 // Provider is who runs a service and how to reach them.

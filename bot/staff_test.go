@@ -149,7 +149,7 @@ func TestCaseWithStaff(t *testing.T) {
 		t.Errorf("relayed:\n%q\nwant\n%q", desk.relays, want)
 	}
 	got := staff(bot.StaffClosed, "", "e3")
-	if !strings.Contains(got, "zakończył rozmowę") || !strings.Contains(got, "Jak oceniasz") {
+	if !strings.Contains(got, "zakończył rozmowę") || !strings.Contains(got, "otrzymaną pomoc") {
 		t.Errorf("close: %q", got)
 	}
 	if got := staff(bot.StaffMessage, "jeszcze jedno", "e4"); got != "" {

@@ -14,15 +14,27 @@ type Catalog struct {
 
 // Service is one service a resident can use.
 type Service struct {
-	ID           string                 `yaml:"id" json:"id"`
-	Name         string                 `yaml:"name" json:"name"`
-	Category     string                 `yaml:"category" json:"category"`
-	Summary      string                 `yaml:"summary" json:"summary"`
-	Description  string                 `yaml:"description,omitempty" json:"description,omitempty"`
-	Audience     []string               `yaml:"audience,omitempty" json:"audience,omitempty"`
-	Keywords     []string               `yaml:"keywords,omitempty" json:"keywords,omitempty"`
-	Eligibility  string                 `yaml:"eligibility,omitempty" json:"eligibility,omitempty"`
-	Cost         string                 `yaml:"cost,omitempty" json:"cost,omitempty"`
+	ID          string   `yaml:"id" json:"id"`
+	Name        string   `yaml:"name" json:"name"`
+	Category    string   `yaml:"category" json:"category"`
+	Summary     string   `yaml:"summary" json:"summary"`
+	Description string   `yaml:"description,omitempty" json:"description,omitempty"`
+	Audience    []string `yaml:"audience,omitempty" json:"audience,omitempty"`
+	Keywords    []string `yaml:"keywords,omitempty" json:"keywords,omitempty"`
+	Eligibility string   `yaml:"eligibility,omitempty" json:"eligibility,omitempty"`
+	Cost        string   `yaml:"cost,omitempty" json:"cost,omitempty"`
+	// HowToApply says what a resident does to use the service (call,
+	// come, file an application); Documents what to bring; Appointment
+	// whether a visit must be arranged first: "needed", "not_needed" or
+	// unknown (""). Residents ask these after seeing a service.
+	HowToApply  string `yaml:"how_to_apply,omitempty" json:"how_to_apply,omitempty"`
+	Documents   string `yaml:"documents,omitempty" json:"documents,omitempty"`
+	Appointment string `yaml:"appointment,omitempty" json:"appointment,omitempty"`
+	// Kind is "service" (the default: the Centre provides or arranges it)
+	// or "referral": another office or institution of the city that
+	// handles what the Centre does not (a passport, rubbish, ZUS), kept so
+	// the bot can say plainly where to go.
+	Kind         string                 `yaml:"kind,omitempty" json:"kind,omitempty"`
 	Provider     Provider               `yaml:"provider" json:"provider"`
 	Translations map[string]Translation `yaml:"translations,omitempty" json:"translations,omitempty"`
 }
@@ -46,6 +58,11 @@ type Translation struct {
 	Keywords    []string `yaml:"keywords,omitempty" json:"keywords,omitempty"`
 	Eligibility string   `yaml:"eligibility,omitempty" json:"eligibility,omitempty"`
 	Cost        string   `yaml:"cost,omitempty" json:"cost,omitempty"`
+	HowToApply  string   `yaml:"how_to_apply,omitempty" json:"how_to_apply,omitempty"`
+	Documents   string   `yaml:"documents,omitempty" json:"documents,omitempty"`
+	// Hours translates provider.hours; without it, hours written in the
+	// usual form ("pon.–pt. 8:00–16:00") are translated by the bot.
+	Hours string `yaml:"hours,omitempty" json:"hours,omitempty"`
 }
 
 // Languages are the translation languages the catalogue accepts.
@@ -57,10 +74,10 @@ const ForEveryone = "wszyscy"
 
 // In returns the service with its texts in lang where translated.
 func (s Service) In(lang string) Service {
-	t, ok := s.Translations[lang]
-	if !ok {
+	if lang == "" || lang == "pl" {
 		return s
 	}
+	t := s.Translations[lang]
 	pick := func(tr, pl string) string {
 		if tr != "" {
 			return tr
@@ -73,11 +90,33 @@ func (s Service) In(lang string) Service {
 	out.Description = pick(t.Description, s.Description)
 	out.Eligibility = pick(t.Eligibility, s.Eligibility)
 	out.Cost = pick(t.Cost, s.Cost)
+	out.HowToApply = pick(t.HowToApply, s.HowToApply)
+	out.Documents = pick(t.Documents, s.Documents)
+	if t.Hours != "" {
+		out.Provider.Hours = t.Hours
+	} else if h, ok := TranslateHours(s.Provider.Hours, lang); ok {
+		out.Provider.Hours = h
+	}
 	if len(t.Keywords) > 0 {
 		out.Keywords = t.Keywords
 	}
 	return out
 }
+
+// Kinds of catalogue entries.
+const (
+	KindService  = "service"
+	KindReferral = "referral"
+)
+
+// Appointment values.
+const (
+	AppointmentNeeded    = "needed"
+	AppointmentNotNeeded = "not_needed"
+)
+
+// Referral reports an entry for another office, not a service of the Centre.
+func (s Service) Referral() bool { return s.Kind == KindReferral }
 
 // Serves reports whether the service is for audience (or for everyone).
 func (s Service) Serves(audience string) bool {

@@ -19,9 +19,10 @@ import (
 // order; id, name, category, summary and provider_name are required.
 var CSVColumns = []string{
 	"id", "name", "category", "summary", "description", "audience", "keywords", "eligibility", "cost",
+	"how_to_apply", "documents", "appointment", "kind",
 	"provider_name", "provider_address", "provider_phone", "provider_email", "provider_hours", "provider_url",
-	"uk_name", "uk_summary", "uk_description", "uk_keywords",
-	"en_name", "en_summary", "en_description", "en_keywords",
+	"uk_name", "uk_summary", "uk_description", "uk_keywords", "uk_eligibility", "uk_cost", "uk_how_to_apply", "uk_documents", "uk_hours",
+	"en_name", "en_summary", "en_description", "en_keywords", "en_eligibility", "en_cost", "en_how_to_apply", "en_documents", "en_hours",
 }
 
 var requiredCSVColumns = []string{"id", "name", "category", "summary", "provider_name"}
@@ -147,12 +148,14 @@ func parseCSV(name string, data []byte) (parsed, Problems) {
 			ID: cell("id"), Name: cell("name"), Category: cell("category"), Summary: cell("summary"),
 			Description: cell("description"), Audience: splitList(cell("audience")), Keywords: splitList(cell("keywords")),
 			Eligibility: cell("eligibility"), Cost: cell("cost"),
+			HowToApply: cell("how_to_apply"), Documents: cell("documents"), Appointment: cell("appointment"), Kind: cell("kind"),
 			Provider: Provider{Name: cell("provider_name"), Address: cell("provider_address"), Phone: cell("provider_phone"),
 				Email: cell("provider_email"), Hours: cell("provider_hours"), URL: cell("provider_url")},
 		}
 		for _, lang := range Languages {
-			t := Translation{Name: cell(lang + "_name"), Summary: cell(lang + "_summary"), Description: cell(lang + "_description"), Keywords: splitList(cell(lang + "_keywords"))}
-			if t.Name != "" || t.Summary != "" || t.Description != "" || len(t.Keywords) > 0 {
+			t := Translation{Name: cell(lang + "_name"), Summary: cell(lang + "_summary"), Description: cell(lang + "_description"), Keywords: splitList(cell(lang + "_keywords")),
+				Eligibility: cell(lang + "_eligibility"), Cost: cell(lang + "_cost"), HowToApply: cell(lang + "_how_to_apply"), Documents: cell(lang + "_documents"), Hours: cell(lang + "_hours")}
+			if t.Name+t.Summary+t.Description+t.Eligibility+t.Cost+t.HowToApply+t.Documents+t.Hours != "" || len(t.Keywords) > 0 {
 				if s.Translations == nil {
 					s.Translations = map[string]Translation{}
 				}

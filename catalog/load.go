@@ -229,6 +229,7 @@ func check(files []parsed) (*Catalog, Problems) {
 					at(f, p+"."+field, "%s is too long: %d characters (at most %d)", field, len([]rune(v)), maxText)
 				}
 			}
+			probs = append(probs, checkEntry(f, p, s)...)
 			out.Services = append(out.Services, s)
 		}
 	}

@@ -18,6 +18,9 @@ import (
 type Thesaurus struct {
 	entries []thesaurusEntry
 	weak    []textnorm.Phrase
+	// wholeWords are the phrases' words without '*': correctly spelled
+	// words for the Lexicon.
+	wholeWords []string
 }
 
 type thesaurusEntry struct {
@@ -90,6 +93,11 @@ func ParseThesaurus(files []File) (*Thesaurus, Problems) {
 					continue
 				}
 				te.when = append(te.when, ph)
+				for _, alt := range strings.FieldsFunc(w, func(r rune) bool { return r == ' ' || r == '|' }) {
+					if !strings.HasSuffix(alt, "*") {
+						th.wholeWords = append(th.wholeWords, alt)
+					}
+				}
 			}
 			for j, m := range e.Means {
 				if strings.TrimSpace(m) == "" {
@@ -129,14 +137,24 @@ func (th *Thesaurus) Expand(text string) []string {
 
 // ExpandWords is Expand for text already split by textnorm.PhraseWords.
 func (th *Thesaurus) ExpandWords(words []string) []string {
+	return th.ExpandKnown(words, nil)
+}
+
+// ExpandKnown is ExpandWords where the lexicon's words are never read as
+// typos of the thesaurus's words (nil: every word may be).
+func (th *Thesaurus) ExpandKnown(words []string, lex *Lexicon) []string {
 	if th == nil {
 		return nil
+	}
+	var known func(string, string) bool
+	if lex != nil {
+		known = lex.KnownOther
 	}
 	var out []string
 	seen := map[string]bool{}
 	for _, e := range th.entries {
 		for _, ph := range e.when {
-			if ph.In(words) {
+			if ph.InKnown(words, known) {
 				for _, m := range e.means {
 					if !seen[m] {
 						seen[m] = true

@@ -138,6 +138,7 @@ func (c *checker) checkStart() {
 	if _, ok := c.sc.Steps[c.sc.Start]; !ok {
 		c.errAt(c.sect("start"), "start", "start names a missing step %q", c.sc.Start)
 	}
+	c.checkConversation()
 	if a := c.sc.AfterCase; a != "" {
 		if _, ok := c.sc.Steps[a]; !ok {
 			c.errAt(c.sect("after_case"), "after_case", "after_case names a missing step %q", a)
@@ -274,6 +275,10 @@ func (c *checker) checkText(src *source, p string, t Text) {
 		c.errAt(src, p, "missing Polish text (pl)")
 	}
 	for lang, s := range t {
+		if lang == PolishInformal {
+			c.checkTemplate(src, p+"."+lang, s)
+			continue
+		}
 		if !slices.Contains(SupportedLanguages, lang) {
 			c.errAt(src, p+"."+lang+"#key", "unknown language %q (use pl, uk or en)", lang)
 			continue

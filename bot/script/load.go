@@ -25,15 +25,17 @@ const (
 
 // file is one YAML file's content before merging.
 type file struct {
-	Start       string           `yaml:"start"`
-	AfterCase   string           `yaml:"after_case"`
-	Centre      *Centre          `yaml:"centre"`
-	Messages    map[string]Text  `yaml:"messages"`
-	OfficeHours *OfficeHours     `yaml:"office_hours"`
-	Triggers    []Trigger        `yaml:"triggers"`
-	Crisis      *Crisis          `yaml:"crisis"`
-	Steps       map[string]*Step `yaml:"steps"`
-	Menu        []MenuEntry      `yaml:"menu"`
+	Start       string            `yaml:"start"`
+	AfterCase   string            `yaml:"after_case"`
+	Address     string            `yaml:"address"`
+	Acknowledge []Acknowledgement `yaml:"acknowledge"`
+	Centre      *Centre           `yaml:"centre"`
+	Messages    map[string]Text   `yaml:"messages"`
+	OfficeHours *OfficeHours      `yaml:"office_hours"`
+	Triggers    []Trigger         `yaml:"triggers"`
+	Crisis      *Crisis           `yaml:"crisis"`
+	Steps       map[string]*Step  `yaml:"steps"`
+	Menu        []MenuEntry       `yaml:"menu"`
 }
 
 // MenuEntry lets a topic file add its button to a menu defined in another
@@ -209,6 +211,10 @@ func merge(sources []*source) (*Script, Problems) {
 		if once(src, "after_case", f.AfterCase != "") {
 			sc.AfterCase = f.AfterCase
 		}
+		if once(src, "address", f.Address != "") {
+			sc.Address = f.Address
+		}
+		sc.Acknowledge = append(sc.Acknowledge, f.Acknowledge...)
 		for k, v := range f.Messages {
 			if prev, ok := owner["messages."+k]; ok {
 				probs = append(probs, src.problem("messages."+k+"#key", "message %s is already defined in %s", k, prev))

@@ -26,6 +26,8 @@ var SupportedLanguages = []string{Polish, Ukrainian, English}
 type Script struct {
 	Start       string            // the step a new conversation begins at
 	AfterCase   string            // the step after staff close a case (e.g. a rating); "" stays put
+	Address     string            // how the bot addresses residents in Polish: formal (default) or informal
+	Acknowledge []Acknowledgement // one sentence for a situation a description reveals, said before the services
 	Centre      Centre            // who runs the bot, for templates and apologies
 	Messages    map[string]Text   // the engine's own phrases, by key (see DefaultMessages)
 	OfficeHours *OfficeHours      // nil: a person answers at any time

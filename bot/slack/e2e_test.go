@@ -160,7 +160,7 @@ func TestResidentOnTelegramToStaffInSlack(t *testing.T) {
 	var rating telegramtest.Message
 	for n := 10; ; n++ {
 		m := last(n)
-		if strings.Contains(m.Text, "Jak oceniasz") {
+		if strings.Contains(m.Text, "otrzymaną pomoc") {
 			rating = m
 			break
 		}

@@ -197,14 +197,8 @@ func buttonLabel(kb *tgbotapi.InlineKeyboardMarkup, data string) (string, bool) 
 // language maps Telegram's language_code to a language of the channel's
 // notices, as the engine does for its scripts.
 func language(code string) string {
-	code = strings.ToLower(code)
-	if len(code) >= 2 {
-		switch code[:2] {
-		case "uk", "ru", "be":
-			return "uk"
-		case "en":
-			return "en"
-		}
+	if l := bot.LanguageOf(code); l != "" {
+		return l
 	}
 	return "pl"
 }

@@ -95,39 +95,47 @@ func CompilePhrase(p string) (Phrase, error) {
 // In reports whether the phrase's words occur in words (from PhraseWords)
 // in order, each within MaxGap words of the previous one.
 func (ph Phrase) In(words []string) bool {
+	return ph.InKnown(words, nil)
+}
+
+// InKnown is In where a word that known reports as a correctly spelled
+// word of another family than the phrase's word (target) is never read as
+// its typo: "potrzebuję" is not "pogrzeb*", "śmieci" is not "śmierci".
+// known may be nil.
+func (ph Phrase) InKnown(words []string, known func(word, target string) bool) bool {
 	if len(ph.words) == 0 {
 		return false
 	}
 	for start, w := range words {
-		if ph.words[0].matches(w) && ph.rest(words, start+1, 1) {
+		if ph.words[0].matches(w, known) && ph.rest(words, start+1, 1, known) {
 			return true
 		}
 	}
 	return false
 }
 
-func (ph Phrase) rest(words []string, from, k int) bool {
+func (ph Phrase) rest(words []string, from, k int, known func(word, target string) bool) bool {
 	if k == len(ph.words) {
 		return true
 	}
 	for i := from; i < len(words) && i <= from+MaxGap; i++ {
-		if ph.words[k].matches(words[i]) && ph.rest(words, i+1, k+1) {
+		if ph.words[k].matches(words[i], known) && ph.rest(words, i+1, k+1, known) {
 			return true
 		}
 	}
 	return false
 }
 
-func (w word) matches(s string) bool {
+func (w word) matches(s string, known func(word, target string) bool) bool {
 	for _, a := range w {
-		if a.matches(s) {
+		if a.matches(s, known) {
 			return true
 		}
 	}
 	return false
 }
 
-func (a alt) matches(s string) bool {
+func (a alt) matches(s string, known func(word, target string) bool) bool {
 	if a.n < minTypoLen && (s == "" || s[0] != a.text[0]) {
 		return false // no typo forgiven: the first byte must agree (most words fail here)
 	}
@@ -139,27 +147,31 @@ func (a alt) matches(s string) bool {
 			return false
 		}
 		// One typo inside the stem: compare with the word's beginnings one
-		// letter shorter, equal and longer than the stem.
+		// letter shorter, equal and longer than the stem. A known word of
+		// another family is no typo (asked last: it is the costly part).
+		typo := false
 		if isASCII(s) {
 			for _, l := range [3]int{a.n - 1, a.n, a.n + 1} {
 				if l <= len(s) && l > 0 && OneEditApart(s[:l], a.text) {
-					return true
+					typo = true
+					break
 				}
 			}
-			return false
-		}
-		r := []rune(s)
-		for _, l := range [3]int{a.n - 1, a.n, a.n + 1} {
-			if l <= len(r) && l > 0 && OneEditApart(string(r[:l]), a.text) {
-				return true
+		} else {
+			r := []rune(s)
+			for _, l := range [3]int{a.n - 1, a.n, a.n + 1} {
+				if l <= len(r) && l > 0 && OneEditApart(string(r[:l]), a.text) {
+					typo = true
+					break
+				}
 			}
 		}
-		return false
+		return typo && (known == nil || !known(s, a.text))
 	}
 	if s == a.text {
 		return true
 	}
-	return a.n >= minTypoLen && mayBeOneEdit(s, a.text) && OneEditApart(s, a.text)
+	return a.n >= minTypoLen && mayBeOneEdit(s, a.text) && OneEditApart(s, a.text) && (known == nil || !known(s, a.text))
 }
 
 // mayBeOneEdit is a cheap necessary condition for OneEditApart(s, p) when

@@ -86,7 +86,7 @@ func TestTypoPrefilterKeepsEveryTypo(t *testing.T) {
 						slow = true
 					}
 				}
-				if slow && !a.matches(word) {
+				if slow && !a.matches(word, nil) {
 					t.Errorf("stem %s* does not match %q, one typo away", p, word)
 				}
 			}

@@ -159,7 +159,7 @@ func TestBrowserConversation(t *testing.T) {
 	p.WaitFor(scrolledDown, wait)
 	p.Screenshot(filepath.Join(out, "web-chat-keyboard-focus.png"))
 	p.Press("Enter")
-	p.WaitFor(lastBotSays("Dla kogo szukasz pomocy"), wait)
+	p.WaitFor(lastBotSays("Dla kogo"), wait)
 	p.WaitFor(`document.activeElement.textContent === 'Dla siebie'`, wait)
 	expectFocus(t, p, "Dla siebie")
 	p.Press("Enter")
@@ -178,11 +178,11 @@ func TestBrowserConversation(t *testing.T) {
 	p.Press("Tab")
 	expectFocus(t, p, "Chcę porozmawiać z pracownikiem")
 	p.Press("Enter")
-	p.WaitFor(lastBotSays("Jak wolisz się kontaktować"), wait)
+	p.WaitFor(lastBotSays("Jaki kontakt będzie najwygodniejszy"), wait)
 
 	// With the mouse again: chat here, and consent.
 	p.Click(`.msg-bot:last-child button[data-choice="czat"]`)
-	p.WaitFor(lastBotSays("Czy zgadzasz się"), wait)
+	p.WaitFor(lastBotSays("Bez zgody przekażę tylko temat"), wait)
 	p.Click(`.msg-bot:last-child button[data-choice="tak"]`)
 	p.WaitFor(lastBotSays("Przekazałem sprawę"), wait)
 

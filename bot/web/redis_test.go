@@ -55,7 +55,7 @@ func TestReplicasShareConversationsAndReplies(t *testing.T) {
 
 	// The load balancer sends the next requests to the other replica.
 	me.base = replicas[1].srv.URL
-	if a := me.press("osoba"); !strings.Contains(a.text(), "Jak wolisz się kontaktować") {
+	if a := me.press("osoba"); !strings.Contains(a.text(), "Jaki kontakt będzie najwygodniejszy") {
 		t.Fatalf("on the other replica the conversation is lost: %q", a.text())
 	}
 	s := me.listen("", "")

@@ -5,6 +5,8 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+
+	"okienko/bot"
 )
 
 // The interface languages. The conversation itself is in the language the
@@ -178,20 +180,7 @@ func text(lang, key string, pairs ...string) string {
 // supported maps a language tag ("uk-UA", "ru", "en-GB") to an interface
 // language, or "" when none fits. Russian and Belarusian readers get
 // Ukrainian, as the engine does.
-func supported(tag string) string {
-	tag = strings.ToLower(strings.TrimSpace(tag))
-	primary, _, _ := strings.Cut(tag, "-")
-	primary, _, _ = strings.Cut(primary, "_")
-	switch primary {
-	case "pl":
-		return "pl"
-	case "uk", "ru", "be":
-		return "uk"
-	case "en":
-		return "en"
-	}
-	return ""
-}
+func supported(tag string) string { return bot.LanguageOf(tag) }
 
 // langCookie remembers the resident's choice of interface language.
 const langCookie = "okienko_lang"

@@ -39,7 +39,7 @@ func TestConversation(t *testing.T) {
 		t.Fatalf("after results the choices are %v, want a person among them", found.choices())
 	}
 	person := me.press("osoba")
-	if !strings.Contains(person.text(), "Jak wolisz się kontaktować") {
+	if !strings.Contains(person.text(), "Jaki kontakt będzie najwygodniejszy") {
 		t.Fatalf("after asking for a person: %q", person.text())
 	}
 	me.press("czat")

@@ -24,7 +24,10 @@ import (
 	"okienko/catalog"
 )
 
-var _ bot.Searcher = (*Index)(nil)
+var (
+	_ bot.Searcher      = (*Index)(nil)
+	_ bot.ServiceFinder = (*Index)(nil)
+)
 
 // Config says what to index.
 type Config struct {
@@ -53,6 +56,9 @@ type Index struct {
 	terms    sync.Map               // service id → termSet, filled as services top a search
 	updates  int                    // batches applied since the index was built whole (see update)
 	results  *resultCache           // recent bot searches; nil: none
+	lex      lazyLexicon            // correctly spelled words, never read as typos
+	named    lazyNames              // phrases that name one service
+	head     headTerms              // service id → stems of name, keywords, summary
 }
 
 // Fields of an indexed service. Name and keywords share the "head" fields
@@ -103,6 +109,7 @@ func New(cfg Config) (*Index, error) {
 		idx.Close()
 		return nil, fmt.Errorf("build index: %w", err)
 	}
+	go ix.warm()
 	return ix, nil
 }
 
@@ -124,6 +131,7 @@ func (ix *Index) update(cfg Config, d catalog.Delta) (*Index, error) {
 		n.services[s.ID] = s
 	}
 	if len(d.Removed) == 0 && len(d.Changed) == 0 {
+		go n.warm()
 		return n, nil // e.g. only the thesaurus changed: it works at query time
 	}
 	batch := ix.idx.NewBatch()
@@ -143,6 +151,7 @@ func (ix *Index) update(cfg Config, d catalog.Delta) (*Index, error) {
 	if n.vocab, err = readVocabulary(ix.idx, textFields()); err != nil {
 		return nil, fmt.Errorf("update index: %w", err)
 	}
+	go n.warm()
 	return n, nil
 }
 
@@ -271,14 +280,31 @@ func (ix *Index) Search(ctx context.Context, q bot.SearchQuery) (bot.SearchResul
 	}
 	out := bot.SearchResult{Confident: res.Confident}
 	for _, h := range res.Hits {
-		s := h.Service.In(q.Lang)
-		out.Services = append(out.Services, bot.Service{
-			ID: s.ID, Name: s.Name, Category: s.Category, Summary: s.Summary, Eligibility: s.Eligibility, Cost: s.Cost,
-			Provider: bot.Provider(s.Provider), Score: h.Score,
-		})
+		sv := botService(h.Service, q.Lang)
+		sv.Score = h.Score
+		out.Services = append(out.Services, sv)
 	}
 	ix.results.put(q, out)
 	return out, nil
+}
+
+// Service implements bot.ServiceFinder.
+func (ix *Index) Service(id, lang string) (bot.Service, bool) {
+	s, ok := ix.services[id]
+	if !ok {
+		return bot.Service{}, false
+	}
+	return botService(s, lang), true
+}
+
+// botService is what the engine shows of a service, in lang.
+func botService(s catalog.Service, lang string) bot.Service {
+	s = s.In(lang)
+	return bot.Service{
+		ID: s.ID, Name: s.Name, Category: s.Category, Summary: s.Summary, Description: s.Description,
+		Eligibility: s.Eligibility, Cost: s.Cost, HowToApply: s.HowToApply, Documents: s.Documents,
+		Appointment: s.Appointment, Referral: s.Referral(), Provider: bot.Provider(s.Provider),
+	}
 }
 
 // Find ranks services for q. With a category or audience filter that
@@ -292,15 +318,16 @@ func (ix *Index) Find(ctx context.Context, q Query) (Result, error) {
 	}
 	plan := ix.plan(q.Text)
 	if plan.empty() {
-		return Result{}, nil
+		return ix.preferNamed(q.Text, Result{}, limit), nil
 	}
 	if q.Category != "" || q.Audience != "" {
 		res, err := ix.run(ctx, plan, q.Category, q.Audience, limit)
 		if err != nil || res.Confident {
-			return res, err
+			return ix.preferNamed(q.Text, res, limit), err
 		}
 	}
-	return ix.run(ctx, plan, "", "", limit)
+	res, err := ix.run(ctx, plan, "", "", limit)
+	return ix.preferNamed(q.Text, res, limit), err
 }
 
 func (ix *Index) run(ctx context.Context, p *plan, category, audience string, limit int) (Result, error) {
@@ -334,7 +361,7 @@ func (ix *Index) run(ctx context.Context, p *plan, category, audience string, li
 		return out, nil
 	}
 	top := res.Hits[0]
-	out.Confident = p.confident(ix.termsOf(top.ID))
+	out.Confident = p.confident(ix.termsOf(top.ID), ix.headTermsOf(top.ID))
 	for _, h := range res.Hits {
 		if len(out.Hits) == limit {
 			break

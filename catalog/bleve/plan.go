@@ -48,8 +48,13 @@ func (m matcher) matches(terms termSet) bool {
 // thesaurus's meanings of what the resident wrote, or more than half of
 // the resident's strong words (not "pomoc", "mama"). One stray word of two
 // or three ("kurs prawa jazdy" finding a language course) is not enough.
-func (p *plan) confident(terms termSet) bool {
-	words, matched := 0, 0
+//
+// A resident's word found only in a description (not in the name,
+// keywords or summary) counts, but at least one must be found in those:
+// "zapisy do przedszkola" is not about the intercultural assistant whose
+// description mentions enrolment in a kindergarten.
+func (p *plan) confident(terms, head termSet) bool {
+	words, matched, inHead := 0, 0, 0
 	for _, m := range p.matchers {
 		hit := m.matches(terms)
 		if m.expansion {
@@ -61,9 +66,12 @@ func (p *plan) confident(terms termSet) bool {
 		words++
 		if hit {
 			matched++
+			if m.matches(head) {
+				inHead++
+			}
 		}
 	}
-	return matched > 0 && 2*matched > words
+	return matched > 0 && inHead > 0 && 2*matched > words
 }
 
 type field struct {
@@ -85,6 +93,7 @@ var (
 const (
 	weakFactor      = 0.25 // words like "pomoc", "mama" count little
 	expansionFactor = 0.5  // thesaurus words count less than the resident's own
+	sideFactor      = 0.2  // words of what a story mentions by the way
 	fuzzyFactor     = 0.35
 	prefixFactor    = 0.5
 	minFuzzyWord    = 5
@@ -159,7 +168,11 @@ func (wq *wordQuery) variants(light string, fields []field, fuzzy bool) matcher 
 		m.fuzzy = true
 		for _, f := range fields[:2] {
 			for _, t := range wq.ix.vocab[f.name].oneEditAway(light, maxVariants) {
-				wq.term(t, []field{f}, fuzzyFactor)
+				// A word of its own is never read as a typo of another
+				// ("potrzebuje" is not "pogrzeb").
+				if !wq.ix.lexicon().KnownOther(light, t) {
+					wq.term(t, []field{f}, fuzzyFactor)
+				}
 			}
 		}
 	}
@@ -205,6 +218,7 @@ func (ix *Index) word(w word, factor float64, allowFuzzy bool) ([]query.Query, m
 // plan compiles text into a disjunction of per-word disjunctions, so that
 // the outer coordination counts words matched rather than clauses.
 func (ix *Index) plan(text string) *plan {
+	text, side := mainNeed(text)
 	p := &plan{}
 	var groups []query.Query
 	add := func(cs []query.Query) {
@@ -219,7 +233,7 @@ func (ix *Index) plan(text string) *plan {
 	seen := map[string]bool{}
 	var strong, weak []word
 	for _, w := range ws {
-		if seen[w.folded] || (!w.cyrillic && (polishStop[w.folded] || len([]rune(w.folded)) < 2)) {
+		if seen[w.folded] || questionWords[w.folded] || (!w.cyrillic && (polishStop[w.folded] || len([]rune(w.folded)) < 2)) {
 			continue
 		}
 		seen[w.folded] = true
@@ -236,6 +250,7 @@ func (ix *Index) plan(text string) *plan {
 		}
 		strong = strong[:ix.cfg.MaxWords]
 	}
+	lex := ix.lexicon()
 	for _, w := range strong {
 		cs, m := ix.word(w, 1, true)
 		add(cs)
@@ -249,7 +264,7 @@ func (ix *Index) plan(text string) *plan {
 	// words that say little ("usługi", "osoby"): catalogues inflect and
 	// combine them in too many ways for whole-term matching.
 	expansions := 0
-	for _, term := range ix.cfg.Thesaurus.Expand(text) {
+	for _, term := range ix.cfg.Thesaurus.ExpandKnown(textnorm.PhraseWords(text), lex) {
 		for _, w := range words(term) {
 			if expansions == ix.cfg.MaxWords {
 				break
@@ -264,6 +279,16 @@ func (ix *Index) plan(text string) *plan {
 			add(cs)
 			p.matchers = append(p.matchers, m)
 		}
+	}
+	// What the story mentions by the way ("słyszałam też o …") ranks a
+	// little and never decides.
+	for _, w := range words(side) {
+		if seen[w.folded] || questionWords[w.folded] || (!w.cyrillic && (polishStop[w.folded] || len([]rune(w.folded)) < 3)) {
+			continue
+		}
+		seen[w.folded] = true
+		cs, _ := ix.word(w, sideFactor, true)
+		add(cs)
 	}
 	p.query = blevesearch.NewDisjunctionQuery(groups...)
 	return p

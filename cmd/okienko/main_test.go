@@ -97,7 +97,7 @@ func TestDialogsGraph(t *testing.T) {
 
 func TestChatScripted(t *testing.T) {
 	out := runOK(t, "/start\n1\n", "chat", "--dialogs", "../../dialogs")
-	for _, want := range []string{"> /start", "Jestem Okienko", "1) Senior i opieka", "Dla kogo szukasz pomocy?"} {
+	for _, want := range []string{"> /start", "Jestem Okienko", "1) Senior i opieka", "Dla kogo potrzebna jest pomoc?"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("chat output lacks %q:\n%s", want, out)
 		}

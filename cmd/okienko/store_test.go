@@ -101,7 +101,7 @@ func TestChatWithoutRedisSaysStateIsNotKept(t *testing.T) {
 	if n := strings.Count(errOut, "will NOT survive a restart"); n != 1 || !strings.Contains(errOut, "OKIENKO_REDIS_URL=redis://") || !strings.Contains(errOut, "--redis") {
 		t.Errorf("stderr (notice %d times):\n%s", n, errOut)
 	}
-	if strings.Contains(out, "survive") || !strings.Contains(out, "Dla kogo szukasz pomocy?") {
+	if strings.Contains(out, "survive") || !strings.Contains(out, "Dla kogo potrzebna jest pomoc?") {
 		t.Errorf("stdout:\n%s", out)
 	}
 }

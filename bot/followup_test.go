@@ -1,0 +1,97 @@
+package bot
+
+import (
+	"bufio"
+	"os"
+	"slices"
+	"strings"
+	"testing"
+)
+
+// readTSV reads "text<TAB>label" lines, skipping comments and blanks.
+func readTSV(t *testing.T, path string) [][2]string {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	var out [][2]string
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		line := sc.Text()
+		if strings.TrimSpace(line) == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		text, label, ok := strings.Cut(line, "\t")
+		if !ok {
+			t.Fatalf("%s: no tab in %q", path, line)
+		}
+		out = append(out, [2]string{text, label})
+	}
+	return out
+}
+
+// TestFollowUpQuestionSets measures how often a follow-up question is
+// read as asking what it asks: on the development set (tuned on) and the
+// frozen holdout.
+func TestFollowUpQuestionSets(t *testing.T) {
+	for _, set := range []struct {
+		name string
+		min  float64
+	}{{"dev", 1.0}, {"holdout", 0.85}} {
+		t.Run(set.name, func(t *testing.T) {
+			rows := readTSV(t, "testdata/followup/"+set.name+".tsv")
+			right := 0
+			for _, r := range rows {
+				want := []string{}
+				if r[1] != "-" {
+					want = strings.Split(r[1], ",")
+				}
+				got := questionKinds(r[0])
+				if got == nil {
+					got = []string{}
+				}
+				slices.Sort(want)
+				g := slices.Clone(got)
+				slices.Sort(g)
+				if slices.Equal(g, want) {
+					right++
+				} else {
+					t.Logf("%q: got %v, want %v", r[0], got, want)
+				}
+			}
+			acc := float64(right) / float64(len(rows))
+			t.Logf("%s: %d of %d follow-up questions read right (%.3f)", set.name, right, len(rows), acc)
+			if acc < set.min {
+				t.Errorf("accuracy %.3f, want ≥ %.2f", acc, set.min)
+			}
+		})
+	}
+}
+
+// FuzzReadQuestion feeds arbitrary text to what reads a resident's words
+// around the services shown: what is asked, which service is named, the
+// language and a request for another one. Never a panic; answers stay
+// within their sets.
+func FuzzReadQuestion(f *testing.F) {
+	for _, s := range []string{"a za ile?", "ta druga, gdzie to jest", "can you answer in English?", "можна українською?", "", "1", "ąęł ile kosztuje\x00", strings.Repeat("gdzie ", 50)} {
+		f.Add(s)
+	}
+	shown := []Service{{ID: "a", Name: "Usługi opiekuńcze"}, {ID: "b", Name: "Klub Seniora"}, {ID: "c", Name: "Teleopieka — opaska"}}
+	f.Fuzz(func(t *testing.T, text string) {
+		for _, k := range questionKinds(text) {
+			if !slices.Contains(askOrder, k) {
+				t.Fatalf("unknown kind %q", k)
+			}
+		}
+		if i := namedService(text, shown); i < -1 || i >= len(shown) {
+			t.Fatalf("named %d of %d", i, len(shown))
+		}
+		for _, l := range []string{DetectLanguage(text), languageRequest(text)} {
+			if l != "" && l != "pl" && l != "uk" && l != "en" {
+				t.Fatalf("language %q", l)
+			}
+		}
+	})
+}
