@@ -107,7 +107,13 @@ func TestParseFallsBackForPositions(t *testing.T) {
 	if !decodeFast([]byte(data), &c) {
 		t.Fatal("the fast path should read the file (the problem is in the check)")
 	}
-	_, probs := Parse([]File{{Name: "c.yaml", Data: []byte(data)}})
+	_, all := Parse([]File{{Name: "c.yaml", Data: []byte(data)}})
+	var probs Problems
+	for _, p := range all {
+		if !p.Warning { // untranslated fields are warned about too
+			probs = append(probs, p)
+		}
+	}
 	if len(probs) != 1 || probs[0].Line != 7 {
 		t.Fatalf("problems = %v, want the duplicate at line 7", probs)
 	}
