@@ -167,7 +167,7 @@ var (
 // check validates every service and merges the files, reporting each
 // problem at the field's position.
 func check(files []parsed) (*Catalog, Problems) {
-	var probs Problems
+	var probs, warnings Problems
 	at := func(f parsed, path, format string, args ...any) {
 		pos := f.pos.At(path)
 		if slices.Contains(f.skipped, pos.Line) {
@@ -229,12 +229,17 @@ func check(files []parsed) (*Catalog, Problems) {
 					at(f, p+"."+field, "%s is too long: %d characters (at most %d)", field, len([]rune(v)), maxText)
 				}
 			}
-			probs = append(probs, checkEntry(f, p, s)...)
+			entryProbs, untranslated := checkEntry(f, p, s)
+			probs, warnings = append(probs, entryProbs...), append(warnings, untranslated...)
 			out.Services = append(out.Services, s)
 		}
 	}
 	if len(out.Services) > MaxServices {
 		probs = append(probs, yamlfile.Newf(files[0].name, 1, 1, "too many services: %d (at most %d)", len(out.Services), MaxServices))
+	}
+	if probs.Errors() == 0 {
+		// Missing translations matter once the catalogue is right.
+		probs = append(probs, warnings...)
 	}
 	return out, probs
 }

@@ -57,9 +57,9 @@ func MissingTranslations(s Service) map[string][]string {
 
 // checkEntry checks the fields residents ask about after seeing a service
 // (kind, appointment, how to apply, documents) and warns, once per service
-// and language, about shown fields left untranslated.
-func checkEntry(f parsed, path string, s Service) Problems {
-	var probs Problems
+// and language, about shown fields left untranslated (returned apart: they
+// are reported only for a catalogue without errors).
+func checkEntry(f parsed, path string, s Service) (probs, untranslated Problems) {
 	at := func(path string, warning bool, format string, args ...any) {
 		pos := f.pos.At(path)
 		if warning {
@@ -90,10 +90,12 @@ func checkEntry(f parsed, path string, s Service) Problems {
 			if _, ok := s.Translations[lang]; !ok {
 				where = path + ".id"
 			}
+			n := len(probs)
 			at(where, true, "service %s: no %s translation of %s: residents writing in it read Polish there", orIndex(s.ID, 0), langName(lang), strings.Join(fields, ", "))
+			untranslated, probs = append(untranslated, probs[n:]...), probs[:n]
 		}
 	}
-	return probs
+	return probs, untranslated
 }
 
 // langName names a translation language in the tools' language.
