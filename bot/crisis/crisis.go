@@ -28,6 +28,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"okienko/bot/orgtext"
 	"okienko/bot/textnorm"
 )
 
@@ -175,10 +176,10 @@ func New(groups []Group) (*Detector, error) {
 func (d *Detector) compile(text string, specIDs map[string]int) (rule, error) {
 	fields := strings.Fields(text)
 	if len(fields) == 0 {
-		return rule{}, fmt.Errorf("the rule is empty")
+		return rule{}, orgtext.Errorf("the rule is empty")
 	}
 	if len(fields) > maxRuleWords {
-		return rule{}, fmt.Errorf("%q has more than %d words; split it into shorter rules", text, maxRuleWords)
+		return rule{}, orgtext.Errorf("%q has more than %d words; split it into shorter rules", text, maxRuleWords)
 	}
 	var r rule
 	negate := false
@@ -189,20 +190,20 @@ func (d *Detector) compile(text string, specIDs map[string]int) (rule, error) {
 			prefix := strings.HasSuffix(a, "*")
 			stem := strings.TrimSuffix(a, "*")
 			if strings.Contains(stem, "*") {
-				return rule{}, fmt.Errorf("%q: '*' may only end a word", f)
+				return rule{}, orgtext.Errorf("%q: '*' may only end a word", f)
 			}
 			folded := textnorm.Fold(apostrophes.Replace(stem))
 			for _, c := range folded {
 				if !unicode.IsLetter(c) && !unicode.IsNumber(c) {
-					return rule{}, fmt.Errorf("%q: use only letters, digits, '*' and '|'", f)
+					return rule{}, orgtext.Errorf("%q: use only letters, digits, '*' and '|'", f)
 				}
 			}
 			n := utf8.RuneCountInString(folded)
 			if n == 0 {
-				return rule{}, fmt.Errorf("%q has an empty alternative", f)
+				return rule{}, orgtext.Errorf("%q has an empty alternative", f)
 			}
 			if prefix && n < minStem {
-				return rule{}, fmt.Errorf("%q: a stem before '*' needs at least %d letters", f, minStem)
+				return rule{}, orgtext.Errorf("%q: a stem before '*' needs at least %d letters", f, minStem)
 			}
 			if !prefix && negators[folded] {
 				isNeg = true
@@ -215,7 +216,7 @@ func (d *Detector) compile(text string, specIDs map[string]int) (rule, error) {
 				// "nie|not": a negation of the next word in any language.
 				for _, a := range alts {
 					if a.prefix || !negators[a.text] {
-						return rule{}, fmt.Errorf("%q: do not mix a negation with other words", f)
+						return rule{}, orgtext.Errorf("%q: do not mix a negation with other words", f)
 					}
 				}
 			}

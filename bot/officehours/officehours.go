@@ -9,6 +9,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"okienko/bot/orgtext"
 )
 
 // Config describes the opening hours as organizers write them in the
@@ -58,7 +60,7 @@ func New(cfg Config) (*Schedule, error) {
 	}
 	loc, err := time.LoadLocation(tz)
 	if err != nil {
-		return nil, &FieldError{Field: "timezone", Err: fmt.Errorf("unknown time zone %q", tz)}
+		return nil, &FieldError{Field: "timezone", Err: orgtext.Errorf("unknown time zone %q", tz)}
 	}
 	s := &Schedule{loc: loc, holidays: cfg.PolishHolidays, closed: map[string]bool{}}
 	days := make([]string, 0, len(cfg.Week))
@@ -69,7 +71,7 @@ func New(cfg Config) (*Schedule, error) {
 	for _, d := range days {
 		wd, ok := dayNames[strings.ToLower(d)]
 		if !ok {
-			return nil, &FieldError{Field: "week." + d, Err: fmt.Errorf("unknown day %q (use mon, tue, wed, thu, fri, sat, sun)", d)}
+			return nil, &FieldError{Field: "week." + d, Err: orgtext.Errorf("unknown day %q (use mon, tue, wed, thu, fri, sat, sun)", d)}
 		}
 		spans, err := parseSpans(cfg.Week[d])
 		if err != nil {
@@ -80,7 +82,7 @@ func New(cfg Config) (*Schedule, error) {
 	for i, c := range cfg.Closed {
 		t, err := time.Parse("2006-01-02", strings.TrimSpace(c))
 		if err != nil {
-			return nil, &FieldError{Field: fmt.Sprintf("closed[%d]", i), Err: fmt.Errorf("date %q is not YYYY-MM-DD", c)}
+			return nil, &FieldError{Field: fmt.Sprintf("closed[%d]", i), Err: orgtext.Errorf("date %q is not YYYY-MM-DD", c)}
 		}
 		s.closed[t.Format("2006-01-02")] = true
 	}
@@ -96,7 +98,7 @@ func parseSpans(v string) ([]span, error) {
 	for _, part := range strings.Split(v, ",") {
 		from, to, ok := strings.Cut(strings.TrimSpace(part), "-")
 		if !ok {
-			return nil, fmt.Errorf("hours %q should look like 08:00-16:00", part)
+			return nil, orgtext.Errorf("hours %q should look like 08:00-16:00", part)
 		}
 		f, err := parseClock(from)
 		if err != nil {
@@ -107,7 +109,7 @@ func parseSpans(v string) ([]span, error) {
 			return nil, err
 		}
 		if t <= f {
-			return nil, fmt.Errorf("hours %q end before they start", strings.TrimSpace(part))
+			return nil, orgtext.Errorf("hours %q end before they start", strings.TrimSpace(part))
 		}
 		out = append(out, span{f, t})
 	}
@@ -118,7 +120,7 @@ func parseClock(s string) (int, error) {
 	s = strings.TrimSpace(s)
 	var h, m int
 	if _, err := fmt.Sscanf(s, "%d:%d", &h, &m); err != nil || h < 0 || h > 24 || m < 0 || m > 59 || (h == 24 && m != 0) || len(s) > 5 {
-		return 0, fmt.Errorf("time %q should look like 08:00", s)
+		return 0, orgtext.Errorf("time %q should look like 08:00", s)
 	}
 	return h*60 + m, nil
 }

@@ -27,6 +27,8 @@ var sources = []struct {
 	{"../script", []string{"errAt", "warnAt", "problem", "nodeError", "Newf", "Warnf"}},
 	{"../dialogtest", []string{"fail", "msg"}},
 	{"../textnorm", nil},
+	{"../crisis", nil},
+	{"../officehours", nil},
 	{"../../catalog", []string{"at", "fail", "csvProblem", "Newf", "Warnf"}},
 	{"../../cmd/okienko", nil},
 }

@@ -187,6 +187,19 @@ var polish = map[string]string{
 	"%q: a stem before '*' needs at least %d letters":          "%q: przed '*' muszą być co najmniej %d litery",
 	"condition %q compares with %q, which is not a number":     "warunek %q porównuje z %q, a to nie jest liczba",
 
+	// Crisis rules (bot/crisis).
+	"the rule is empty": "reguła jest pusta",
+	"%q has more than %d words; split it into shorter rules": "%q ma więcej niż %d słów; podziel ją na krótsze reguły",
+	"%q: do not mix a negation with other words":             "%q: nie łącz przeczenia z innymi słowami",
+
+	// Office hours (bot/officehours).
+	"unknown time zone %q": "nieznana strefa czasowa %q (np. Europe/Warsaw)",
+	"unknown day %q (use mon, tue, wed, thu, fri, sat, sun)": "nieznany dzień %q (użyj mon, tue, wed, thu, fri, sat, sun — pon., wt., śr., czw., pt., sob., niedz.)",
+	"date %q is not YYYY-MM-DD":                              "data %q nie ma postaci RRRR-MM-DD (np. 2026-12-24)",
+	"hours %q should look like 08:00-16:00":                  "godziny %q zapisz w postaci 08:00-16:00",
+	"hours %q end before they start":                         "godziny %q kończą się, zanim się zaczną",
+	"time %q should look like 08:00":                         "godzinę %q zapisz w postaci 08:00",
+
 	// The catalogue and spreadsheets.
 	"no catalogue files":                                 "brak plików katalogu",
 	"too many services: %d (at most %d)":                 "za dużo usług: %d (najwyżej %d)",

@@ -260,8 +260,8 @@ func (c *checker) checkOfficeHours() {
 	if c.sc.OfficeHours == nil {
 		return
 	}
-	if field, msg := officeHoursError(c.sc.OfficeHours); msg != "" {
-		c.errAt(c.sect("office_hours"), "office_hours."+field, "%s", msg)
+	if field, err := officeHoursError(c.sc.OfficeHours); err != nil {
+		c.errAt(c.sect("office_hours"), "office_hours."+field, "%v", err)
 	}
 }
 

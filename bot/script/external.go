@@ -36,14 +36,14 @@ func (cr *Crisis) Detector() (*crisis.Detector, error) {
 }
 
 // officeHoursError validates the hours exactly as the engine will and names
-// the field at fault.
-func officeHoursError(oh *OfficeHours) (field, msg string) {
+// the field at fault; the error is a message of the orgtext table.
+func officeHoursError(oh *OfficeHours) (field string, msg error) {
 	_, err := officehours.New(officehours.Config{Timezone: oh.Timezone, Week: oh.Week, PolishHolidays: oh.PolishHolidays, Closed: oh.Closed})
 	var fe *officehours.FieldError
 	if errors.As(err, &fe) {
-		return fe.Field, fe.Err.Error()
+		return fe.Field, fe.Err
 	}
-	return "", ""
+	return "", nil
 }
 
 // Default answers to the safety check and words of a false alarm, used

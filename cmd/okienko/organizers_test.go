@@ -20,7 +20,8 @@ var update = flag.Bool("update", false, "rewrite the golden files in testdata/or
 // duplicate key, a misspelt field, an unquoted colon, an unclosed quote, a
 // word where a number belongs, an unquoted ">= 65", a step name with a
 // typo, and a new topic file, saved with a byte order mark, that reuses a
-// step name), a catalogue spreadsheet saved by Excel in Windows-1250 with
+// step name), a crisis rule ending with a full stop, office hours written
+// "8-15", a catalogue spreadsheet saved by Excel in Windows-1250 with
 // a cell over two lines, a YAML catalogue with a byte order mark, a test
 // pressing a button that does not exist, and evaluation queries naming
 // services the catalogue lacks. The golden files hold what the tools say
