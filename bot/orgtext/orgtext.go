@@ -49,6 +49,22 @@ type msgError struct{ m Msg }
 func (e *msgError) Error() string                  { return Sprintf(English, e.m.Format, e.m.Args...) }
 func (e *msgError) MessageFormat() (string, []any) { return e.m.Format, e.m.Args }
 
+// Unwrap gives the errors among the arguments, so errors.Is and errors.As
+// see through a message as through fmt.Errorf's %w.
+func (e *msgError) Unwrap() []error {
+	var out []error
+	for _, a := range e.m.Args {
+		if err, ok := a.(error); ok {
+			out = append(out, err)
+		}
+	}
+	return out
+}
+
+// Key marks a text written in the code (a flag's usage, say) as a message
+// of the table, translated where it is printed; it returns s unchanged.
+func Key(s string) string { return s }
+
 // FromEnv picks the tools' language from the locale variables, in POSIX
 // order (LC_ALL, LC_MESSAGES, LANG): Polish for pl_PL… and pl, else English.
 func FromEnv(getenv func(string) string) string {

@@ -30,7 +30,7 @@ var sources = []struct {
 	{"../crisis", nil},
 	{"../officehours", nil},
 	{"../../catalog", []string{"at", "fail", "csvProblem", "Newf", "Warnf"}},
-	{"../../cmd/okienko", nil},
+	{"../../cmd/okienko", []string{"orgUsagef"}},
 }
 
 // returnFuncs are functions whose returned string literals are messages
@@ -98,7 +98,7 @@ func usedMessages(t *testing.T) map[string]string {
 						add(v.Args[1], true)
 					case pkg == "orgtext" && name == "Errorf":
 						add(v.Args[0], true)
-					case pkg == "orgtext" && name == "Word" && len(v.Args) == 1:
+					case pkg == "orgtext" && (name == "Word" || name == "Key") && len(v.Args) == 1:
 						add(v.Args[0], true)
 					case pkg == "yamlfile" && (name == "Newf" || name == "Warnf"):
 						for _, a := range v.Args {

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"flag"
 	"fmt"
 
 	"okienko/bot/orgtext"
@@ -11,19 +10,18 @@ import (
 // catalogCheck prints every problem of the named catalogue files (YAML or
 // CSV) as path:line:col: message and fails when there are errors.
 func catalogCheck(args []string, io stdio) error {
-	fl := flag.NewFlagSet("catalog check", flag.ContinueOnError)
-	fl.SetOutput(io.err)
+	fl := orgFlagSet("catalog check", &io, catalogUsage)
 	var thesauri []string
-	fl.Func("thesaurus", "also check this thesaurus file; repeat for several", func(s string) error {
+	fl.Func("thesaurus", orgtext.Key("also check this thesaurus file; repeat for several"), func(s string) error {
 		thesauri = append(thesauri, s)
 		return nil
 	})
 	langFlag(fl, &io)
-	if err := parseInterspersed(fl, args); err != nil {
-		return usageError(err.Error())
+	if err := parseOrgFlags(fl, args); err != nil {
+		return err
 	}
 	if fl.NArg() == 0 && len(thesauri) == 0 {
-		return usageError("catalog check: name the catalogue files (or folders) to check")
+		return orgUsagef("catalog check: name the catalogue files (or folders) to check")
 	}
 	var probs catalog.Problems
 	var services int

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"log/slog"
 	"os"
@@ -18,30 +17,29 @@ import (
 // catalogEval measures search quality over a TSV of resident queries and
 // the services a social worker would accept, listing the misses.
 func catalogEval(ctx context.Context, args []string, io stdio) error {
-	fl := flag.NewFlagSet("catalog eval", flag.ContinueOnError)
-	fl.SetOutput(io.err)
+	fl := orgFlagSet("catalog eval", &io, catalogUsage)
 	var cat catalogFlags
 	cat.register(fl)
-	queries := fl.String("queries", "", "TSV file of query<TAB>id,id lines (required)")
+	queries := fl.String("queries", "", orgtext.Key("TSV file of query<TAB>id,id lines (required)"))
 	langFlag(fl, &io)
-	if err := parseInterspersed(fl, args); err != nil {
-		return usageError(err.Error())
+	if err := parseOrgFlags(fl, args); err != nil {
+		return err
 	}
 	if *queries == "" {
-		return usageError("catalog eval: --queries FILE.tsv is required")
+		return orgUsagef("catalog eval: --queries FILE.tsv is required")
 	}
 	f, err := os.Open(*queries)
 	if err != nil {
-		return fmt.Errorf("catalog eval: %w", err)
+		return orgtext.Errorf("catalog eval: %v", fileError(err))
 	}
 	qs, err := catalog.ReadQueries(f, filepath.Base(*queries))
 	f.Close()
 	if err != nil {
-		return fmt.Errorf("catalog eval: %w", err)
+		return orgtext.Errorf("catalog eval: %v", err)
 	}
 	c, th, err := cat.load(io)
 	if err != nil {
-		return fmt.Errorf("catalogue: %w", err)
+		return orgtext.Errorf("catalogue: %v", err)
 	}
 	// A query naming a service the catalogue does not have can never be
 	// found: a typo, or a service renamed since the set was written.
@@ -54,7 +52,7 @@ func catalogEval(ctx context.Context, args []string, io stdio) error {
 	}
 	ix, err := catbleve.New(catbleve.Config{Catalog: c, Thesaurus: th, Logger: slog.New(slog.NewTextHandler(io.err, &slog.HandlerOptions{Level: slog.LevelWarn}))})
 	if err != nil {
-		return fmt.Errorf("catalogue: %w", err)
+		return orgtext.Errorf("catalogue: %v", err)
 	}
 	defer ix.Close()
 	rep, err := catalog.Evaluate(qs, func(text string) ([]string, error) {
@@ -66,7 +64,7 @@ func catalogEval(ctx context.Context, args []string, io stdio) error {
 		return ids, err
 	})
 	if err != nil {
-		return fmt.Errorf("catalog eval: %w", err)
+		return orgtext.Errorf("catalog eval: %v", err)
 	}
 	for _, m := range rep.Misses {
 		rank := orgtext.Translate(io.lang, "not in the top 10")

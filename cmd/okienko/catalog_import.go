@@ -1,7 +1,6 @@
 package main
 
 import (
-	"flag"
 	"fmt"
 	"os"
 
@@ -12,20 +11,19 @@ import (
 // catalogImport turns a spreadsheet export (CSV) into a catalogue YAML file,
 // reporting bad rows and columns as path:line:col.
 func catalogImport(args []string, io stdio) error {
-	fl := flag.NewFlagSet("catalog import", flag.ContinueOnError)
-	fl.SetOutput(io.err)
-	out := fl.String("o", "", "write the YAML to this file instead of standard output")
+	fl := orgFlagSet("catalog import", &io, catalogUsage)
+	out := fl.String("o", "", orgtext.Key("write the YAML to this file instead of standard output"))
 	langFlag(fl, &io)
-	if err := parseInterspersed(fl, args); err != nil {
-		return usageError(err.Error())
+	if err := parseOrgFlags(fl, args); err != nil {
+		return err
 	}
 	if fl.NArg() != 1 {
-		return usageError("catalog import: name one CSV file")
+		return orgUsagef("catalog import: name one CSV file")
 	}
 	name := fl.Arg(0)
 	data, err := os.ReadFile(name)
 	if err != nil {
-		return fmt.Errorf("catalog import: %w", err)
+		return orgtext.Errorf("catalog import: %v", fileError(err))
 	}
 	yaml, probs := catalog.ImportCSV(name, data)
 	for _, p := range probs {
@@ -40,7 +38,7 @@ func catalogImport(args []string, io stdio) error {
 		return err
 	}
 	if err := os.WriteFile(*out, yaml, 0o644); err != nil {
-		return fmt.Errorf("catalog import: %w", err)
+		return orgtext.Errorf("catalog import: %v", fileError(err))
 	}
 	fmt.Fprintln(io.err, orgtext.Sprintf(io.lang, "wrote %s", *out))
 	return nil

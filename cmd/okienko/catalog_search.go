@@ -4,10 +4,10 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
-	"flag"
 	"fmt"
 	"strings"
 
+	"okienko/bot/orgtext"
 	catbleve "okienko/catalog/bleve"
 )
 
@@ -27,17 +27,16 @@ type searchResult struct {
 // catalogSearch ranks services for a query, or for each line of standard
 // input, the batch form quality is measured through.
 func catalogSearch(ctx context.Context, args []string, io stdio) error {
-	fl := flag.NewFlagSet("catalog search", flag.ContinueOnError)
-	fl.SetOutput(io.err)
+	fl := orgFlagSet("catalog search", &io, catalogUsage)
 	var cat catalogFlags
 	cat.register(fl)
-	limit := fl.Int("limit", 10, "at most this many results per query")
-	asJSON := fl.Bool("json", false, "print one JSON object per query")
-	lang := fl.String("lang", "pl", "language of the names shown: pl, uk or en")
-	category := fl.String("category", "", "only this category (falls back to all when nothing fits)")
-	audience := fl.String("audience", "", "only services for this audience")
-	if err := parseInterspersed(fl, args); err != nil {
-		return usageError(err.Error())
+	limit := fl.Int("limit", 10, orgtext.Key("at most this many results per query"))
+	asJSON := fl.Bool("json", false, orgtext.Key("print one JSON object per query"))
+	lang := fl.String("lang", "pl", orgtext.Key("language of the names shown: pl, uk or en"))
+	category := fl.String("category", "", orgtext.Key("only this category (falls back to all when nothing fits)"))
+	audience := fl.String("audience", "", orgtext.Key("only services for this audience"))
+	if err := parseOrgFlags(fl, args); err != nil {
+		return err
 	}
 	ix, err := cat.searcher(io)
 	if err != nil {
@@ -63,13 +62,13 @@ func catalogSearch(ctx context.Context, args []string, io stdio) error {
 		}
 		fmt.Fprintf(io.out, "%s\n", q)
 		if len(line.Results) == 0 {
-			fmt.Fprintln(io.out, "  (nothing found)")
+			fmt.Fprintln(io.out, "  "+orgtext.Translate(io.lang, "(nothing found)"))
 		}
 		for i, r := range line.Results {
 			fmt.Fprintf(io.out, "  %d. %-40s %s  %.3f\n", i+1, r.ID, r.Name, r.Score)
 		}
 		if !res.Confident && len(line.Results) > 0 {
-			fmt.Fprintln(io.out, "  (not confident: the bot would offer a person)")
+			fmt.Fprintln(io.out, "  "+orgtext.Translate(io.lang, "(not confident: the bot would offer a person)"))
 		}
 		return nil
 	}

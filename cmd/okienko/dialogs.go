@@ -18,8 +18,8 @@ import (
 // runDialogs checks, tests and draws dialog scripts for organizers.
 func runDialogs(ctx context.Context, args []string, io stdio) error {
 	if len(args) == 0 {
-		fmt.Fprint(io.err, dialogsUsage)
-		return usageError("dialogs: name a subcommand: check, test or graph")
+		fmt.Fprint(io.err, dialogsUsage(io.lang))
+		return orgUsagef("dialogs: name a subcommand: check, test or graph")
 	}
 	switch args[0] {
 	case "check":
@@ -29,14 +29,16 @@ func runDialogs(ctx context.Context, args []string, io stdio) error {
 	case "graph":
 		return dialogsGraph(ctx, args[1:], io)
 	case "-h", "--help", "help":
-		fmt.Fprint(io.out, dialogsUsage)
+		fmt.Fprint(io.out, dialogsUsage(io.lang))
 		return nil
 	}
-	fmt.Fprint(io.err, dialogsUsage)
-	return usageError(fmt.Sprintf("dialogs: unknown subcommand %q", args[0]))
+	fmt.Fprint(io.err, dialogsUsage(io.lang))
+	return orgUsagef("dialogs: unknown subcommand %q", args[0])
 }
 
-const dialogsUsage = `usage:
+// dialogsUsage is the synopsis of the dialogs subcommands in lang.
+func dialogsUsage(lang string) string {
+	return orgtext.Translate(lang, `usage:
   okienko dialogs check [DIR]                       list every problem as path:line:col: message
   okienko dialogs test  [DIR] [--catalog FILE]...   run the conversation tests in DIR/tests
   okienko dialogs graph [DIR] [--format mermaid|dot|svg] [--step ID] [--mermaid FILE]
@@ -44,7 +46,8 @@ const dialogsUsage = `usage:
                                                     Chromium and the Mermaid library (no network)
 
 DIR defaults to ./dialogs if it exists, else the bundled scripts.
-`
+`)
+}
 
 // dialogsSource is a folder of dialog files: on disk, or the bundled ones.
 type dialogsSource struct {
@@ -86,11 +89,10 @@ func loadScript(src dialogsSource, io stdio, showWarnings bool) (*script.Script,
 }
 
 func dialogsCheck(args []string, io stdio) error {
-	fl := flag.NewFlagSet("dialogs check", flag.ContinueOnError)
-	fl.SetOutput(io.err)
+	fl := orgFlagSet("dialogs check", &io, dialogsUsage)
 	langFlag(fl, &io)
-	if err := parseInterspersed(fl, args); err != nil {
-		return usageError(err.Error())
+	if err := parseOrgFlags(fl, args); err != nil {
+		return err
 	}
 	src := openDialogs(fl.Arg(0))
 	sc, probs := script.Load(src.fsys, src.display)
@@ -107,14 +109,13 @@ func dialogsCheck(args []string, io stdio) error {
 }
 
 func dialogsTest(ctx context.Context, args []string, io stdio) error {
-	fl := flag.NewFlagSet("dialogs test", flag.ContinueOnError)
-	fl.SetOutput(io.err)
+	fl := orgFlagSet("dialogs test", &io, dialogsUsage)
 	var cat catalogFlags
 	cat.register(fl)
-	verbose := fl.Bool("v", false, "list every test")
+	verbose := fl.Bool("v", false, orgtext.Key("list every test"))
 	langFlag(fl, &io)
-	if err := parseInterspersed(fl, args); err != nil {
-		return usageError(err.Error())
+	if err := parseOrgFlags(fl, args); err != nil {
+		return err
 	}
 	src := openDialogs(fl.Arg(0))
 	sc, err := loadScript(src, io, false)
@@ -151,17 +152,16 @@ func dialogsTest(ctx context.Context, args []string, io stdio) error {
 }
 
 func dialogsGraph(ctx context.Context, args []string, io stdio) error {
-	fl := flag.NewFlagSet("dialogs graph", flag.ContinueOnError)
-	fl.SetOutput(io.err)
-	format := fl.String("format", script.GraphMermaid, "mermaid or dot")
-	step := fl.String("step", "", "draw only the part of the flow that starts at this step (one topic)")
-	library := fl.String("mermaid", os.Getenv("OKIENKO_MERMAID"), "for --format svg: the Mermaid library file (mermaid.min.js); default $OKIENKO_MERMAID")
+	fl := orgFlagSet("dialogs graph", &io, dialogsUsage)
+	format := fl.String("format", script.GraphMermaid, orgtext.Key("the picture's format: mermaid, dot or svg"))
+	step := fl.String("step", "", orgtext.Key("draw only the part of the flow that starts at this step (one topic)"))
+	library := fl.String("mermaid", os.Getenv("OKIENKO_MERMAID"), orgtext.Key("for --format svg: the Mermaid library file (mermaid.min.js); default $OKIENKO_MERMAID"))
 	langFlag(fl, &io)
-	if err := parseInterspersed(fl, args); err != nil {
-		return usageError(err.Error())
+	if err := parseOrgFlags(fl, args); err != nil {
+		return err
 	}
 	if *format != script.GraphMermaid && *format != script.GraphDot && *format != "svg" {
-		return usageError(fmt.Sprintf("dialogs graph: unknown format %q (use mermaid, dot or svg)", *format))
+		return orgUsagef("dialogs graph: unknown format %q (use mermaid, dot or svg)", *format)
 	}
 	sc, err := loadScript(openDialogs(fl.Arg(0)), io, false)
 	if err != nil {
@@ -171,17 +171,17 @@ func dialogsGraph(ctx context.Context, args []string, io stdio) error {
 		// Mermaid's own picture, drawn offline by a local Chromium.
 		var text strings.Builder
 		if err := sc.WriteGraphWith(&text, script.GraphOptions{Format: script.GraphMermaid, Step: *step}); err != nil {
-			return usageError("dialogs graph: " + err.Error())
+			return orgUsagef("dialogs graph: %v", err)
 		}
 		svg, err := mermaidSVG(ctx, text.String(), *library)
 		if err != nil {
-			return fmt.Errorf("dialogs graph: %w", err)
+			return orgtext.Errorf("dialogs graph: %v", err)
 		}
 		_, err = io.out.Write(svg)
 		return err
 	}
 	if err := sc.WriteGraphWith(io.out, script.GraphOptions{Format: *format, Step: *step}); err != nil {
-		return usageError("dialogs graph: " + err.Error())
+		return orgUsagef("dialogs graph: %v", err)
 	}
 	return nil
 }

@@ -9,7 +9,6 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -28,7 +27,7 @@ func main() {
 	if err != nil {
 		var exit exitError
 		if !errors.As(err, &exit) {
-			fmt.Fprintln(os.Stderr, "okienko:", err)
+			fmt.Fprintln(os.Stderr, errorLine(toolLang(os.Args[1:], os.Getenv), err)) // orglang.go
 		}
 		os.Exit(exitCode(err))
 	}
@@ -39,18 +38,6 @@ type stdio struct {
 	in       io.Reader
 	out, err io.Writer
 	lang     string // the language of organizers' tools' messages: pl or en
-}
-
-// langFlag adds --lang pl|en to an organizers' tool: the language of its
-// messages, by default from the locale (LANG=pl_PL… gives Polish).
-func langFlag(fl *flag.FlagSet, io *stdio) {
-	fl.Func("lang", "language of the messages: pl or en (default from LANG)", func(s string) error {
-		if !orgtext.Valid(s) {
-			return fmt.Errorf("unknown language %q (use pl or en)", s)
-		}
-		io.lang = s
-		return nil
-	})
 }
 
 // command is one subcommand of okienko.
@@ -74,6 +61,9 @@ func commands() map[string]command {
 // run executes the subcommand named by args[0].
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	io := stdio{in: stdin, out: stdout, err: stderr, lang: orgtext.FromEnv(os.Getenv)}
+	if organizerCommands[args0(args)] {
+		io.lang = toolLang(args, os.Getenv) // orglang.go: --lang also read before parsing
+	}
 	cmds := commands()
 	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
 		usage(stdout, cmds)

@@ -3,7 +3,6 @@ package main
 import (
 	"bytes"
 	"context"
-	"errors"
 	"fmt"
 	"html"
 	"net/url"
@@ -12,6 +11,8 @@ import (
 	"path/filepath"
 	"strings"
 	"time"
+
+	"okienko/bot/orgtext"
 )
 
 // mermaidSVG renders Mermaid text to SVG with the Mermaid library in a
@@ -19,14 +20,14 @@ import (
 // the library from disk, renders, and Chromium prints the resulting DOM.
 func mermaidSVG(ctx context.Context, text, library string) ([]byte, error) {
 	if library == "" {
-		return nil, errors.New("--format svg needs the Mermaid library: install it (npm install mermaid) and name its dist/mermaid.min.js with --mermaid FILE or OKIENKO_MERMAID")
+		return nil, orgtext.Errorf("--format svg needs the Mermaid library: install it (npm install mermaid) and name its dist/mermaid.min.js with --mermaid FILE or OKIENKO_MERMAID")
 	}
 	lib, err := filepath.Abs(library)
 	if err != nil {
 		return nil, err
 	}
 	if _, err := os.Stat(lib); err != nil {
-		return nil, fmt.Errorf("the Mermaid library: %w", err)
+		return nil, orgtext.Errorf("the Mermaid library: %v", fileError(err))
 	}
 	browser := os.Getenv("OKIENKO_CHROMIUM")
 	for _, c := range []string{"chromium", "chromium-browser", "google-chrome", "google-chrome-stable"} {
@@ -38,7 +39,7 @@ func mermaidSVG(ctx context.Context, text, library string) ([]byte, error) {
 		}
 	}
 	if browser == "" {
-		return nil, errors.New("--format svg needs Chromium (the Debian package chromium, or OKIENKO_CHROMIUM)")
+		return nil, orgtext.Errorf("--format svg needs Chromium (the Debian package chromium, or OKIENKO_CHROMIUM)")
 	}
 	dir, err := os.MkdirTemp("", "okienko-svg-")
 	if err != nil {
@@ -73,12 +74,12 @@ mermaid.render("okienko", document.getElementById("src").textContent).then(
 	}
 	if i := bytes.Index(dom, []byte(`<div id="err">`)); i >= 0 {
 		msg, _, _ := bytes.Cut(dom[i+len(`<div id="err">`):], []byte("</div>"))
-		return nil, fmt.Errorf("Mermaid cannot draw the graph: %s", html.UnescapeString(string(msg)))
+		return nil, orgtext.Errorf("Mermaid cannot draw the graph: %s", html.UnescapeString(string(msg)))
 	}
 	start := bytes.Index(dom, []byte("<svg"))
 	end := bytes.LastIndex(dom, []byte("</svg>"))
 	if start < 0 || end < start {
-		return nil, errors.New("Mermaid drew nothing (is the library file right?)")
+		return nil, orgtext.Errorf("Mermaid drew nothing (is the library file right?)")
 	}
 	return append(dom[start:end+len("</svg>")], '\n'), nil
 }

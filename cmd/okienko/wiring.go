@@ -32,11 +32,11 @@ func (c *catalogFlags) env(name string) string {
 }
 
 func (c *catalogFlags) register(fl *flag.FlagSet) {
-	fl.Func("catalog", "catalogue file or folder (YAML or CSV); repeat for several; default $OKIENKO_CATALOG, else the bundled sample", func(s string) error {
+	fl.Func("catalog", orgtext.Key("catalogue file or folder (YAML or CSV); repeat for several; default $OKIENKO_CATALOG, else the bundled sample"), func(s string) error {
 		c.files = append(c.files, s)
 		return nil
 	})
-	fl.Func("thesaurus", "extra thesaurus file added to the bundled one; repeat for several; default $OKIENKO_THESAURUS", func(s string) error {
+	fl.Func("thesaurus", orgtext.Key("extra thesaurus file added to the bundled one; repeat for several; default $OKIENKO_THESAURUS"), func(s string) error {
 		c.thesaurus = append(c.thesaurus, s)
 		return nil
 	})
