@@ -6,6 +6,8 @@ import (
 	"io"
 	"slices"
 	"strings"
+
+	"okienko/bot/orgtext"
 )
 
 // Query is one line of an evaluation set: what a resident wrote and the
@@ -29,7 +31,7 @@ func ReadQueries(r io.Reader, name string) ([]Query, error) {
 		}
 		text, ids, ok := strings.Cut(line, "\t")
 		if !ok || strings.TrimSpace(text) == "" || strings.TrimSpace(ids) == "" {
-			return nil, fmt.Errorf("%s:%d: want query<TAB>id,id", name, n)
+			return nil, orgtext.Errorf("%s:%d: write each line as the query, a Tab, and the ids of the right services separated by commas", name, n)
 		}
 		q := Query{Text: strings.TrimSpace(text), Line: n}
 		for _, id := range strings.Split(ids, ",") {

@@ -281,7 +281,8 @@ var polish = map[string]string{
 	"extra thesaurus file added to the bundled one; repeat for several; default $OKIENKO_THESAURUS":                 "dodatkowy plik słownika obok wbudowanego; powtórz dla kilku; domyślnie $OKIENKO_THESAURUS",
 	"--format svg needs the Mermaid library: install it (npm install mermaid) and name its dist/mermaid.min.js with --mermaid FILE or OKIENKO_MERMAID": "--format svg wymaga biblioteki Mermaid: zainstaluj ją (npm install mermaid) i wskaż jej plik dist/mermaid.min.js opcją --mermaid PLIK albo zmienną OKIENKO_MERMAID",
 	"the Mermaid library: %v": "biblioteka Mermaid: %v",
-	"--format svg needs Chromium (the Debian package chromium, or OKIENKO_CHROMIUM)": "--format svg wymaga przeglądarki Chromium (pakiet chromium w Debianie albo zmienna OKIENKO_CHROMIUM)",
-	"Mermaid cannot draw the graph: %s":                                              "Mermaid nie potrafi narysować przebiegu: %s",
-	"Mermaid drew nothing (is the library file right?)":                              "Mermaid nic nie narysował (czy to właściwy plik biblioteki?)",
+	"--format svg needs Chromium (the Debian package chromium, or OKIENKO_CHROMIUM)":                    "--format svg wymaga przeglądarki Chromium (pakiet chromium w Debianie albo zmienna OKIENKO_CHROMIUM)",
+	"Mermaid cannot draw the graph: %s":                                                                 "Mermaid nie potrafi narysować przebiegu: %s",
+	"Mermaid drew nothing (is the library file right?)":                                                 "Mermaid nic nie narysował (czy to właściwy plik biblioteki?)",
+	"%s:%d: write each line as the query, a Tab, and the ids of the right services separated by commas": "%s:%d: każdą linię zapisz jako: zapytanie, tabulator, id właściwych usług rozdzielone przecinkami",
 }

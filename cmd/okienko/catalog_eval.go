@@ -35,7 +35,7 @@ func catalogEval(ctx context.Context, args []string, io stdio) error {
 	qs, err := catalog.ReadQueries(f, filepath.Base(*queries))
 	f.Close()
 	if err != nil {
-		return orgtext.Errorf("catalog eval: %v", err)
+		return orgtext.Errorf("catalog eval: %v", fileError(err))
 	}
 	c, th, err := cat.load(io)
 	if err != nil {

@@ -3,14 +3,18 @@ package main
 import (
 	"context"
 	"encoding/xml"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
+
+	"okienko/bot/orgtext"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/organizers/golden with the current output")
@@ -166,5 +170,102 @@ func TestDialogsGraphSVGSaysWhyChromiumFailed(t *testing.T) {
 	_, err := mermaidSVG(context.Background(), "flowchart TD\n  a --> b\n", library)
 	if err == nil || !strings.Contains(err.Error(), "exit status 1: Missing X server or $DISPLAY") {
 		t.Errorf("err = %v; want Chromium's reason", err)
+	}
+}
+
+// organizerRun runs an organizers' command as `okienko` does for a resident of
+// the shell: what it prints and the closing "okienko: …" line.
+func organizerRun(t *testing.T, args ...string) string {
+	t.Helper()
+	out, errOut, err := runCapture("xyzzy\n", args...)
+	var exit exitError
+	if err != nil && !errors.As(err, &exit) {
+		errOut += errorLine(toolLang(args, os.Getenv), err) + "\n"
+	}
+	return out + errOut
+}
+
+// englishLeft lists the lines of out that are still English: a piece of a
+// message of the English table (its text between the verbs, of two words
+// or more), or common English words.
+func englishLeft(out string) []string {
+	var pieces []string
+	for en, pl := range orgtext.Table() {
+		if en == pl {
+			continue
+		}
+		for _, piece := range regexp.MustCompile(`%(\[\d+\])?[-+# 0]*\d*(\.\d+)?[a-zA-Z%]|\n`).Split(en, -1) {
+			if piece = strings.TrimSpace(piece); len(strings.Fields(piece)) >= 2 && len(piece) >= 10 {
+				pieces = append(pieces, piece)
+			}
+		}
+	}
+	words := regexp.MustCompile(`(?i)\b(the|is|are|must|should|needs?|use|usage|flags?|default|found|errors?|warnings?|file|not|no|with|and|or|of)\b`)
+	var left []string
+	for _, line := range strings.Split(out, "\n") {
+		if words.MatchString(line) {
+			left = append(left, line)
+			continue
+		}
+		for _, p := range pieces {
+			if strings.Contains(line, p) {
+				left = append(left, line)
+				break
+			}
+		}
+	}
+	return left
+}
+
+// With a Polish locale, nothing an organizers' command prints on the
+// fixtures is English: not the problems, not the summaries, not the help,
+// flag mistakes or the closing error line. The same runs in English show
+// that the check finds English where there is some.
+func TestOrganizersToolsSpeakPolishThroughout(t *testing.T) {
+	const dir = "testdata/organizers"
+	runs := [][]string{
+		{"dialogs", "check", dir + "/dialogs"},
+		{"dialogs", "test", dir + "/dialogs-ok"},
+		{"dialogs", "graph", dir + "/dialogs-ok", "--format", "svg", "--mermaid", ""},
+		{"catalog", "check", dir + "/catalog/katalog.yaml", dir + "/catalog/uslugi-excel.csv"},
+		{"catalog", "import", dir + "/catalog/uslugi-excel.csv"},
+		{"catalog", "import", dir + "/catalog/brak.csv"},
+		{"catalog", "eval", "--queries", dir + "/catalog/zapytania.tsv"},
+		{"catalog", "eval", "--queries", dir + "/catalog"},
+		{"catalog", "search"},
+		{"dialogs"},
+		{"catalog", "fly"},
+		{"dialogs", "check", "--colour"},
+		{"dialogs", "check", "--lang", "de"},
+		{"catalog", "search", "--limit", "many"},
+		{"catalog", "eval"},
+		{"dialogs", "-h"},
+		{"catalog", "-h"},
+	}
+	for _, sub := range []string{"dialogs check", "dialogs test", "dialogs graph", "catalog check", "catalog import", "catalog eval", "catalog search"} {
+		runs = append(runs, append(strings.Fields(sub), "-h"))
+	}
+	for _, args := range runs {
+		t.Run(strings.Join(args, " "), func(t *testing.T) {
+			t.Setenv("LANG", "pl_PL.UTF-8")
+			pl := organizerRun(t, args...)
+			if left := englishLeft(pl); len(left) > 0 {
+				t.Errorf("LANG=pl_PL.UTF-8 okienko %s prints English:\n%s\n--- all of it:\n%s", strings.Join(args, " "), strings.Join(left, "\n"), pl)
+			}
+			t.Setenv("LANG", "en_GB.UTF-8")
+			if en := organizerRun(t, args...); len(englishLeft(en)) == 0 {
+				t.Errorf("the check finds no English in the English output either:\n%s", en)
+			}
+		})
+	}
+}
+
+// The operators' commands keep English whatever the locale.
+func TestOperatorsCommandsStayEnglish(t *testing.T) {
+	t.Setenv("LANG", "pl_PL.UTF-8")
+	args := []string{"report", "--bogus"}
+	_, _, err := runCapture("", args...)
+	if line := errorLine(toolLang(args, os.Getenv), err); line != "okienko: flag provided but not defined: -bogus" {
+		t.Errorf("got %q", line)
 	}
 }
