@@ -285,4 +285,6 @@ var polish = map[string]string{
 	"Mermaid cannot draw the graph: %s":                                                                 "Mermaid nie potrafi narysować przebiegu: %s",
 	"Mermaid drew nothing (is the library file right?)":                                                 "Mermaid nic nie narysował (czy to właściwy plik biblioteki?)",
 	"%s:%d: write each line as the query, a Tab, and the ids of the right services separated by commas": "%s:%d: każdą linię zapisz jako: zapytanie, tabulator, id właściwych usług rozdzielone przecinkami",
+	"no step %q%v": "nie ma kroku %q%v",
+	"unknown graph format %q (use mermaid or dot)": "nieznany format rysunku %q (użyj mermaid albo dot)",
 }

@@ -5,6 +5,8 @@ import (
 	"io"
 	"slices"
 	"strings"
+
+	"okienko/bot/orgtext"
 )
 
 // Graph formats for WriteGraph.
@@ -35,7 +37,7 @@ func (sc *Script) WriteGraph(w io.Writer, format string) error {
 func (sc *Script) WriteGraphWith(w io.Writer, o GraphOptions) error {
 	if o.Step != "" {
 		if _, ok := sc.Steps[o.Step]; !ok {
-			return fmt.Errorf("no step %q%s", o.Step, didYouMeanStep(sc, o.Step))
+			return orgtext.Errorf("no step %q%v", o.Step, didYouMeanStep(sc, o.Step))
 		}
 	}
 	g := sc.graph(o.Step)
@@ -45,10 +47,10 @@ func (sc *Script) WriteGraphWith(w io.Writer, o GraphOptions) error {
 	case GraphDot:
 		return g.writeDot(w)
 	}
-	return fmt.Errorf("unknown graph format %q (use mermaid or dot)", o.Format)
+	return orgtext.Errorf("unknown graph format %q (use mermaid or dot)", o.Format)
 }
 
-func didYouMeanStep(sc *Script, id string) string {
+func didYouMeanStep(sc *Script, id string) orgtext.Msg {
 	best, bestD := "", 3
 	for _, k := range sc.Order {
 		if d := editDistance(k, id); d < bestD {
@@ -56,9 +58,9 @@ func didYouMeanStep(sc *Script, id string) string {
 		}
 	}
 	if best == "" {
-		return ""
+		return orgtext.Msg{}
 	}
-	return fmt.Sprintf(" (did you mean %q?)", best)
+	return orgtext.Msg{Format: " (did you mean %q?)", Args: []any{best}}
 }
 
 // edge is one arrow of the picture; labels are the choices and conditions

@@ -227,6 +227,7 @@ func TestOrganizersToolsSpeakPolishThroughout(t *testing.T) {
 		{"dialogs", "check", dir + "/dialogs"},
 		{"dialogs", "test", dir + "/dialogs-ok"},
 		{"dialogs", "graph", dir + "/dialogs-ok", "--format", "svg", "--mermaid", ""},
+		{"dialogs", "graph", dir + "/dialogs-ok", "--step", "nie_ma_takiego"},
 		{"catalog", "check", dir + "/catalog/katalog.yaml", dir + "/catalog/uslugi-excel.csv"},
 		{"catalog", "import", dir + "/catalog/uslugi-excel.csv"},
 		{"catalog", "import", dir + "/catalog/brak.csv"},
