@@ -31,7 +31,11 @@ func (c *conversation) crisisTurn(text string) bool {
 	// nie jest" answers something else and must not reach staff as one.
 	lastCrisis := c.s.Crisis
 	c.s.Crisis = ""
-	if g := c.s.SafetyCheck; g != "" {
+	// A button pressed instead of an answer (or a file without words)
+	// leaves the question open: a check on someone's safety does not lapse
+	// because they tapped the step's button. No yes/no buttons are offered
+	// with the check, so only typed words answer it.
+	if g := c.s.SafetyCheck; g != "" && typed {
 		earlier := c.s.SafetyWords
 		c.s.SafetyCheck, c.s.SafetyWords = "", ""
 		if typed && f.crisis.Check(text).Level != crisis.Crisis {
