@@ -141,11 +141,12 @@ type Marks interface {
 	Posted(ctx context.Context, entryID string) (ts string, ok bool, err error)
 	// BeginRelay reserves a staff message (by its channel and message id,
 	// whatever event delivered it) for delivery to the resident for hold:
-	// false when it was delivered, or another attempt holds it now.
-	BeginRelay(ctx context.Context, channel, ts string, hold time.Duration) (ok bool, err error)
-	// EndRelay records the outcome of a reserved delivery: delivered marks
-	// the message for about a day; not delivered frees it for a retry.
-	EndRelay(ctx context.Context, channel, ts string, delivered bool) error
+	// token is "" when it was delivered, or another attempt holds it now.
+	BeginRelay(ctx context.Context, channel, ts string, hold time.Duration) (token string, err error)
+	// EndRelay records the outcome of the reserved delivery token:
+	// delivered marks the message for about a day; not delivered frees it
+	// for a retry, unless another attempt reserved it after token's hold.
+	EndRelay(ctx context.Context, channel, ts, token string, delivered bool) error
 }
 
 // Book is all of the ports, as bot/redis implements them in one type.

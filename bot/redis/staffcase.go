@@ -72,33 +72,53 @@ func (b *CaseBook) Transfer(ctx context.Context, caseID, from, to string) (bool,
 }
 
 // BeginRelay reserves the staff message ts of channel for delivery to the
-// resident for hold (SET NX): false when it was delivered within
-// RelayRetention or another attempt (another event id for the same
-// message, another replica) holds it now. A reservation whose holder
-// crashed ends after hold, so that Slack's next retry delivers it.
-func (b *CaseBook) BeginRelay(ctx context.Context, channel, ts string, hold time.Duration) (bool, error) {
+// resident for hold (SET NX with a random token): token is "" when it was
+// delivered within RelayRetention or another attempt (another event id for
+// the same message, another replica) holds it now. A reservation whose
+// holder crashed ends after hold, so that Slack's next retry delivers it.
+// The token is what EndRelay compares before it frees the reservation.
+func (b *CaseBook) BeginRelay(ctx context.Context, channel, ts string, hold time.Duration) (token string, err error) {
 	k := b.st.relayKey(channel, ts)
 	if k == "" {
-		return false, errors.New("begin relay: empty channel or ts")
+		return "", errors.New("begin relay: empty channel or ts")
 	}
 	if hold <= 0 {
 		hold = 30 * time.Second
 	}
 	ctx, cancel := b.st.bound(ctx)
 	defer cancel()
-	ok, err := b.st.client.SetNX(ctx, k, "held", hold).Result()
+	tok := "held:" + rand.Text()
+	ok, err := b.st.client.SetNX(ctx, k, tok, hold).Result()
 	if err != nil {
-		return false, fmt.Errorf("begin relay: %w", err)
+		return "", fmt.Errorf("begin relay: %w", err)
 	}
-	return ok, nil
+	if !ok {
+		return "", nil
+	}
+	return tok, nil
 }
 
-// EndRelay ends a reservation: a delivered message stays marked for
-// RelayRetention; one not delivered is freed for a retry.
-func (b *CaseBook) EndRelay(ctx context.Context, channel, ts string, delivered bool) error {
+// releaseRelayScript deletes a relay reservation only while it is still
+// the caller's (its token): an attempt slower than its hold must not free
+// the reservation a retry took since. One key, so it runs on a Cluster.
+var releaseRelayScript = goredis.NewScript(`
+if redis.call('GET', KEYS[1]) == ARGV[1] then
+  return redis.call('DEL', KEYS[1])
+end
+return 0
+`)
+
+// EndRelay ends the reservation token of BeginRelay: a delivered message
+// stays marked for RelayRetention (whoever holds it now: it was
+// delivered); one not delivered is freed for a retry, but only while the
+// reservation is still token's.
+func (b *CaseBook) EndRelay(ctx context.Context, channel, ts, token string, delivered bool) error {
 	k := b.st.relayKey(channel, ts)
 	if k == "" {
 		return errors.New("end relay: empty channel or ts")
+	}
+	if token == "" {
+		return errors.New("end relay: no reservation token")
 	}
 	ctx, cancel := b.st.bound(ctx)
 	defer cancel()
@@ -106,7 +126,7 @@ func (b *CaseBook) EndRelay(ctx context.Context, channel, ts string, delivered b
 	if delivered {
 		err = b.st.client.Set(ctx, k, "done", RelayRetention).Err()
 	} else {
-		err = b.st.client.Del(ctx, k).Err()
+		err = releaseRelayScript.Run(ctx, b.st.client, []string{k}, token).Err()
 	}
 	if err != nil && !errors.Is(err, goredis.Nil) {
 		return fmt.Errorf("end relay: %w", err)

@@ -77,26 +77,69 @@ func TestStaffCase(t *testing.T) {
 
 	t.Run("relay marks", func(t *testing.T) {
 		ba, bb := redis.NewCaseBook(a), redis.NewCaseBook(b)
-		if ok, err := ba.BeginRelay(ctx, "C1", "2.1", time.Minute); !ok || err != nil {
-			t.Fatalf("begin: %v %v", ok, err)
+		tok, err := ba.BeginRelay(ctx, "C1", "2.1", time.Minute)
+		if tok == "" || err != nil {
+			t.Fatalf("begin: %q %v", tok, err)
 		}
-		if ok, _ := bb.BeginRelay(ctx, "C1", "2.1", time.Minute); ok {
+		if other, _ := bb.BeginRelay(ctx, "C1", "2.1", time.Minute); other != "" {
 			t.Error("another replica got a message being delivered")
 		}
-		if err := ba.EndRelay(ctx, "C1", "2.1", false); err != nil {
+		if err := ba.EndRelay(ctx, "C1", "2.1", tok, false); err != nil {
 			t.Fatal(err)
 		}
-		if ok, _ := bb.BeginRelay(ctx, "C1", "2.1", time.Minute); !ok {
+		tok, _ = bb.BeginRelay(ctx, "C1", "2.1", time.Minute)
+		if tok == "" {
 			t.Error("a failed delivery was not freed")
 		}
-		if err := bb.EndRelay(ctx, "C1", "2.1", true); err != nil {
+		if err := bb.EndRelay(ctx, "C1", "2.1", tok, true); err != nil {
 			t.Fatal(err)
 		}
-		if ok, _ := ba.BeginRelay(ctx, "C1", "2.1", time.Minute); ok {
+		if again, _ := ba.BeginRelay(ctx, "C1", "2.1", time.Minute); again != "" {
 			t.Error("a delivered message was reserved again")
 		}
-		if ok, _ := ba.BeginRelay(ctx, "C1:2", "1", time.Minute); !ok {
+		if other, _ := ba.BeginRelay(ctx, "C1:2", "1", time.Minute); other == "" {
 			t.Error("channel and ts ran into each other")
 		}
 	})
+}
+
+// TestRelayReleaseFreesOnlyItsOwnReservation: an attempt whose hold ran out
+// (it was slow, and a retry reserved the message since) must not free the
+// retry's reservation when it gives up; the holder still frees its own.
+func TestRelayReleaseFreesOnlyItsOwnReservation(t *testing.T) {
+	runOnBackends(t, []struct {
+		name string
+		run  func(t *testing.T, e env)
+	}{{"stale release", func(t *testing.T, e env) {
+		ctx := ctxFor(t)
+		book := redis.NewCaseBook(e.store(t))
+		stale, err := book.BeginRelay(ctx, "C1", "2.1", time.Minute)
+		if err != nil || stale == "" {
+			t.Fatalf("begin: %q %v", stale, err)
+		}
+		// The hold runs out: the key expires.
+		keys, err := e.raw.Keys(ctx, "*staffmsg*").Result()
+		if err != nil || len(keys) != 1 {
+			t.Fatalf("relay key: %v %v", keys, err)
+		}
+		if err := e.raw.Del(ctx, keys[0]).Err(); err != nil {
+			t.Fatal(err)
+		}
+		retry, err := book.BeginRelay(ctx, "C1", "2.1", time.Minute)
+		if err != nil || retry == "" {
+			t.Fatalf("retry after the hold: %q %v", retry, err)
+		}
+		if err := book.EndRelay(ctx, "C1", "2.1", stale, false); err != nil {
+			t.Fatal(err)
+		}
+		if tok, _ := book.BeginRelay(ctx, "C1", "2.1", time.Minute); tok != "" {
+			t.Error("an attempt past its hold freed the retry's reservation: the message may reach the resident twice")
+		}
+		if err := book.EndRelay(ctx, "C1", "2.1", retry, false); err != nil {
+			t.Fatal(err)
+		}
+		if tok, _ := book.BeginRelay(ctx, "C1", "2.1", time.Minute); tok == "" {
+			t.Error("the holder's failed delivery was not freed for a retry")
+		}
+	}}})
 }

@@ -125,13 +125,13 @@ func (d *Desk) onMessage(ctx context.Context, m *slackevents.MessageEvent) {
 	// message under another event id, another replica, after a restart):
 	// the message's channel and ts are reserved in the shared store while
 	// it is delivered, and marked once the resident has it.
-	ok, err := d.marks.BeginRelay(ctx, m.Channel, m.TimeStamp, relayHold)
+	token, err := d.marks.BeginRelay(ctx, m.Channel, m.TimeStamp, relayHold)
 	if err != nil {
 		d.log.Warn("slack reply: relay mark failed", "case", rec.ID, "err", err)
 		d.ephemeral(ctx, m.Channel, m.User, m.ThreadTimeStamp, textSendFailed)
 		return
 	}
-	if !ok {
+	if token == "" {
 		d.log.Info("slack staff message delivered before: skipped", "case", rec.ID)
 		return
 	}
@@ -144,7 +144,7 @@ func (d *Desk) onMessage(ctx context.Context, m *slackevents.MessageEvent) {
 		EventID: "slack:msg:" + m.Channel + ":" + m.TimeStamp,
 	}
 	err = d.tellEngine(ctx, ev)
-	if endErr := d.marks.EndRelay(context.WithoutCancel(ctx), m.Channel, m.TimeStamp, err == nil); endErr != nil {
+	if endErr := d.marks.EndRelay(context.WithoutCancel(ctx), m.Channel, m.TimeStamp, token, err == nil); endErr != nil {
 		d.log.Warn("slack reply: relay mark not ended", "case", rec.ID, "err", endErr)
 	}
 	if err != nil {
