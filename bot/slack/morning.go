@@ -8,8 +8,14 @@ import (
 
 	slackapi "github.com/slack-go/slack"
 
+	"okienko/bot"
 	"okienko/bot/desk"
 )
+
+// morningHold is how long one replica holds the day's morning round while
+// it posts it; a replica that crashed meanwhile leaves it to the others
+// after that.
+const morningHold = 2 * time.Minute
 
 // morningRound lists, once a day at the first check within office hours,
 // the cases still waiting unclaimed from before the opening (left at the
@@ -17,7 +23,9 @@ import (
 // wrote in for QuietAfter (the case book's Quiet: no resident message, no
 // staff reply relayed, no claim or transfer), with their holders, in one
 // message in the channel, mentioning the on-duty group. Of several
-// replicas only one posts: the day's round is marked like a posted entry.
+// replicas only one posts: the day's round is reserved while it is posted
+// and marked like a posted entry once Slack has it (a failed post is tried
+// again at the next check).
 // A case still waiting or quiet the next day is listed again then.
 func (d *Desk) morningRound(ctx context.Context, now time.Time, recs []desk.CaseRecord) {
 	if d.cfg.OpenAt == nil || !d.cfg.OpenAt(now) {
@@ -27,9 +35,16 @@ func (d *Desk) morningRound(ctx context.Context, now time.Time, recs []desk.Case
 	if d.posted.has("morning:" + day) {
 		return
 	}
+	// Everything waiting at the opening: left from an earlier day, or
+	// raised while the Centre was closed (in the evening, at night, or
+	// this morning before the opening). A case raised today while staff
+	// were at work gets the usual claim reminder instead.
 	var left []desk.CaseRecord
 	for _, r := range recs {
-		if r.ThreadTS != "" && r.Holder == "" && now.Sub(r.Created) >= d.cfg.ClaimReminder && r.Created.In(warsaw).Format("2006-01-02") != day {
+		if r.ThreadTS == "" || r.Holder != "" || now.Sub(r.Created) < d.cfg.ClaimReminder {
+			continue
+		}
+		if r.Created.In(warsaw).Format("2006-01-02") != day || !d.cfg.OpenAt(r.Created) {
 			left = append(left, r)
 		}
 	}
@@ -55,11 +70,16 @@ func (d *Desk) morningRound(ctx context.Context, now time.Time, recs []desk.Case
 	if len(left) == 0 && len(quiet) == 0 {
 		return // nothing left over: checked again at the next check, cheaply
 	}
-	if first, err := d.marks.MarkPosted(ctx, "morning:"+day, "round"); err != nil || !first {
-		d.posted.add("morning:" + day)
-		return
+	// Reserved while it is posted (one replica posts), marked once Slack
+	// has it; a failed post frees the reservation, so that the next check
+	// (of this replica or another) posts the day's round after all.
+	token, err := d.marks.BeginRelay(ctx, d.cfg.Channel, "morning:"+day, morningHold)
+	if err != nil || token == "" {
+		if err != nil {
+			d.log.Warn("slack morning round: not reserved", "err", err)
+		}
+		return // another replica posts it, or it was posted: checked again next time
 	}
-	d.posted.add("morning:" + day)
 	var b strings.Builder
 	if d.cfg.OnDutyGroup != "" {
 		b.WriteString("<!subteam^" + d.cfg.OnDutyGroup + "> ")
@@ -71,7 +91,7 @@ func (d *Desk) morningRound(ctx context.Context, now time.Time, recs []desk.Case
 	}
 	for _, r := range left {
 		urgent := ""
-		if r.Urgency == "urgent" {
+		if r.Urgency == bot.UrgencyUrgent {
 			urgent = " 🔴"
 		}
 		fmt.Fprintf(&b, "\n• %s%s — czeka od %s", d.caseLink(ctx, r), urgent, r.Created.In(warsaw).Format("02.01 15:04"))
@@ -82,15 +102,26 @@ func (d *Desk) morningRound(ctx context.Context, now time.Time, recs []desk.Case
 	}
 	for _, q := range quiet {
 		urgent := ""
-		if q.Urgency == "urgent" {
+		if q.Urgency == bot.UrgencyUrgent {
 			urgent = " 🔴"
 		}
 		fmt.Fprintf(&b, "\n• %s%s — <@%s>, cisza od %s", d.caseLink(ctx, q.CaseRecord), urgent, q.Holder, q.Since.In(warsaw).Format("02.01 15:04"))
 	}
-	if _, _, err := d.api.PostMessageContext(ctx, d.cfg.Channel, slackapi.MsgOptionText(b.String(), false),
-		slackapi.MsgOptionDisableLinkUnfurl()); err != nil {
+	_, ts, err := d.api.PostMessageContext(ctx, d.cfg.Channel, slackapi.MsgOptionText(b.String(), false),
+		slackapi.MsgOptionDisableLinkUnfurl())
+	if err != nil {
 		d.log.Warn("slack morning round not posted", "cases", len(left), "quiet", len(quiet), "err", err)
-		return
+		if err := d.marks.EndRelay(context.WithoutCancel(ctx), d.cfg.Channel, "morning:"+day, token, false); err != nil {
+			d.log.Warn("slack morning round: reservation not freed", "err", err)
+		}
+		return // tried again at the next check
+	}
+	d.posted.add("morning:" + day)
+	if _, err := d.marks.MarkPosted(context.WithoutCancel(ctx), "morning:"+day, ts); err != nil {
+		d.log.Warn("slack morning round: not marked posted", "err", err)
+	}
+	if err := d.marks.EndRelay(context.WithoutCancel(ctx), d.cfg.Channel, "morning:"+day, token, true); err != nil {
+		d.log.Warn("slack morning round: reservation not ended", "err", err)
 	}
 	d.log.Info("slack morning round posted", "cases", len(left), "quiet", len(quiet))
 }

@@ -152,3 +152,62 @@ func TestMorningRoundListsQuietClaimedCases(t *testing.T) {
 		t.Errorf("morning round lists a case that is not quiet:\n%s", text)
 	}
 }
+
+// TestMorningRoundListsCasesRaisedBeforeTheOpening: a case raised after
+// midnight but before the opening is waiting at the opening like one left
+// from the evening, and the round at the opening lists it.
+func TestMorningRoundListsCasesRaisedBeforeTheOpening(t *testing.T) {
+	h := newIdleHarness(t, func(c *Config) {
+		c.OpenAt = func(t time.Time) bool { hr := t.In(warsaw).Hour(); return hr >= 8 && hr < 16 }
+	})
+	h.clock.Advance(16 * time.Hour) // 03:00 on 3 March in Warsaw: closed
+	c := testCase("night-1")
+	c.Created = h.clock.Now()
+	stop := h.start()
+	h.openCase(c)
+	stop()
+	h.clock.Advance(5*time.Hour + 5*time.Minute) // 08:05: the opening
+	h.start()
+	morning := func() []url.Values {
+		return h.slack.posts(func(f url.Values) bool {
+			return f.Get("thread_ts") == "" && strings.Contains(f.Get("text"), "Dzień dobry")
+		})
+	}
+	h.eventually("the morning round", func() bool { return len(morning()) == 1 })
+	if text := morning()[0].Get("text"); !strings.Contains(text, "|night-1>") {
+		t.Errorf("the round at the opening does not list the case raised at night:\n%s", text)
+	}
+}
+
+// TestMorningRoundRetriedAfterAFailedPost: when Slack refuses the day's
+// round, the day is not marked as done: the next check posts it, once.
+func TestMorningRoundRetriedAfterAFailedPost(t *testing.T) {
+	var open atomic.Bool
+	h := newIdleHarness(t, func(c *Config) { c.OpenAt = func(time.Time) bool { return open.Load() } })
+	c := testCase("m1")
+	c.Created = h.clock.Now()
+	stop := h.start()
+	h.openCase(c)
+	stop()
+	// Morning rounds Slack took (the refused call is recorded too).
+	morning := func() int {
+		n := 0
+		for _, c := range h.slack.callsOf("chat.postMessage") {
+			if c.OK && c.Form.Get("thread_ts") == "" && strings.Contains(c.Form.Get("text"), "Dzień dobry") {
+				n++
+			}
+		}
+		return n
+	}
+	h.clock.Advance(14 * time.Hour) // the evening: closed
+	h.start()
+	settle() // reminders of the evening are posted
+	h.slack.failNext("chat.postMessage", 500)
+	open.Store(true)
+	h.eventually("the failed round", func() bool { return strings.Contains(h.logs.String(), "slack morning round not posted") })
+	h.eventually("the morning round after all", func() bool { return morning() == 1 })
+	settle()
+	if n := morning(); n != 1 {
+		t.Errorf("morning rounds: %d, want 1", n)
+	}
+}
