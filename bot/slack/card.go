@@ -29,14 +29,21 @@ var warsaw = func() *time.Location {
 	return time.UTC
 }()
 
+// escaper replaces mrkdwn's control characters by their entities; built
+// once, it is safe for concurrent use.
+var escaper = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;")
+
 // escape makes resident text inert in mrkdwn: no mentions (<!channel>),
-// links or formatting tricks through &, < and >.
+// links or formatting tricks through &, < and >. Escape first, then clip:
+// clip counts the text as Slack does and keeps entities whole.
 func escape(s string) string {
-	return strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;").Replace(s)
+	return escaper.Replace(s)
 }
 
 // clip cuts s to at most n characters (Slack's limits count characters,
-// not bytes: a Ukrainian letter is two bytes), marking the cut.
+// not bytes: a Ukrainian letter is two bytes), marking the cut. A cut that
+// would fall inside an entity of escape (&amp; &lt; &gt;) is moved before
+// it, so that staff never read half an entity.
 func clip(s string, n int) string {
 	if len(s) <= n || utf8.RuneCountInString(s) <= n {
 		return s
@@ -47,6 +54,15 @@ func clip(s string, n int) string {
 			break
 		}
 		count++
+	}
+	if amp := strings.LastIndexByte(s[max(0, i-4):i], '&'); amp >= 0 {
+		amp += max(0, i-4)
+		for _, e := range [...]string{"&amp;", "&lt;", "&gt;"} {
+			if strings.HasPrefix(s[amp:], e) && amp+len(e) > i {
+				i = amp
+				break
+			}
+		}
 	}
 	return s[:i] + "…"
 }

@@ -16,12 +16,14 @@ import (
 // that nobody can miss — shown in the channel too, mentioning the on-duty
 // group, with the card marked urgent.
 func (d *Desk) deliverEntry(ctx context.Context, entryID string, rec desk.CaseRecord, p relayPayload) error {
-	text := clip(p.Text, maxMessageText)
+	// Escaped before it is clipped: a text full of & or < grows up to
+	// five-fold when escaped, and the cut must not split an entity.
+	text := clip(escape(p.Text), maxMessageText)
 	switch p.Kind {
 	case bot.EntryFile:
 		return d.postFile(ctx, entryID, rec, p)
 	case bot.EntryNote:
-		return d.postInThread(ctx, entryID, rec, fmt.Sprintf(textBotNote, escape(text)), false)
+		return d.postInThread(ctx, entryID, rec, fmt.Sprintf(textBotNote, text), false)
 	case bot.EntryCrisis:
 		alert := fmt.Sprintf(textCrisisAlert, reasonText(p.Reason))
 		if d.cfg.OnDutyGroup != "" {
@@ -30,7 +32,7 @@ func (d *Desk) deliverEntry(ctx context.Context, entryID string, rec desk.CaseRe
 		if text != "" {
 			// Every line quoted: a resident's second line must not read as
 			// the bot's own words.
-			alert += "\n>" + strings.ReplaceAll(escape(text), "\n", "\n>")
+			alert += "\n>" + strings.ReplaceAll(text, "\n", "\n>")
 		}
 		if err := d.postInThread(ctx, entryID, rec, alert, true); err != nil {
 			return err
@@ -38,7 +40,7 @@ func (d *Desk) deliverEntry(ctx context.Context, entryID string, rec desk.CaseRe
 		d.markUrgent(ctx, rec)
 		return nil
 	default:
-		return d.postInThread(ctx, entryID, rec, fmt.Sprintf(textResident, escape(text)), false)
+		return d.postInThread(ctx, entryID, rec, fmt.Sprintf(textResident, text), false)
 	}
 }
 

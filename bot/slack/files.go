@@ -43,7 +43,7 @@ func (d *Desk) postFile(ctx context.Context, entryID string, rec desk.CaseRecord
 		// The caption is the resident's text, shown as mrkdwn: escaped like
 		// their words, so that "<!channel>" pings no one and "<url|label>"
 		// is no disguised link.
-		comment += " " + escape(clip(p.Text, maxMessageText))
+		comment += " " + clip(escape(p.Text), maxMessageText)
 	}
 	sum, err := d.api.UploadFileContext(ctx, slackapi.UploadFileParameters{
 		Reader: bytes.NewReader(data), FileSize: len(data), Filename: name, Title: name,

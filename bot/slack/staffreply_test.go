@@ -4,10 +4,13 @@ import (
 	"bytes"
 	"net/http"
 	"net/http/httptest"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
 	"unicode/utf8"
+
+	slackapi "github.com/slack-go/slack"
 
 	"okienko/bot"
 	"okienko/bot/slack/slackfake"
@@ -187,5 +190,44 @@ func TestCrisisAlertQuotesEveryLine(t *testing.T) {
 	got := h.slack.posts(inThread(ts))[0].Get("text")
 	if !strings.HasSuffix(got, "\n>nie dam rady\n>mam tabletki &lt;!here&gt;") {
 		t.Errorf("alert %q: want every line of the words quoted and escaped", got)
+	}
+}
+
+// TestEscapedTextKeepsLimitsAndWholeEntities: a resident's text full of &
+// and < grows five- and four-fold when escaped; the card's words section
+// still fits Slack's 3,000-character section limit, the relay stays within
+// maxMessageText, and no cut leaves half an entity (&am…) for staff.
+func TestEscapedTextKeepsLimitsAndWholeEntities(t *testing.T) {
+	broken := regexp.MustCompile(`&(?:amp|lt|gt);`)
+	whole := func(t *testing.T, what, text string) {
+		t.Helper()
+		if rest := broken.ReplaceAllString(text, ""); strings.Contains(rest, "&") {
+			t.Errorf("%s cuts an entity: ends %q", what, text[max(0, len(text)-12):])
+		}
+	}
+	for _, words := range []string{strings.Repeat("&<", 2000), strings.Repeat("a&", 2000), strings.Repeat(">ї&", 1500)} {
+		h := newHarness(t)
+		c := testCase("e1")
+		c.Words = words
+		for _, b := range h.desk.caseBlocks(c) {
+			s, ok := b.(*slackapi.SectionBlock)
+			if !ok || s.Text == nil || !strings.Contains(s.Text.Text, "Słowa mieszkańca") {
+				continue
+			}
+			if n := utf8.RuneCountInString(s.Text.Text); n > maxSectionText {
+				t.Errorf("words section of %d characters, Slack's limit is %d", n, maxSectionText)
+			}
+			whole(t, "the words section", s.Text.Text)
+		}
+		ts := h.openCase(c)
+		if err := h.desk.Relay(h.ctx, bot.CaseRef{ID: c.ID, Key: c.Key}, said(words)); err != nil {
+			t.Fatal(err)
+		}
+		h.eventually("the relay", func() bool { return len(h.slack.posts(inThread(ts))) == 1 })
+		text := h.slack.posts(inThread(ts))[0].Get("text")
+		if n, limit := utf8.RuneCountInString(text), maxMessageText+utf8.RuneCountInString(textResident); n > limit {
+			t.Errorf("relay of %d characters, want at most %d", n, limit)
+		}
+		whole(t, "the relay", text)
 	}
 }
