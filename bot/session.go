@@ -11,6 +11,11 @@ import (
 const SessionFormat = 1
 
 // Session is what the engine remembers about one conversation.
+//
+// Adding a field? bot/redis writes and reads sessions with a hand-written
+// codec (bot/redis/codec.go) that knows every field by name: teach it the
+// new one too. TestSessionCodecKeepsEveryField in bot/redis fills every
+// field by reflection and fails until the codec keeps it.
 type Session struct {
 	Format  int    `json:"format"`
 	Key     string `json:"key"`     // Message.Key of the conversation
