@@ -2,8 +2,6 @@ package bot
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -586,13 +584,7 @@ func (l *chatLocks) lock(key string) (unlock func()) {
 	}
 }
 
-func randomID() string {
-	var b [6]byte
-	if _, err := rand.Read(b[:]); err != nil {
-		panic(err) // crypto/rand never fails on supported platforms
-	}
-	return hex.EncodeToString(b[:])
-}
+func randomID() string { return RandomID(6) }
 
 // cyrillic reports text written mostly in Cyrillic letters.
 func cyrillic(text string) bool {

@@ -463,3 +463,17 @@ func TestEraseIsRetriedAndFailureToldTruthfully(t *testing.T) {
 		})
 	}
 }
+
+func TestRandomIDsAreHexAndDiffer(t *testing.T) {
+	seen := map[string]bool{}
+	for range 100 {
+		id := bot.RandomID(6)
+		if len(id) != 12 || strings.Trim(id, "0123456789abcdef") != "" {
+			t.Fatalf("RandomID(6) = %q, want 12 hex digits", id)
+		}
+		if seen[id] {
+			t.Fatalf("RandomID(6) repeated %q within 100 draws", id)
+		}
+		seen[id] = true
+	}
+}

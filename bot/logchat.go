@@ -2,7 +2,6 @@ package bot
 
 import (
 	"crypto/hmac"
-	"crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
 	"log/slog"
@@ -51,8 +50,7 @@ func logDayKey(now time.Time) []byte {
 	logKeys.Lock()
 	defer logKeys.Unlock()
 	if logKeys.secret == nil {
-		logKeys.secret = make([]byte, 32)
-		_, _ = rand.Read(logKeys.secret) // never fails (crypto/rand)
+		logKeys.secret = RandomBytes(32)
 	}
 	day := now.UTC().Format(time.DateOnly)
 	if day != logKeys.day {

@@ -74,17 +74,10 @@ func LoadDir(dir string) (*Script, Problems) {
 // and checks the result. display prefixes file names in problems. The
 // script is nil when there are errors.
 func Load(fsys fs.FS, display string) (*Script, Problems) {
-	entries, err := fs.ReadDir(fsys, ".")
-	if err != nil {
-		return nil, Problems{yamlfile.Newf(display, 1, 1, "cannot read the folder: %v", pathlessError(err))}
+	names, listProbs := yamlFiles(fsys, display)
+	if listProbs != nil {
+		return nil, listProbs
 	}
-	var names []string
-	for _, e := range entries {
-		if !e.IsDir() && (strings.HasSuffix(e.Name(), ".yaml") || strings.HasSuffix(e.Name(), ".yml")) {
-			names = append(names, e.Name())
-		}
-	}
-	sort.Strings(names)
 	if len(names) == 0 {
 		return nil, Problems{yamlfile.Newf(display, 1, 1, "no dialog files (*.yaml) found")}
 	}
@@ -330,4 +323,21 @@ func addMenuChoices(sc *Script, sources []*source) Problems {
 		}
 	}
 	return probs
+}
+
+// yamlFiles lists the *.yaml and *.yml files at the root of fsys, sorted:
+// the dialog files and the conversation-test files alike.
+func yamlFiles(fsys fs.FS, display string) ([]string, Problems) {
+	entries, err := fs.ReadDir(fsys, ".")
+	if err != nil {
+		return nil, Problems{yamlfile.Newf(display, 1, 1, "cannot read the folder: %v", pathlessError(err))}
+	}
+	var names []string
+	for _, e := range entries {
+		if !e.IsDir() && (strings.HasSuffix(e.Name(), ".yaml") || strings.HasSuffix(e.Name(), ".yml")) {
+			names = append(names, e.Name())
+		}
+	}
+	sort.Strings(names)
+	return names, nil
 }

@@ -4,8 +4,6 @@ import (
 	"fmt"
 	"io/fs"
 	"path"
-	"sort"
-	"strings"
 	"time"
 
 	"okienko/bot/yamlfile"
@@ -69,17 +67,10 @@ type testsFile struct {
 // LoadTests reads every *.yaml file at the root of fsys as conversation
 // tests; display prefixes file names in problems.
 func LoadTests(fsys fs.FS, display string) ([]TestFile, Problems) {
-	entries, err := fs.ReadDir(fsys, ".")
-	if err != nil {
-		return nil, Problems{yamlfile.Newf(display, 1, 1, "cannot read the folder: %v", pathlessError(err))}
+	names, listProbs := yamlFiles(fsys, display)
+	if listProbs != nil {
+		return nil, listProbs
 	}
-	var names []string
-	for _, e := range entries {
-		if !e.IsDir() && (strings.HasSuffix(e.Name(), ".yaml") || strings.HasSuffix(e.Name(), ".yml")) {
-			names = append(names, e.Name())
-		}
-	}
-	sort.Strings(names)
 	var (
 		out   []TestFile
 		probs Problems

@@ -2,8 +2,6 @@ package slack
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -185,9 +183,7 @@ func (cfg Config) withDefaults() (Config, error) {
 		if host == "" {
 			host = "okienko"
 		}
-		var b [4]byte
-		_, _ = rand.Read(b[:])
-		cfg.Consumer = host + "-" + hex.EncodeToString(b[:])
+		cfg.Consumer = host + "-" + bot.RandomID(4)
 	}
 	if cfg.ReadBlock <= 0 {
 		cfg.ReadBlock = time.Second

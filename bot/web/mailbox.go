@@ -2,8 +2,6 @@ package web
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"errors"
 	"strconv"
 	"strings"
@@ -70,11 +68,7 @@ func NewMemoryMailbox(cfg MemoryMailboxConfig) *MemoryMailbox {
 	if cfg.Clock == nil {
 		cfg.Clock = time.Now
 	}
-	var e [6]byte
-	if _, err := rand.Read(e[:]); err != nil {
-		panic(err) // crypto/rand does not fail on supported platforms
-	}
-	return &MemoryMailbox{cfg: cfg, epoch: hex.EncodeToString(e[:]), boxes: map[string]*memoryBox{}}
+	return &MemoryMailbox{cfg: cfg, epoch: bot.RandomID(6), boxes: map[string]*memoryBox{}}
 }
 
 // id is the id of the entry with sequence number seq.

@@ -2,12 +2,13 @@ package web
 
 import (
 	"crypto/hmac"
-	"crypto/rand"
 	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/base64"
 	"encoding/hex"
 	"net/http"
+
+	"okienko/bot"
 )
 
 // sessionCookie holds the resident's session: 128 random bits, base64url.
@@ -103,11 +104,7 @@ func (c *Chat) renewSession(w http.ResponseWriter, r *http.Request) session {
 
 // newSession is a session with a random id.
 func (c *Chat) newSession() session {
-	var b [16]byte
-	if _, err := rand.Read(b[:]); err != nil {
-		panic(err) // crypto/rand does not fail on supported platforms
-	}
-	return c.sessionFor(base64.RawURLEncoding.EncodeToString(b[:]), true)
+	return c.sessionFor(base64.RawURLEncoding.EncodeToString(bot.RandomBytes(16)), true)
 }
 
 // setSessionCookie sets the cookie that names s.

@@ -28,7 +28,6 @@ package web
 
 import (
 	"context"
-	"crypto/rand"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -205,10 +204,7 @@ func New(cfg Config, h Handler) (*Chat, error) {
 		return nil, errors.New("new web chat: no handler")
 	}
 	if len(cfg.Secret) == 0 {
-		cfg.Secret = make([]byte, 32)
-		if _, err := rand.Read(cfg.Secret); err != nil {
-			return nil, fmt.Errorf("new web chat: random secret: %w", err)
-		}
+		cfg.Secret = bot.RandomBytes(32)
 	} else if len(cfg.Secret) < 16 {
 		return nil, errors.New("new web chat: the secret is too short: use at least 16 bytes (e.g. openssl rand -hex 32)")
 	}

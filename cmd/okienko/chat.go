@@ -3,8 +3,6 @@ package main
 import (
 	"bufio"
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"encoding/json"
 	"flag"
 	"fmt"
@@ -171,8 +169,4 @@ func isTerminal(r io.Reader) bool {
 }
 
 // runID is a random id for one terminal session.
-func runID() string {
-	var b [6]byte
-	_, _ = rand.Read(b[:]) // crypto/rand does not fail on supported platforms
-	return hex.EncodeToString(b[:])
-}
+func runID() string { return bot.RandomID(6) }

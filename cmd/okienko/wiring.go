@@ -67,21 +67,30 @@ func splitList(s string) []string {
 	return out
 }
 
-// load reads and checks the catalogue and thesaurus, printing problems.
-func (c *catalogFlags) load(io stdio) (*catalog.Catalog, *catalog.Thesaurus, error) {
+// read reads and checks the catalogue with load (the bundled sample when no
+// file is given) and the thesaurus: the one loader of every subcommand and
+// of the serving bot's reloads (which load through a cache of unchanged
+// files). Either is nil when its files have errors.
+func (c *catalogFlags) read(load func(paths ...string) (*catalog.Catalog, catalog.Problems)) (*catalog.Catalog, *catalog.Thesaurus, catalog.Problems) {
 	var cat *catalog.Catalog
 	var probs catalog.Problems
 	if paths := c.paths(); len(paths) > 0 {
-		cat, probs = catalog.Load(paths...)
+		cat, probs = load(paths...)
 	} else {
 		cat, probs = catalog.Sample()
 	}
 	th, tp := catalog.LoadThesaurus(c.thesaurusPaths()...)
-	for _, p := range append(probs, tp...) {
+	return cat, th, append(probs, tp...)
+}
+
+// load reads and checks the catalogue and thesaurus, printing problems.
+func (c *catalogFlags) load(io stdio) (*catalog.Catalog, *catalog.Thesaurus, error) {
+	cat, th, probs := c.read(catalog.Load)
+	for _, p := range probs {
 		fmt.Fprintln(io.err, p.In(io.lang))
 	}
 	if cat == nil || th == nil {
-		fmt.Fprintln(io.err, orgtext.Sprintf(io.lang, "the catalogue or thesaurus has %d errors", probs.Errors()+tp.Errors()))
+		fmt.Fprintln(io.err, orgtext.Sprintf(io.lang, "the catalogue or thesaurus has %d errors", probs.Errors()))
 		return nil, nil, exitError{1}
 	}
 	return cat, th, nil
@@ -110,15 +119,7 @@ func (c *catalogFlags) live(ctx context.Context, io stdio, logger *slog.Logger) 
 	cache := catalog.NewCache()
 	live, err := catbleve.NewLive(catbleve.LiveConfig{
 		Load: func() (*catalog.Catalog, *catalog.Thesaurus, catalog.Problems) {
-			var cat *catalog.Catalog
-			var probs catalog.Problems
-			if paths := c.paths(); len(paths) > 0 {
-				cat, probs = cache.Load(paths...)
-			} else {
-				cat, probs = catalog.Sample()
-			}
-			th, tp := catalog.LoadThesaurus(c.thesaurusPaths()...)
-			return cat, th, append(probs, tp...)
+			return c.read(cache.Load)
 		},
 		Delta: func() catalog.Delta {
 			if len(c.paths()) == 0 {
