@@ -3,13 +3,11 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"log/slog"
 	"net"
 	"net/http"
-	"net/url"
-	"strconv"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -31,104 +29,95 @@ import (
 // the environment or the --config file, so that they never show in a
 // process list or shell history.
 func runServe(ctx context.Context, args []string, io stdio) error {
-	getenv, err := configEnv(args, io)
+	cfg, err := loadServeConfig(args, io)
+	if err != nil || cfg == nil {
+		return err
+	}
+	srv, err := newServer(ctx, cfg, io)
 	if err != nil {
 		return err
 	}
-	envOr := func(name, def string) string {
-		if v := getenv(name); v != "" {
-			return v
-		}
-		return def
-	}
-	fl := flag.NewFlagSet("serve", flag.ContinueOnError)
-	fl.String("config", "", "YAML file of settings (env OKIENKO_CONFIG); the environment wins over it")
-	fl.SetOutput(io.err)
-	fl.Usage = func() {
-		fmt.Fprint(io.err, serveUsage)
-		fl.PrintDefaults()
-	}
-	dir := fl.String("dialogs", "", "folder of dialog scripts (default: ./dialogs if present, else the bundled ones)")
-	webhookURL := fl.String("webhook-url", getenv("OKIENKO_TELEGRAM_WEBHOOK_URL"), "public https:// URL Telegram posts updates to; empty: long polling (env OKIENKO_TELEGRAM_WEBHOOK_URL)")
-	addr := fl.String("http", envOr("OKIENKO_HTTP_ADDR", "127.0.0.1:8080"), "address the HTTP server (web chat, webhooks, health) listens on (env OKIENKO_HTTP_ADDR)")
-	apiURL := fl.String("telegram-api", getenv("OKIENKO_TELEGRAM_API_URL"), "Bot API server, e.g. a self-hosted one (default https://api.telegram.org; env OKIENKO_TELEGRAM_API_URL)")
-	webOn := fl.Bool("web", envOr("OKIENKO_WEB", "on") != "off", "serve the web chat (env OKIENKO_WEB=off turns it off)")
-	verbose := fl.Bool("v", false, "log debug details")
-	logFormat := fl.String("log-format", envOr("OKIENKO_LOG_FORMAT", "json"), "json or text (env OKIENKO_LOG_FORMAT); logs never carry message text, tokens or phone numbers")
-	cat := catalogFlags{getenv: getenv}
-	cat.register(fl)
-	stf := storeFlags{getenv: getenv}
-	stf.register(fl)
-	if err := fl.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return nil
-		}
-		return usageError(err.Error())
-	}
-	if fl.NArg() > 0 {
-		return usageError("serve takes no arguments")
-	}
-	tgCfg, tgOn, webhookPath, err := telegramConfig(getenv, *webhookURL, *apiURL, io)
-	if err != nil {
-		return err
-	}
-	if !tgOn && !*webOn {
-		fmt.Fprint(io.err, "okienko serve: no channel to serve: the web chat is off and Telegram is not configured (OKIENKO_TELEGRAM_TOKEN).\n\n"+serveUsage)
-		return exitError{1}
-	}
-	webCfg, err := webConfig(getenv)
-	if err != nil {
-		return usageError(err.Error())
-	}
-	if webCfg.Secret != nil {
-		bot.SetLogSecret(webCfg.Secret) // replicas log a conversation alike
-	}
-	metricsAddr := getenv("OKIENKO_METRICS_ADDR")
+	err = srv.Run(ctx)
+	srv.Close()
+	return err
+}
 
-	level := slog.LevelInfo
-	if *verbose {
-		level = slog.LevelDebug
-	}
+// The stages of a graceful shutdown share serveConfig.ShutdownTimeout:
+// receivers (HTTP requests in flight, the web chat's streams, Telegram's
+// send queue) may use half of it; the workers (the Slack outbox flush) then
+// run until 85 % of it has passed, at least a third of it when the
+// receivers overran; the closers (the needs counters, Redis) have the rest.
+// A stage that overruns is left behind, so that a Bot API that hangs
+// cannot take the Slack flush's or the counters' turn.
+const (
+	receiversShare = 0.50
+	workersShare   = 0.85
+	drainShare     = 0.30 // Telegram's queue and Slack's outbox, within their stages
+)
+
+// server is one `okienko serve`: newServer opens its parts, Run serves
+// until its context ends and stops the parts that take work, Close closes
+// the rest. Shutdown as a whole stays within cfg.ShutdownTimeout.
+type server struct {
+	cfg    *serveConfig
+	logger *slog.Logger
+	// Receivers take residents' and staff's messages; workers deliver what
+	// they left behind. Shutdown stops the receivers first, then the
+	// workers (which flush), so that nothing is added to a queue already
+	// flushed.
+	receivers, workers []func(context.Context) error
+	closers            []func() error // run in reverse order by Close
+	stopAt             time.Time
+}
+
+// share is the part f of the shutdown budget.
+func (s *server) share(f float64) time.Duration {
+	return time.Duration(float64(s.cfg.ShutdownTimeout) * f)
+}
+
+// newServer opens every part of serve as cfg says and starts listening;
+// on an error it closes what it had opened.
+func newServer(ctx context.Context, cfg *serveConfig, io stdio) (_ *server, err error) {
 	var handler slog.Handler
-	switch *logFormat {
-	case "json":
-		handler = slog.NewJSONHandler(io.err, &slog.HandlerOptions{Level: level})
-	case "text":
-		handler = slog.NewTextHandler(io.err, &slog.HandlerOptions{Level: level})
-	default:
-		return usageError(fmt.Sprintf("--log-format %q: use json or text", *logFormat))
+	if cfg.LogFormat == "text" {
+		handler = slog.NewTextHandler(io.err, &slog.HandlerOptions{Level: cfg.LogLevel})
+	} else {
+		handler = slog.NewJSONHandler(io.err, &slog.HandlerOptions{Level: cfg.LogLevel})
 	}
-	logger := slog.New(handler)
-	sc, err := loadScript(openDialogs(*dir), io, false)
+	s := &server{cfg: cfg, logger: slog.New(handler)}
+	defer func() {
+		if err != nil {
+			s.Close()
+		}
+	}()
+	logger := s.logger
+	if cfg.WebChat.Secret != nil {
+		bot.SetLogSecret(cfg.WebChat.Secret) // replicas log a conversation alike
+	}
+	sc, err := loadScript(openDialogs(cfg.Dialogs), io, false)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	searcher, err := cat.live(ctx, io, logger)
+	searcher, err := cfg.Catalog.live(ctx, io, logger)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	defer searcher.Close()
-	store, err := stf.open(ctx, io, logger)
+	s.closers = append(s.closers, searcher.Close)
+	store, err := openStore(ctx, cfg.Redis, io, logger)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	defer store.Close()
-	if *webOn && webCfg.Secret == nil && store.embedded == nil {
-		// A shared Redis means replicas or restarts: without one secret for
-		// all of them, a resident's cookie names another chat on each.
-		fmt.Fprintln(io.err, "okienko serve: the web chat with a shared Redis needs OKIENKO_WEB_SECRET (32+ characters, the same on every replica), e.g. from: openssl rand -hex 32")
-		return exitError{1}
-	}
+	s.closers = append(s.closers, func() error { store.Close(); return nil })
 	reg := metrics.New()
 
 	relay := &bot.StaffRelay{}
-	slackCfg, slackOn, err := slackConfigFromEnv(getenv)
-	if err != nil {
-		return usageError(err.Error())
-	}
 	var desk *slack.Desk
-	if slackOn {
+	if cfg.SlackOn {
+		slackCfg := cfg.Slack
 		slackCfg.Logger, slackCfg.OpenAt = logger, relay.OpenAt
+		if slackCfg.DrainTimeout <= 0 {
+			slackCfg.DrainTimeout = s.share(drainShare)
+		}
 		book := redis.NewCaseBook(store.Store)
 		desk, err = slack.New(slackCfg, slack.Deps{
 			Staff:  relay,
@@ -139,24 +128,22 @@ func runServe(ctx context.Context, args []string, io stdio) error {
 			Files:  relay,
 		})
 		if err != nil {
-			return fmt.Errorf("start slack: %w", err)
+			return nil, fmt.Errorf("start slack: %w", err)
 		}
-		defer desk.Close()
+		s.closers = append(s.closers, func() error { desk.Close(); return nil })
 	} else {
 		fmt.Fprintln(io.err, "okienko: Slack is not configured (OKIENKO_SLACK_BOT_TOKEN, OKIENKO_SLACK_CHANNEL): handoff cases are recorded in conversations but reach no one")
 	}
-	needsCfg, needsOn, err := needsConfigFromEnv(getenv)
-	if err != nil {
-		return err
-	}
 	var tally bot.Tally // nil: OKIENKO_NEEDS=off, nothing is counted
-	if needsOn {
+	if cfg.NeedsOn {
+		needsCfg := cfg.Needs
 		needsCfg.Logger = logger
 		counters, err := redis.NewNeeds(store.Store, needsCfg)
 		if err != nil {
-			return fmt.Errorf("needs report: %w", err)
+			return nil, fmt.Errorf("needs report: %w", err)
 		}
-		defer counters.Close() // writes what is still added up in memory, before the store closes
+		// Writes what is still added up in memory, before the store closes.
+		s.closers = append(s.closers, counters.Close)
 		tally = counters
 	}
 	engCfg := bot.Config{Script: sc, Store: store, Searcher: searcher, Logger: logger, Metrics: reg, Tally: tally, NewID: store.Store.NewCaseID}
@@ -165,44 +152,45 @@ func runServe(ctx context.Context, args []string, io stdio) error {
 	}
 	eng, err := bot.New(engCfg)
 	if err != nil {
-		return fmt.Errorf("start engine: %w", err)
+		return nil, fmt.Errorf("start engine: %w", err)
 	}
 	relay.Attach(eng)
-	if err := watchDialogs(ctx, openDialogs(*dir), eng, logger); err != nil {
-		return err
+	if err := watchDialogs(ctx, openDialogs(cfg.Dialogs), eng, logger); err != nil {
+		return nil, err
 	}
 
-	// Receivers take residents' and staff's messages; workers deliver what
-	// they left behind. Shutdown stops the receivers first, then the workers
-	// (which flush), so that nothing is added to a queue already flushed.
-	var receivers, workers []func(context.Context) error
 	var tg *telegram.Bot
-	if tgOn {
+	if cfg.TelegramOn {
+		tgCfg := cfg.Telegram
 		tgCfg.Logger, tgCfg.Metrics = logger, reg
+		if tgCfg.DrainTimeout <= 0 {
+			tgCfg.DrainTimeout = s.share(drainShare)
+		}
 		if tg, err = telegram.New(tgCfg, eng); err != nil {
-			return fmt.Errorf("start telegram: %w", err)
+			return nil, fmt.Errorf("start telegram: %w", err)
 		}
 		relay.Route(telegram.Channel, tg)
-		receivers = append(receivers, tg.Run)
+		s.receivers = append(s.receivers, tg.Run)
 	} else {
 		fmt.Fprintln(io.err, "okienko: Telegram is not configured (OKIENKO_TELEGRAM_TOKEN): residents reach the bot on the web chat only")
 	}
 	var chat *web.Chat
-	if *webOn {
+	if cfg.Web {
 		mailbox := redis.NewMailbox(store.Store, redis.MailboxConfig{})
-		defer mailbox.Close()
+		s.closers = append(s.closers, mailbox.Close)
+		webCfg := cfg.WebChat
 		webCfg.Mailbox, webCfg.Logger = mailbox, logger
 		webCfg.Centre = func() script.Centre { return eng.Script().Centre }
 		if chat, err = web.New(webCfg, eng); err != nil {
-			return fmt.Errorf("start web chat: %w", err)
+			return nil, fmt.Errorf("start web chat: %w", err)
 		}
 		relay.Route(web.Channel, chat)
-		receivers = append(receivers, chat.Run) // ends open event streams at shutdown
+		s.receivers = append(s.receivers, chat.Run) // ends open event streams at shutdown
 	}
 	if desk != nil {
-		workers = append(workers, desk.Run)
-		if slackCfg.AppToken != "" {
-			receivers = append(receivers, desk.RunSocketMode)
+		s.workers = append(s.workers, desk.Run)
+		if cfg.Slack.AppToken != "" {
+			s.receivers = append(s.receivers, desk.RunSocketMode)
 		}
 	}
 
@@ -210,15 +198,15 @@ func runServe(ctx context.Context, args []string, io stdio) error {
 	if chat != nil {
 		chat.Register(mux) // /, /chat, /widget.js, /assets/, /api/chat/
 	}
-	if tgCfg.Mode == telegram.Webhook {
-		mux.Handle(webhookPath, tg)
+	if cfg.Telegram.Mode == telegram.Webhook && tg != nil {
+		mux.Handle(cfg.WebhookPath, tg)
 	}
-	if desk != nil && slackCfg.SigningSecret != "" {
+	if desk != nil && cfg.Slack.SigningSecret != "" {
 		mux.Handle("POST /slack/events", desk.EventsHandler())
 		mux.Handle("POST /slack/interactivity", desk.InteractivityHandler())
 	}
 	ops := mux
-	if metricsAddr != "" {
+	if cfg.MetricsAddr != "" {
 		ops = http.NewServeMux() // health and metrics only on their own listener
 	}
 	// For the load balancer: /healthz while the process runs, /readyz while
@@ -229,21 +217,21 @@ func runServe(ctx context.Context, args []string, io stdio) error {
 		w.Header().Set("Content-Type", "text/plain; version=0.0.4")
 		_, _ = reg.WriteTo(w)
 	})
-	if metricsAddr == "" && !loopback(*addr) {
-		fmt.Fprintf(io.err, "okienko: /metrics is served on the public address %s; set OKIENKO_METRICS_ADDR (e.g. 127.0.0.1:9090) to keep it internal\n", *addr)
+	if cfg.MetricsAddr == "" && !loopback(cfg.HTTPAddr) {
+		fmt.Fprintf(io.err, "okienko: /metrics is served on the public address %s; set OKIENKO_METRICS_ADDR (e.g. 127.0.0.1:9090) to keep it internal\n", cfg.HTTPAddr)
 	}
-	servers := []*listener{{name: "HTTP", addr: *addr, handler: mux}}
-	if metricsAddr != "" {
-		servers = append(servers, &listener{name: "metrics", addr: metricsAddr, handler: ops})
+	servers := []*listener{{name: "HTTP", addr: cfg.HTTPAddr, handler: mux, grace: s.share(receiversShare)}}
+	if cfg.MetricsAddr != "" {
+		servers = append(servers, &listener{name: "metrics", addr: cfg.MetricsAddr, handler: ops, grace: s.share(receiversShare)})
 	}
 	for _, l := range servers {
 		if err := l.listen(logger); err != nil {
 			for _, o := range servers {
 				o.close()
 			}
-			return err
+			return nil, err
 		}
-		receivers = append(receivers, l.serve)
+		s.receivers = append(s.receivers, l.serve)
 	}
 
 	var where []string
@@ -252,20 +240,21 @@ func runServe(ctx context.Context, args []string, io stdio) error {
 	}
 	if tg != nil {
 		mode := "long polling"
-		if tgCfg.Mode == telegram.Webhook {
-			mode = "webhook " + webhookPath
+		if cfg.Telegram.Mode == telegram.Webhook {
+			mode = "webhook " + cfg.WebhookPath
 		}
 		where = append(where, fmt.Sprintf("Telegram as @%s (%s)", tg.Username(), mode))
 	}
 	where = append(where, "health and metrics on http://"+servers[len(servers)-1].ln.Addr().String()+"/metrics")
 	fmt.Fprintf(io.err, "okienko: serving residents: %s; Ctrl+C stops\n", strings.Join(where, "; "))
-	return runPhases(ctx, receivers, workers)
+	return s, nil
 }
 
-// runPhases runs receivers and workers until ctx ends or one of them fails,
-// then stops the receivers first and the workers once the receivers have
-// returned, and returns the first error.
-func runPhases(ctx context.Context, receivers, workers []func(context.Context) error) error {
+// Run runs the receivers and workers until ctx ends or one of them fails,
+// then stops the receivers first and the workers after them, each stage
+// within its share of the shutdown budget, and returns the first error.
+// A stage still busy at the end of its share is left behind (logged).
+func (s *server) Run(ctx context.Context) error {
 	recvCtx, stopReceiving := context.WithCancel(ctx)
 	defer stopReceiving()
 	workCtx, stopWorking := context.WithCancel(context.WithoutCancel(ctx))
@@ -286,16 +275,67 @@ func runPhases(ctx context.Context, receivers, workers []func(context.Context) e
 		stopReceiving()
 	}
 	var recv, work sync.WaitGroup
-	for _, run := range workers {
+	for _, run := range s.workers {
 		work.Go(func() { fail(run(workCtx)) })
 	}
-	for _, run := range receivers {
+	for _, run := range s.receivers {
 		recv.Go(func() { fail(run(recvCtx)) })
 	}
-	recv.Wait()
+	<-recvCtx.Done()
+	s.stopAt = time.Now()
+	s.logger.Info("shutting down", "budget", s.cfg.ShutdownTimeout)
+	if !waitUntil(&recv, s.stopAt.Add(s.share(receiversShare))) {
+		s.logger.Warn("shutdown: receivers still busy at the end of their share; going on with the Slack outbox and the counters", "after", time.Since(s.stopAt).Round(time.Millisecond))
+	}
 	stopWorking()
-	work.Wait()
+	if !waitUntil(&work, s.stopAt.Add(s.share(workersShare))) {
+		s.logger.Warn("shutdown: the Slack outbox flush still busy at the end of its share; what is left stays in Redis", "after", time.Since(s.stopAt).Round(time.Millisecond))
+	}
+	mu.Lock()
+	defer mu.Unlock()
 	return first
+}
+
+// Close closes what newServer opened, in reverse order, within what is left
+// of the shutdown budget (all of it when Run was not called).
+func (s *server) Close() {
+	start := s.stopAt
+	if start.IsZero() {
+		start = time.Now()
+	}
+	closers := slices.Clone(s.closers)
+	s.closers = nil
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for i := len(closers) - 1; i >= 0; i-- {
+			if err := closers[i](); err != nil {
+				s.logger.Warn("shutdown", "err", err)
+			}
+		}
+	}()
+	t := time.NewTimer(time.Until(start.Add(s.cfg.ShutdownTimeout)))
+	defer t.Stop()
+	select {
+	case <-done:
+		s.logger.Info("stopped", "shutdown", time.Since(start).Round(time.Millisecond))
+	case <-t.C:
+		s.logger.Warn("shutdown budget spent before everything was closed", "budget", s.cfg.ShutdownTimeout)
+	}
+}
+
+// waitUntil waits for wg until deadline; false when the deadline came first.
+func waitUntil(wg *sync.WaitGroup, deadline time.Time) bool {
+	done := make(chan struct{})
+	go func() { wg.Wait(); close(done) }()
+	t := time.NewTimer(time.Until(deadline))
+	defer t.Stop()
+	select {
+	case <-done:
+		return true
+	case <-t.C:
+		return false
+	}
 }
 
 // loopback reports whether a listen address is on the loopback interface.
@@ -315,6 +355,7 @@ func loopback(addr string) bool {
 type listener struct {
 	name, addr string
 	handler    http.Handler
+	grace      time.Duration // for requests in flight at shutdown
 	ln         net.Listener
 	srv        *http.Server
 }
@@ -344,7 +385,7 @@ func (l *listener) close() {
 }
 
 // serve serves until ctx ends, then shuts down gracefully: no new
-// requests, the ones in flight finished (up to 15 s).
+// requests, the ones in flight finished (up to grace).
 func (l *listener) serve(ctx context.Context) error {
 	served := make(chan error, 1)
 	go func() { served <- l.srv.Serve(l.ln) }()
@@ -353,159 +394,13 @@ func (l *listener) serve(ctx context.Context) error {
 		return fmt.Errorf("serve %s: %w", l.name, err)
 	case <-ctx.Done():
 	}
-	shutdownCtx, stop := context.WithTimeout(context.WithoutCancel(ctx), 15*time.Second)
+	shutdownCtx, stop := context.WithTimeout(context.WithoutCancel(ctx), l.grace)
 	defer stop()
 	if err := l.srv.Shutdown(shutdownCtx); err != nil {
 		return fmt.Errorf("stop %s server: %w", l.name, err)
 	}
 	return nil
 }
-
-// telegramConfig reads the Telegram settings; on is false when no token is
-// set (Telegram is optional: the web chat serves without it).
-func telegramConfig(getenv func(string) string, webhookURL, apiURL string, io stdio) (cfg telegram.Config, on bool, webhookPath string, err error) {
-	token := strings.TrimSpace(getenv("OKIENKO_TELEGRAM_TOKEN"))
-	if token == "" {
-		return cfg, false, "", nil
-	}
-	cfg = telegram.Config{Token: token}
-	if apiURL != "" {
-		u, err := url.Parse(apiURL)
-		if err != nil || u.Host == "" || (u.Scheme != "http" && u.Scheme != "https") {
-			return cfg, false, "", usageError(fmt.Sprintf("--telegram-api %q: want an http(s):// address", apiURL))
-		}
-		cfg.APIEndpoint = strings.TrimSuffix(apiURL, "/") + "/bot%s/%s"
-	}
-	if webhookURL != "" {
-		u, err := url.Parse(webhookURL)
-		if err != nil || u.Scheme != "https" || u.Host == "" {
-			return cfg, false, "", usageError(fmt.Sprintf("webhook URL %q: Telegram needs a public https:// address", webhookURL))
-		}
-		cfg.Mode, cfg.WebhookURL = telegram.Webhook, webhookURL
-		cfg.SecretToken = getenv("OKIENKO_TELEGRAM_SECRET")
-		if cfg.SecretToken == "" {
-			fmt.Fprint(io.err, "okienko serve: webhook mode needs OKIENKO_TELEGRAM_SECRET (1-256 characters A-Z, a-z, 0-9, _ and -), e.g. from: openssl rand -hex 32\n")
-			return cfg, false, "", exitError{1}
-		}
-		webhookPath = u.Path
-		if webhookPath == "" {
-			webhookPath = "/" // beside the web chat's GET /
-		}
-	}
-	for _, d := range []struct {
-		name string
-		to   *time.Duration
-	}{
-		{"OKIENKO_TELEGRAM_PER_CHAT_INTERVAL", &cfg.PerChatInterval},
-	} {
-		if v := strings.TrimSpace(getenv(d.name)); v != "" {
-			if *d.to, err = time.ParseDuration(v); err != nil || *d.to <= 0 {
-				return cfg, false, "", usageError(fmt.Sprintf("%s %q: want a duration such as 1s", d.name, v))
-			}
-		}
-	}
-	if v := strings.TrimSpace(getenv("OKIENKO_TELEGRAM_RATE")); v != "" {
-		if cfg.MessagesPerSecond, err = strconv.ParseFloat(v, 64); err != nil || cfg.MessagesPerSecond <= 0 {
-			return cfg, false, "", usageError(fmt.Sprintf("OKIENKO_TELEGRAM_RATE %q: want messages per second, e.g. 30", v))
-		}
-	}
-	return cfg, true, webhookPath, nil
-}
-
-// webConfig reads the web chat's settings.
-func webConfig(getenv func(string) string) (web.Config, error) {
-	var cfg web.Config
-	if s := strings.TrimSpace(getenv("OKIENKO_WEB_SECRET")); s != "" {
-		if len(s) < 32 {
-			return cfg, errors.New("OKIENKO_WEB_SECRET: use at least 32 characters, e.g. from: openssl rand -hex 32")
-		}
-		cfg.Secret = []byte(s)
-	}
-	for _, o := range splitList(getenv("OKIENKO_WEB_ORIGINS")) {
-		u, err := url.Parse(o)
-		if err != nil || u.Host == "" || (u.Scheme != "http" && u.Scheme != "https") || (u.Path != "" && u.Path != "/") {
-			return cfg, fmt.Errorf("OKIENKO_WEB_ORIGINS: %q is not an origin such as https://www.cus.example.pl", o)
-		}
-		cfg.AllowedOrigins = append(cfg.AllowedOrigins, strings.TrimSuffix(o, "/"))
-	}
-	switch v := strings.ToLower(strings.TrimSpace(getenv("OKIENKO_WEB_BEHIND_PROXY"))); v {
-	case "", "false", "no", "0":
-	case "true", "yes":
-		cfg.ProxyHops = 1
-	default:
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 0 {
-			return cfg, fmt.Errorf("OKIENKO_WEB_BEHIND_PROXY=%q: want true, false or the number of proxies in front", v)
-		}
-		cfg.ProxyHops = n
-	}
-	if v := strings.TrimSpace(getenv("OKIENKO_WEB_PUBLIC_URL")); v != "" {
-		u, err := url.Parse(v)
-		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || (u.Path != "" && u.Path != "/") || u.RawQuery != "" {
-			return cfg, fmt.Errorf("OKIENKO_WEB_PUBLIC_URL=%q: want the chat's address, e.g. https://czat.cus.example.pl", v)
-		}
-		cfg.PublicURL = v
-	}
-	if v := strings.TrimSpace(getenv("OKIENKO_WEB_MAX_STREAMS")); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n <= 0 {
-			return cfg, fmt.Errorf("OKIENKO_WEB_MAX_STREAMS=%q: want a number of open chat tabs, e.g. 2000", v)
-		}
-		cfg.MaxStreams = n
-	}
-	if v := strings.TrimSpace(getenv("OKIENKO_WEB_RATE")); v != "" {
-		n, err := strconv.ParseFloat(v, 64)
-		if err != nil || n <= 0 {
-			return cfg, fmt.Errorf("OKIENKO_WEB_RATE=%q: want messages per minute, e.g. 20", v)
-		}
-		cfg.RatePerMinute = n
-	}
-	return cfg, nil
-}
-
-const serveUsage = `usage: okienko serve [flags]
-
-Serves residents on the web chat (http://127.0.0.1:8080/ by default) and,
-when configured, on Telegram; hands cases to staff in Slack when configured.
-With no configuration at all it runs on an embedded Redis with the bundled
-dialogs and catalogue. Configure with environment variables:
-  OKIENKO_HTTP_ADDR             HTTP listen address: web chat, webhooks, health (default 127.0.0.1:8080)
-  OKIENKO_METRICS_ADDR          separate listen address for /metrics, /healthz, /readyz (default: on the HTTP address)
-  OKIENKO_WEB                   "off" turns the web chat off
-  OKIENKO_WEB_SECRET            32+ random characters; the same on every replica and across restarts
-  OKIENKO_WEB_ORIGINS           sites that embed the chat widget, comma-separated (https://www.cus.example.pl)
-  OKIENKO_WEB_BEHIND_PROXY      true (or the number of proxies) when a reverse proxy adds X-Forwarded-For
-  OKIENKO_WEB_RATE              messages per minute one client may send (default 20)
-  OKIENKO_WEB_PUBLIC_URL        the chat's public address (https://czat.cus.example.pl): Secure cookies behind a TLS proxy
-  OKIENKO_WEB_MAX_STREAMS       open chat tabs (event streams) one process serves in all (default 2000)
-  OKIENKO_TELEGRAM_TOKEN        bot token from @BotFather (never printed); unset: no Telegram
-  OKIENKO_TELEGRAM_WEBHOOK_URL  public https:// URL for webhook mode; unset: long polling
-  OKIENKO_TELEGRAM_SECRET       webhook secret token (required in webhook mode)
-  OKIENKO_TELEGRAM_RATE         messages per second to Telegram overall (default 30)
-  OKIENKO_TELEGRAM_PER_CHAT_INTERVAL  spacing of messages to one chat (default 1s)
-  OKIENKO_REDIS_URL             Redis for conversation state (unset: embedded, lost on restart)
-  OKIENKO_SLACK_BOT_TOKEN       Slack bot token (xoxb-…): hand cases to staff in Slack
-  OKIENKO_SLACK_CHANNEL         id of the staff channel (C…) where cases are posted
-  OKIENKO_SLACK_SIGNING_SECRET  verifies Slack's requests to /slack/events and /slack/interactivity
-  OKIENKO_SLACK_APP_TOKEN       xapp- token for Socket Mode (no public URL needed)
-  OKIENKO_SLACK_ONDUTY_GROUP    user group (S…) mentioned on urgent cases
-  OKIENKO_SLACK_REPLY_PREFIX    thread replies starting with it go to the resident (default ">>")
-  OKIENKO_SLACK_CLAIM_REMINDER  remind the channel of an unclaimed case after (default 10m)
-  OKIENKO_SLACK_OFFER_PHONE_AFTER  offer the resident the phone after (default 30m)
-  OKIENKO_SLACK_QUIET_AFTER     the morning round lists claimed cases quiet this long (default 24h; "off")
-  OKIENKO_NEEDS                 "off": keep no anonymous daily counts for the needs report
-  OKIENKO_NEEDS_TIMEZONE        the Centre's day for the counts (default Europe/Warsaw)
-  OKIENKO_NEEDS_RETENTION       daily counts kept (default 400d); OKIENKO_NEEDS_QUERY_RETENTION: redacted queries (90d)
-
-Any of these may also come from a YAML file given with --config FILE (or
-OKIENKO_CONFIG), named in lower case without OKIENKO_ (redis_url: ...); the
-environment wins over the file.
-
-Examples:
-  okienko serve                                   # web chat on http://127.0.0.1:8080/
-  OKIENKO_TELEGRAM_TOKEN=123456:ABC... okienko serve
-
-`
 
 // pinger is what readiness needs from the session store.
 type pinger interface {

@@ -66,6 +66,12 @@ func (f *storeFlags) open(ctx context.Context, io stdio, logger *slog.Logger) (*
 	if err != nil {
 		return nil, err
 	}
+	return openStore(ctx, cfg, io, logger)
+}
+
+// openStore connects to the Redis of cfg, or starts the embedded one when
+// cfg names none.
+func openStore(ctx context.Context, cfg redis.Config, io stdio, logger *slog.Logger) (*sessionStore, error) {
 	cfg.Logger = logger
 	out := &sessionStore{}
 	if cfg.URL == "" && len(cfg.Addrs) == 0 {
