@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"math"
 	"net"
 	"net/http"
 	"slices"
@@ -119,9 +120,12 @@ func newServer(ctx context.Context, cfg *serveConfig, io stdio) (_ *server, err 
 			slackCfg.DrainTimeout = s.share(drainShare)
 		}
 		book := redis.NewCaseBook(store.Store)
+		outbox := redis.NewOutbox(store.Store, "slack")
+		reg.GaugeFunc("okienko_slack_outbox_backlog", "Entries in the Slack outbox not yet delivered (cases, relayed messages, updates), all replicas.",
+			redisGauge(func(ctx context.Context) (int64, error) { return store.StreamLen(ctx, outbox.Key()) }))
 		desk, err = slack.New(slackCfg, slack.Deps{
 			Staff:  relay,
-			Outbox: redis.NewOutbox(store.Store, "slack"),
+			Outbox: outbox,
 			Cases:  book,
 			Queue:  book,
 			Marks:  book,
@@ -134,6 +138,10 @@ func newServer(ctx context.Context, cfg *serveConfig, io stdio) (_ *server, err 
 	} else {
 		fmt.Fprintln(io.err, "okienko: Slack is not configured (OKIENKO_SLACK_BOT_TOKEN, OKIENKO_SLACK_CHANNEL): handoff cases are recorded in conversations but reach no one")
 	}
+	reg.GaugeVecFunc("okienko_cases_open", "Open handoff cases by status, all replicas (the case book indexes the waiting ones).", "status",
+		func() map[string]float64 {
+			return map[string]float64{"waiting": redisGauge(store.WaitingCases)()}
+		})
 	var tally bot.Tally // nil: OKIENKO_NEEDS=off, nothing is counted
 	if cfg.NeedsOn {
 		needsCfg := cfg.Needs
@@ -170,6 +178,7 @@ func newServer(ctx context.Context, cfg *serveConfig, io stdio) (_ *server, err 
 			return nil, fmt.Errorf("start telegram: %w", err)
 		}
 		relay.Route(telegram.Channel, tg)
+		reg.GaugeFunc("okienko_telegram_queue_length", "Telegram calls waiting in this replica's send queue.", func() float64 { return float64(tg.QueueLength()) })
 		s.receivers = append(s.receivers, tg.Run)
 	} else {
 		fmt.Fprintln(io.err, "okienko: Telegram is not configured (OKIENKO_TELEGRAM_TOKEN): residents reach the bot on the web chat only")
@@ -185,6 +194,7 @@ func newServer(ctx context.Context, cfg *serveConfig, io stdio) (_ *server, err 
 			return nil, fmt.Errorf("start web chat: %w", err)
 		}
 		relay.Route(web.Channel, chat)
+		reg.GaugeFunc("okienko_web_streams_open", "Web chat event streams (open tabs) this replica serves.", func() float64 { return float64(chat.OpenStreams()) })
 		s.receivers = append(s.receivers, chat.Run) // ends open event streams at shutdown
 	}
 	if desk != nil {
@@ -213,10 +223,7 @@ func newServer(ctx context.Context, cfg *serveConfig, io stdio) (_ *server, err 
 	// the session store answers too.
 	ops.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) { fmt.Fprintln(w, "ok") })
 	ops.Handle("GET /readyz", readiness(store))
-	ops.HandleFunc("GET /metrics", func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "text/plain; version=0.0.4")
-		_, _ = reg.WriteTo(w)
-	})
+	ops.Handle("GET /metrics", reg.Handler())
 	if cfg.MetricsAddr == "" && !loopback(cfg.HTTPAddr) {
 		fmt.Fprintf(io.err, "okienko: /metrics is served on the public address %s; set OKIENKO_METRICS_ADDR (e.g. 127.0.0.1:9090) to keep it internal\n", cfg.HTTPAddr)
 	}
@@ -321,6 +328,20 @@ func (s *server) Close() {
 		s.logger.Info("stopped", "shutdown", time.Since(start).Round(time.Millisecond))
 	case <-t.C:
 		s.logger.Warn("shutdown budget spent before everything was closed", "budget", s.cfg.ShutdownTimeout)
+	}
+}
+
+// redisGauge turns a count read from Redis into a gauge's value, read
+// within a second of the scrape; NaN when Redis does not answer.
+func redisGauge(count func(context.Context) (int64, error)) func() float64 {
+	return func() float64 {
+		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+		defer cancel()
+		n, err := count(ctx)
+		if err != nil {
+			return math.NaN()
+		}
+		return float64(n)
 	}
 }
 

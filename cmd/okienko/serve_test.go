@@ -142,8 +142,10 @@ func TestServeWebChatWithNoConfiguration(t *testing.T) {
 	}
 	metricsText, _ := io.ReadAll(res.Body)
 	res.Body.Close()
-	if !strings.Contains(string(metricsText), `okienko_messages_in_total{channel="web"} 1`) {
-		t.Errorf("metrics do not count the web message:\n%s", metricsText)
+	for _, want := range []string{`okienko_messages_in_total{channel="web"} 1`, "okienko_web_streams_open 0", "go_goroutines ", "process_open_fds "} {
+		if !strings.Contains(string(metricsText), want) {
+			t.Errorf("metrics lack %s:\n%s", want, metricsText)
+		}
 	}
 	cancel()
 	select {

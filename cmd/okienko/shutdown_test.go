@@ -4,10 +4,12 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"net/http/httputil"
 	"net/url"
+	"regexp"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -97,6 +99,27 @@ func TestServeShutdownKeepsItsBudget(t *testing.T) {
 	})
 	if n := len(sf.Posts()); n != 0 {
 		t.Fatalf("%d cards posted while Slack was down", n)
+	}
+	// Meanwhile an operator sees the queues on /metrics.
+	_, rest, _ := strings.Cut(logs.String(), "health and metrics on ")
+	metricsURL, _, _ := strings.Cut(rest, "/metrics")
+	res, err := http.Get(metricsURL + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	page, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	for _, want := range []*regexp.Regexp{
+		regexp.MustCompile(`(?m)^okienko_telegram_queue_length [1-9]`),
+		regexp.MustCompile(`(?m)^okienko_slack_outbox_backlog [1-9]`),
+		regexp.MustCompile(`(?m)^okienko_cases_open\{status="waiting"\} \d`),
+		regexp.MustCompile(`(?m)^go_goroutines \d`),
+		regexp.MustCompile(`(?m)^process_resident_memory_bytes \d`),
+		regexp.MustCompile(`(?m)^okienko_crisis_total\{group="samobojstwo"\} 1$`),
+	} {
+		if !want.Match(page) {
+			t.Errorf("/metrics lacks %s:\n%s", want, page)
+		}
 	}
 	sf.Up()
 	stopped := time.Now()
