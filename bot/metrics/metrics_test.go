@@ -78,7 +78,7 @@ func TestRuntimeGaugesAndHandles(t *testing.T) {
 	sent.Add(-5) // ignored: counters only grow
 	r.Histogram("okienko_wait_seconds", "Wait.", nil).Observe(time.Second)
 	r.Inc("okienko_sent_total", "Sent.", "other", "x") // wrong label name: ignored
-	r.Inc("okienko_sent_total", "Sent.")                // no labels: ignored
+	r.Inc("okienko_sent_total", "Sent.")               // no labels: ignored
 	backlog = 5
 	var b strings.Builder
 	if _, err := r.WriteTo(&b); err != nil {
