@@ -62,6 +62,7 @@ var serveSettings = []setting{
 	{"OKIENKO_REDIS_SENTINEL_PASSWORD", "", "password of the Sentinels themselves"},
 	{"OKIENKO_REDIS_TLS", "", "true: TLS for ADDRS"},
 	{"OKIENKO_REDIS_PREFIX", "", "first part of every key (default okienko)"},
+	{"OKIENKO_REDIS_TIMEOUT", "", "how long one Redis command may take before the resident gets an apology (default 3s)"},
 	{"OKIENKO_SESSION_IDLE_TTL", "", "a conversation is deleted this long after its last message (default 24h)"},
 	{"OKIENKO_CASE_RETENTION", "", "case data kept after its case is closed (default 720h)"},
 	{"OKIENKO_SLACK_BOT_TOKEN", "", "Slack bot token (xoxb-…): hand cases to staff in Slack"},

@@ -150,12 +150,14 @@ func TestServeRedisRestartUnderLoad(t *testing.T) {
 	wg.Wait()
 	c.redis.Restart()
 	// Service resumes once the replicas see Redis again (their connection
-	// pools retry dialling about once a second after failures).
+	// pools retry dialling about once a second after failures): about a
+	// second on a quiet machine, which the log reports; the bound is only
+	// for a replica that never recovers, loose enough for a busy machine.
 	restarted := time.Now()
 	for _, r := range c.replicas {
 		for c.readyz(r) != http.StatusOK {
-			if time.Since(restarted) > 10*time.Second {
-				t.Fatalf("replica %d not ready 10 s after Redis came back", r.index)
+			if time.Since(restarted) > time.Minute {
+				t.Fatalf("replica %d not ready a minute after Redis came back", r.index)
 			}
 			time.Sleep(20 * time.Millisecond)
 		}

@@ -130,12 +130,30 @@ func startCluster(t *testing.T, cfg clusterConfig) *cluster {
 	// Stopped together: each may take a few seconds (the Slack desk's
 	// blocking outbox read ends only when it times out).
 	t.Cleanup(func() {
+		var metricsPages strings.Builder
+		if os.Getenv("OKIENKO_CLUSTER_LOGS") != "" {
+			for _, r := range c.replicas {
+				if res, err := c.client.Get("http://" + r.addr + "/metrics"); err == nil {
+					page, _ := io.ReadAll(res.Body)
+					res.Body.Close()
+					fmt.Fprintf(&metricsPages, "# replica %d\n%s", r.index, page)
+				}
+			}
+		}
 		var wg sync.WaitGroup
 		for _, r := range c.replicas {
 			wg.Add(1)
 			go func() { defer wg.Done(); c.stopReplica(r) }()
 		}
 		wg.Wait()
+		// OKIENKO_CLUSTER_LOGS=FILE keeps every replica's logs (and its
+		// /metrics at the end) of the last cluster, to find out why a run
+		// failed or how long messages took.
+		if path := os.Getenv("OKIENKO_CLUSTER_LOGS"); path != "" {
+			if err := os.WriteFile(path, []byte(c.logs()+metricsPages.String()), 0o600); err != nil {
+				t.Errorf("OKIENKO_CLUSTER_LOGS: %v", err)
+			}
+		}
 	})
 	for _, r := range c.replicas {
 		c.waitReady(r)

@@ -154,7 +154,10 @@ func newServer(ctx context.Context, cfg *serveConfig, io stdio) (_ *server, err 
 		s.closers = append(s.closers, counters.Close)
 		tally = counters
 	}
-	engCfg := bot.Config{Script: sc, Store: store, Searcher: searcher, Logger: logger, Metrics: reg, Tally: tally, NewID: store.Store.NewCaseID}
+	engCfg := bot.Config{Script: sc, Store: store, Searcher: searcher, Logger: logger, Metrics: reg, Tally: tally, NewID: store.Store.NewCaseID,
+		// Handing a case to the desk is an outbox write: as patient as a
+		// message's store work, or a busy CPU drops the case.
+		StoreTimeout: storeTimeout(cfg.Redis), DeskRetry: storeTimeout(cfg.Redis)}
 	if desk != nil {
 		engCfg.Desk = desk
 	}
@@ -329,6 +332,19 @@ func (s *server) Close() {
 	case <-t.C:
 		s.logger.Warn("shutdown budget spent before everything was closed", "budget", s.cfg.ShutdownTimeout)
 	}
+}
+
+// storeTimeout is the engine's bound on one message's work with the store:
+// a load and a save, each within the Redis timeout (6 s by default, under
+// the channels' 10 s per message). A Redis that refuses connections fails
+// at once; only a Redis that does not answer makes residents wait this
+// long for the apology.
+func storeTimeout(c redis.Config) time.Duration {
+	op := c.OpTimeout
+	if op <= 0 {
+		op = redis.DefaultOpTimeout
+	}
+	return 2 * op
 }
 
 // redisGauge turns a count read from Redis into a gauge's value, read

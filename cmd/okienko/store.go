@@ -113,6 +113,7 @@ func openStore(ctx context.Context, cfg redis.Config, io stdio, logger *slog.Log
 //	OKIENKO_REDIS_PREFIX            key prefix (default okienko)
 //	OKIENKO_SESSION_IDLE_TTL        idle conversation expiry (default 24h)
 //	OKIENKO_CASE_RETENTION          closed-case data retention (default 720h)
+//	OKIENKO_REDIS_TIMEOUT           bound of one Redis command (default redis.DefaultOpTimeout)
 func storeConfigFromEnv(flagURL string, getenv func(string) string) (redis.Config, error) {
 	env := func(name string) string { return strings.TrimSpace(getenv(name)) }
 	var cfg redis.Config
@@ -158,14 +159,15 @@ func storeConfigFromEnv(flagURL string, getenv func(string) string) (redis.Confi
 	}{
 		{"OKIENKO_SESSION_IDLE_TTL", &cfg.IdleTTL},
 		{"OKIENKO_CASE_RETENTION", &cfg.ClosedCaseRetention},
+		{"OKIENKO_REDIS_TIMEOUT", &cfg.OpTimeout},
 	} {
 		v := env(d.name)
 		if v == "" {
 			continue
 		}
 		dur, err := time.ParseDuration(v)
-		if err != nil || dur < time.Second {
-			return cfg, usageError(fmt.Sprintf("%s %q: want a duration of at least 1s, e.g. 24h or 720h", d.name, v))
+		if err != nil || dur < time.Second || d.name == "OKIENKO_REDIS_TIMEOUT" && dur > time.Minute {
+			return cfg, usageError(fmt.Sprintf("%s %q: want a duration of at least 1s, e.g. 24h or 720h (OKIENKO_REDIS_TIMEOUT: up to 1m, e.g. 3s)", d.name, v))
 		}
 		*d.to = dur
 	}
