@@ -95,11 +95,13 @@ func failed(t *testing.T, errs []error) {
 func TestServeRedisRestartUnderLoad(t *testing.T) {
 	t.Parallel()
 	c := startCluster(t, clusterConfig{replicas: 3, aof: true, fastTelegram: true})
-	// Slack takes longer to accept a card than the outage lasts: cases
-	// wait in the outbox across it, and a post under way when Redis stops
-	// is recorded once it is back (a desk's reads failing during the
-	// outage would wait out its MinIdle, see TestServeSlackOutage).
-	c.slack.Delay("chat.postMessage", 1500*time.Millisecond)
+	// Slack refuses cards until just before Redis stops, so that cases wait
+	// in the outbox across the outage whatever the machine's speed (with
+	// only a slow Slack, a busy machine's slower conversations let it catch
+	// up first); then it takes longer to accept a card than the outage
+	// lasts, so that a post under way when Redis stops is recorded once it
+	// is back.
+	c.slack.Down(http.StatusServiceUnavailable, 0)
 	o := newOracle(t, c.dialogs)
 	residents := makeResidents(2*len(scenarios), 200_000)
 	for _, r := range residents {
@@ -118,6 +120,8 @@ func TestServeRedisRestartUnderLoad(t *testing.T) {
 	failed(t, c.converseAll(context.Background(), o, residents, len(residents), d, 11, &st))
 	cards, _ := c.cards()
 	waiting := c.told(residents) - len(cards)
+	c.slack.Delay("chat.postMessage", 1500*time.Millisecond)
+	c.slack.Up()
 
 	c.redis.Stop()
 	for _, r := range c.replicas {
