@@ -172,6 +172,7 @@ func loadServeConfig(args []string, io stdio) (*serveConfig, error) {
 	if fl.NArg() > 0 {
 		return nil, usageError("serve takes no arguments")
 	}
+	cfg.Catalog.resolve()
 	if cfg.Telegram, cfg.TelegramOn, cfg.WebhookPath, err = telegramConfig(getenv, *webhookURL, *apiURL, io); err != nil {
 		return nil, err
 	}

@@ -108,6 +108,16 @@ func TestLoadServeConfig(t *testing.T) {
 	if cfg.HTTPAddr != "127.0.0.1:9002" || cfg.ShutdownTimeout != 12*time.Second || cfg.LogFormat != "json" || cfg.Needs.FlushEvery != 5*time.Second {
 		t.Errorf("flag over env over file: http %s, shutdown %v, log %s, needs flush %v", cfg.HTTPAddr, cfg.ShutdownTimeout, cfg.LogFormat, cfg.Needs.FlushEvery)
 	}
+	t.Setenv("OKIENKO_CATALOG", "a.yaml, b.csv")
+	cfg, err = loadServeConfig([]string{"--config", file}, io)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("OKIENKO_CATALOG", "changed.yaml") // read once: later changes do not count
+	if got := cfg.Catalog.paths(); !slices.Equal(got, []string{"a.yaml", "b.csv"}) {
+		t.Errorf("catalogue files %q, want those of OKIENKO_CATALOG when the config was read", got)
+	}
+	t.Setenv("OKIENKO_CATALOG", "")
 	t.Setenv("OKIENKO_LOG_FORMAT", "")
 	cfg, err = loadServeConfig(nil, io)
 	if err != nil {

@@ -42,6 +42,13 @@ func (c *catalogFlags) register(fl *flag.FlagSet) {
 	})
 }
 
+// resolve reads the catalogue and thesaurus settings now (flags, else the
+// environment), so that nothing is read from the environment later.
+func (c *catalogFlags) resolve() {
+	c.files, c.thesaurus = c.paths(), c.thesaurusPaths()
+	c.getenv = func(string) string { return "" }
+}
+
 // paths are the catalogue files to read; none means the bundled sample.
 func (c *catalogFlags) paths() []string {
 	if len(c.files) > 0 {
