@@ -1012,6 +1012,36 @@ func (c *cluster) cards() (cards map[string]int, threads int) {
 	return cards, threads
 }
 
+// waitOutboxEmpty waits until the Slack outbox the replicas share holds
+// no entry (okienko_slack_outbox_backlog 0 on a running replica's
+// /metrics): every entry was delivered and acknowledged.
+func (c *cluster) waitOutboxEmpty(t *testing.T, timeout time.Duration) {
+	t.Helper()
+	deadline := time.Now().Add(timeout)
+	for {
+		for _, r := range c.replicas {
+			if done, _ := r.exited(); done {
+				continue
+			}
+			res, err := c.client.Get("http://" + r.addr + "/metrics")
+			if err != nil {
+				continue
+			}
+			page, _ := io.ReadAll(res.Body)
+			res.Body.Close()
+			if strings.Contains("\n"+string(page), "\nokienko_slack_outbox_backlog 0\n") {
+				return
+			}
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Errorf("the Slack outbox was not empty within %v", timeout)
+			return
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
 // checkCards waits until Slack has a card for every case the oracle
 // expects and every relayed message in a thread, then checks that
 // each case residents were told of has exactly one card and nothing came
@@ -1039,8 +1069,9 @@ func (c *cluster) checkCards(t *testing.T, residents []*resident, told map[int64
 		time.Sleep(50 * time.Millisecond)
 	}
 	took := time.Since(start)
-	// Anything posted twice would come now.
-	time.Sleep(time.Second)
+	// Anything posted twice would come from an entry still in the outbox:
+	// wait until it is empty (all replicas share it), not a fixed time.
+	c.waitOutboxEmpty(t, timeout)
 	cards, threads = c.cards()
 	if len(cards) != wantCases {
 		t.Errorf("Slack has cards for %d cases, want %d", len(cards), wantCases)
