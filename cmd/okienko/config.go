@@ -70,6 +70,7 @@ var serveSettings = []setting{
 	{"OKIENKO_SLACK_SIGNING_SECRET", "", "verifies Slack's requests to /slack/events and /slack/interactivity"},
 	{"OKIENKO_SLACK_APP_TOKEN", "", "xapp- token for Socket Mode (no public URL needed)"},
 	{"OKIENKO_SLACK_ONDUTY_GROUP", "", "user group (S…) mentioned on urgent cases"},
+	{"OKIENKO_SLACK_SUPERVISOR_GROUP", "", "user group (S…) whose members may take over a case someone else holds"},
 	{"OKIENKO_SLACK_REPLY_PREFIX", "", `thread replies starting with it go to the resident (default ">>")`},
 	{"OKIENKO_SLACK_CLAIM_REMINDER", "", "remind the channel of an unclaimed case after (default 10m)"},
 	{"OKIENKO_SLACK_OFFER_PHONE_AFTER", "", "offer the resident the phone after (default 30m)"},
