@@ -49,6 +49,11 @@ type batched struct {
 	// again when Redis does not know it (NOSCRIPT: after a restart or
 	// SCRIPT FLUSH).
 	script *goredis.Script
+	// bound is how long Redis may take to answer, counted from when the
+	// command is sent, not from when it joined the queue: waiting for a
+	// free pipeline on a busy CPU is not Redis failing to answer. ctx
+	// bounds the wait as a whole. 0: ctx alone.
+	bound time.Duration
 }
 
 // maxBatch caps a pipeline, so that one slow batch does not hold
@@ -214,24 +219,35 @@ func (bt *batcher) pipeline(ctx context.Context, batch []*batched) {
 
 // alone sends one command by itself.
 func (bt *batcher) alone(b *batched) error {
-	err := bt.client.Process(b.ctx, b.cmd)
+	ctx := b.ctx
+	if b.bound > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, b.bound)
+		defer cancel()
+	}
+	err := bt.client.Process(ctx, b.cmd)
 	if b.script != nil && goredis.HasErrorPrefix(err, "NOSCRIPT") {
-		if b.script.Load(b.ctx, bt.client).Err() == nil {
-			err = bt.client.Process(b.ctx, b.cmd)
+		if b.script.Load(ctx, bt.client).Err() == nil {
+			err = bt.client.Process(ctx, b.cmd)
 		}
 	}
 	return err
 }
 
-// batchContext bounds a pipeline by the latest deadline of its callers, so
-// that no caller who still waits loses its reply to another's deadline.
+// batchContext bounds a pipeline by the latest deadline of its callers
+// (each the sooner of its context's and its bound from now), so that no
+// caller who still waits loses its reply to another's deadline.
 // Without one, go-redis's socket timeouts (OpTimeout) bound it. (Callers'
 // contexts always have deadlines here: the store bounds every call. Their
 // values, if any, do not reach the pipeline.)
 func batchContext(batch []*batched) (context.Context, context.CancelFunc) {
 	var latest time.Time
+	now := time.Now()
 	for _, b := range batch {
 		d, ok := b.ctx.Deadline()
+		if b.bound > 0 && (!ok || now.Add(b.bound).Before(d)) {
+			d, ok = now.Add(b.bound), true // a command's own bound starts now
+		}
 		if !ok {
 			return context.Background(), func() {}
 		}

@@ -166,10 +166,12 @@ func (st *Store) Load(ctx context.Context, key, eventID string) (*bot.Session, b
 	if key == "" {
 		return nil, false, errors.New("load session: empty key")
 	}
+	// The GET's bound (OpTimeout) starts when it is sent; ctx bounds its
+	// wait for a pipeline too. What follows is bounded as usual.
+	get := goredis.NewStringCmd(ctx, "get", st.Key(kindSession, key))
+	err := st.batch.do(&batched{ctx: ctx, cmd: get, bound: st.cfg.OpTimeout})
 	ctx, cancel := st.bound(ctx)
 	defer cancel()
-	get := goredis.NewStringCmd(ctx, "get", st.Key(kindSession, key))
-	err := st.batch.do(&batched{ctx: ctx, cmd: get})
 	var data string
 	if err == nil {
 		data = get.Val() // not before: a batch may still be reading it
@@ -349,8 +351,6 @@ func (st *Store) Save(ctx context.Context, s *bot.Session, eventID string) error
 	if tag != "" && hasTag(s.Applied, tag) {
 		return bot.ErrConflict
 	}
-	ctx, cancel := st.bound(ctx)
-	defer cancel()
 	next := *s
 	next.Version++
 	next.Format = bot.SessionFormat
@@ -374,8 +374,12 @@ func (st *Store) Save(ctx context.Context, s *bot.Session, eventID string) error
 	}
 	key := st.Key(kindSession, s.Key)
 	cmd := goredis.NewCmd(ctx, "evalsha", saveScript.Hash(), 1, key, head, data, ttl, hasCase)
-	call := &batched{ctx: ctx, cmd: cmd, script: saveScript}
+	// The script's bound (OpTimeout) starts when it is sent; ctx bounds its
+	// wait for a pipeline too.
+	call := &batched{ctx: ctx, cmd: cmd, script: saveScript, bound: st.cfg.OpTimeout}
 	err = st.batch.do(call)
+	ctx, cancel := st.bound(ctx)
+	defer cancel()
 	if call.finished() && cap(b) <= 64<<10 { // else a batch may still be sending the bytes
 		*buf = b[:0]
 		saveBuffers.Put(buf)
