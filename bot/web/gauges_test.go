@@ -13,6 +13,7 @@ func TestOpenStreamsCountsTabs(t *testing.T) {
 		t.Fatalf("%d streams open before any tab", n)
 	}
 	me := h.open("pl")
+	me.start() // streams are for conversations
 	first, second := me.listenWith(nil, ""), me.listenWith(nil, "")
 	for _, s := range []*stream{first, second} {
 		if s.status != http.StatusOK {

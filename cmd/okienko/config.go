@@ -245,8 +245,7 @@ func configEnv(args []string, io stdio) (func(string) string, error) {
 	for _, k := range keys {
 		if !slices.Contains(settings, "OKIENKO_"+strings.ToUpper(k)) {
 			p := pos.At(k + "#key")
-			probs = append(probs, yamlfile.Problem{File: path, Line: p.Line, Col: p.Column,
-				Message: fmt.Sprintf("unknown setting %q (see the configuration table in the README)", k)})
+			probs = append(probs, yamlfile.Newf(path, p.Line, p.Column, "unknown setting %q (see the configuration table in the README)", k))
 		}
 	}
 	for _, p := range probs {
