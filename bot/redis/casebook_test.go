@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -48,6 +49,7 @@ func TestCaseBook(t *testing.T) {
 		{"CloseCaseRetainsIndex", testCaseCloseCaseRetainsIndex},
 		{"EraseLeavesNothing", testCaseEraseLeavesNothing},
 		{"QuietClaimedCases", testCaseQuiet},
+		{"OpenCaseGauges", testCaseGauges},
 		{"FlagOnce", testCaseFlagOnce},
 		{"FlagKeepsClaims", testCaseFlagKeepsClaims},
 		{"PostedMarks", testCasePostedMarks},
@@ -764,5 +766,35 @@ func testCaseQuiet(t *testing.T, e env) {
 		if strings.Contains(m, "telegram") {
 			t.Errorf("the open cases index names a chat: %s", m)
 		}
+	}
+}
+
+// testCaseGauges: the gauges operators read count waiting and claimed
+// open cases; a closed case leaves both.
+func testCaseGauges(t *testing.T, e env) {
+	ctx := ctxFor(t)
+	st := e.store(t)
+	book := newCaseBook(st)
+	for i, id := range []string{"g-1", "g-2", "g-3"} {
+		if err := book.Put(ctx, record(id, "telegram:30"+strconv.Itoa(i), 0)); err != nil {
+			t.Fatalf("Put %s: %v", id, err)
+		}
+	}
+	if _, won, err := book.Claim(ctx, "g-1", "U1"); err != nil || !won {
+		t.Fatalf("Claim = %v, %v", won, err)
+	}
+	if err := book.SetStatus(ctx, "g-3", desk.StatusClosed); err != nil {
+		t.Fatalf("SetStatus: %v", err)
+	}
+	waiting, err := st.WaitingCases(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	claimed, err := st.ClaimedCases(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if waiting != 1 || claimed != 1 {
+		t.Errorf("waiting %d, claimed %d; want 1 and 1", waiting, claimed)
 	}
 }

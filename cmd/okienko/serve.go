@@ -138,9 +138,9 @@ func newServer(ctx context.Context, cfg *serveConfig, io stdio) (_ *server, err 
 	} else {
 		fmt.Fprintln(io.err, "okienko: Slack is not configured (OKIENKO_SLACK_BOT_TOKEN, OKIENKO_SLACK_CHANNEL): handoff cases are recorded in conversations but reach no one")
 	}
-	reg.GaugeVecFunc("okienko_cases_open", "Open handoff cases by status, all replicas (the case book indexes the waiting ones).", "status",
+	reg.GaugeVecFunc("okienko_cases_open", "Open handoff cases by status (waiting, claimed), all replicas.", "status",
 		func() map[string]float64 {
-			return map[string]float64{"waiting": redisGauge(store.WaitingCases)()}
+			return map[string]float64{"waiting": redisGauge(store.WaitingCases)(), "claimed": redisGauge(store.ClaimedCases)()}
 		})
 	var tally bot.Tally // nil: OKIENKO_NEEDS=off, nothing is counted
 	if cfg.NeedsOn {
