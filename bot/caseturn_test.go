@@ -71,7 +71,7 @@ func TestOpenCaseTakesFilesAndContacts(t *testing.T) {
 		t.Fatal(err)
 	}
 	send(bot.Message{Phone: "+48501234567"})
-	if got := send(bot.Message{Attachment: photo, Text: "pismo z sądu"}); !strings.Contains(got, "Przekazałem plik") {
+	if got := send(bot.Message{Attachment: photo, Text: "pismo z sądu"}); !strings.Contains(got, "Plik przekazano") {
 		t.Errorf("a photo in the case: %q", got)
 	}
 	big := &bot.Attachment{Kind: "video", ID: "BAAD", Size: bot.MaxAttachmentBytes + 1}
@@ -97,7 +97,7 @@ func TestCrisisWithAFileKeepsTheFile(t *testing.T) {
 	}
 	photo := &bot.Attachment{Kind: "photo", ID: "AgAD2", Size: 1000}
 	got := send(bot.Message{Attachment: photo, Text: "nie chce juz zyc"})
-	if !strings.Contains(got, "Przekazałem plik") {
+	if !strings.Contains(got, "Plik przekazano") {
 		t.Errorf("the resident is not told where the file went: %q", got)
 	}
 	want := []string{"F2 crisis: nie chce juz zyc", "F2 file: "}

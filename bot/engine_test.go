@@ -412,7 +412,7 @@ func TestEraseIsRetriedAndFailureToldTruthfully(t *testing.T) {
 		erased      bool
 		wantAttempt int
 	}{
-		{"recovers on a retry", "pl", 2, "Usunąłem", true, 3},
+		{"recovers on a retry", "pl", 2, "Usunięto", true, 3},
 		{"keeps failing, Polish", "pl", 100, "Nie udało się teraz usunąć", false, 3},
 		{"keeps failing, Ukrainian", "uk", 100, "Зараз не вдалося видалити", false, 3},
 		{"keeps failing, English", "en", 100, "could not be deleted just now", false, 3},

@@ -276,7 +276,7 @@ func TestErasureLeavesNoTrace(t *testing.T) {
 		mustOK(t)(c.say("/czlowiek"))
 		mustOK(t)(c.press("czat"))
 		replies, _ := mustOK(t)(c.press("tak"))
-		if !strings.Contains(strings.Join(replies, " "), "Przekazałem") {
+		if !strings.Contains(strings.Join(replies, " "), "Przekazano") {
 			t.Fatalf("no handoff: %q", replies)
 		}
 		// What a Slack relay would keep: the thread of the case, both ways.
@@ -303,7 +303,7 @@ func TestErasureLeavesNoTrace(t *testing.T) {
 	}
 	c := &conversation{t: t, eng: eng, chat: id, n: 100}
 	replies, _ := mustOK(t)(c.say("/usun"))
-	if !strings.Contains(strings.Join(replies, " "), "Usunąłem") {
+	if !strings.Contains(strings.Join(replies, " "), "Usunięto") {
 		t.Errorf("erasure reply %q", replies)
 	}
 	dump := dumpRedis(t, srv)

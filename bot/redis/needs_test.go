@@ -583,7 +583,7 @@ func TestTallyFailureNeverReachesResidents(t *testing.T) {
 			}
 			r := &resident{t: t, eng: eng, chat: "5550" + fault}
 			events := r.say("naprawa samochodu po stłuczce, Jan Kowalski")
-			if i := slices.IndexFunc(events, func(ev bot.Event) bool { return ev.Kind == bot.EventReply }); i < 0 || !strings.Contains(events[i].Reply.Text, "Nie znalazłem") {
+			if i := slices.IndexFunc(events, func(ev bot.Event) bool { return ev.Kind == bot.EventReply }); i < 0 || !strings.Contains(events[i].Reply.Text, "Nie znaleziono") {
 				t.Errorf("no answer with the counters %s: %+v", fault, events)
 			}
 			mu.Lock()

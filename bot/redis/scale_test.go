@@ -98,7 +98,7 @@ func TestEraseAtScale(t *testing.T) {
 	start := time.Now()
 	replies, _ := mustOK(t)(c.say("/usun"))
 	took := time.Since(start)
-	if !strings.Contains(strings.Join(replies, " "), "Usunąłem") {
+	if !strings.Contains(strings.Join(replies, " "), "Usunięto") {
 		t.Fatalf("erasure among %d keys answered %q", scaleKeys, replies)
 	}
 	t.Logf("/usun among %d keys: %v", scaleKeys, took)

@@ -4,7 +4,7 @@ package script
 // overrides any of them. Keys not listed here are errors in a script.
 var DefaultMessages = map[string]Text{
 	"not_understood": {
-		Polish:    "Nie jestem pewien, co masz na myśli. Wybierz jedną z możliwości albo napisz numer:",
+		Polish:    "Nie do końca rozumiem, co masz na myśli. Wybierz jedną z możliwości albo napisz numer:",
 		Ukrainian: "Я не впевнений, що ви маєте на увазі. Оберіть один із варіантів або напишіть номер:",
 		English:   "I'm not sure what you mean. Please pick one of the options or type its number:",
 	},
@@ -49,7 +49,7 @@ var DefaultMessages = map[string]Text{
 		English:   "Sorry, we have a temporary technical problem. Please try again in a few minutes or call us: {{centre_phone}}.",
 	},
 	"erased": {
-		Polish:    "Usunąłem wszystkie dane tej rozmowy. Jeśli zechcesz, napisz do mnie znowu — zaczniemy od nowa.",
+		Polish:    "Usunięto wszystkie dane tej rozmowy. Jeśli zechcesz, napisz znowu — zaczniemy od nowa.",
 		Ukrainian: "Я видалив усі дані цієї розмови. Якщо захочете, напишіть мені знову — почнемо спочатку.",
 		English:   "I have deleted all data of this conversation. Write to me again whenever you like — we'll start afresh.",
 	},
@@ -80,7 +80,7 @@ var DefaultMessages = map[string]Text{
 		English:   "I can't read photos, files or recordings, but a member of the Centre's staff can. Type /czlowiek — once your case reaches a person, send the file again.",
 	},
 	"attachment_sent": {
-		Polish:    "Przekazałem plik pracownikowi.",
+		Polish:    "Plik przekazano pracownikowi.",
 		Ukrainian: "Я передав файл працівнику.",
 		English:   "I've passed the file on to the member of staff.",
 	},
@@ -150,7 +150,7 @@ var DefaultMessages = map[string]Text{
 		English:   "Thank you for answering. If anything changes, write here or call 112.",
 	},
 	"crisis_dismissed": {
-		Polish:    "Dobrze, dziękuję, że dajesz znać. Przekazałem to pracownikowi; zgłoszenie zostaje, więc może zapytać, jak się czujesz. Gdyby jednak coś się działo, dzwoń pod 112.",
+		Polish:    "Dobrze, dziękuję, że dajesz znać. Przekazano to pracownikowi; zgłoszenie zostaje, więc może zapytać, jak się czujesz. Gdyby jednak coś się działo, dzwoń pod 112.",
 		Ukrainian: "Добре, дякую, що повідомили. Я передав це працівнику; звернення залишається, тож він може запитати, як ви. Якщо все ж щось станеться, телефонуйте 112.",
 		English:   "All right, thank you for letting me know. I have told the staff; the case stays open, so they may ask how you are. If anything does happen, call 112.",
 	},

@@ -71,7 +71,7 @@ func TestResidentOnTelegramToStaffInSlack(t *testing.T) {
 	tgSrv.PrivateText(me, "pl", "/czlowiek")
 	tgSrv.Press(me, "pl", last(2).MessageID, "czat")
 	tgSrv.Press(me, "pl", last(3).MessageID, "tak")
-	if m := last(4); !strings.Contains(m.Text, "Przekazałem sprawę") {
+	if m := last(4); !strings.Contains(m.Text, "Przekazano sprawę") {
 		t.Fatalf("after consent: %q", m.Text)
 	}
 

@@ -61,7 +61,7 @@ func TestResidentFileToStaffAndErased(t *testing.T) {
 	tgSrv.PrivateText(me, "pl", "/czlowiek")
 	tgSrv.Press(me, "pl", last(2).MessageID, "czat")
 	tgSrv.Press(me, "pl", last(3).MessageID, "tak")
-	if m := last(4); !strings.Contains(m.Text, "Przekazałem sprawę (nr K-") {
+	if m := last(4); !strings.Contains(m.Text, "Przekazano sprawę (nr K-") {
 		t.Fatalf("after consent: %q; want a short case number", m.Text)
 	}
 	var cardTS, caseID string
@@ -77,7 +77,7 @@ func TestResidentFileToStaffAndErased(t *testing.T) {
 	last(5) // Anna joined
 
 	tgSrv.PrivateFile(me, "pl", "document", "decyzja.pdf", "application/pdf", []byte("%PDF-1.4 decyzja o odmowie"), "to przyszło z MOPS <!channel> & <https://x.example|pismo>")
-	if m := last(6); !strings.Contains(m.Text, "Przekazałem plik") {
+	if m := last(6); !strings.Contains(m.Text, "Plik przekazano") {
 		t.Fatalf("after the document: %q", m.Text)
 	}
 	var f struct {

@@ -227,7 +227,7 @@ func TestConversationFromStartToHandoff(t *testing.T) {
 	ms = h.srv.WaitMessages(t, me, 6, timeout)
 	// No staff channel in this test: no promise of an answer in the chat,
 	// the Centre's phone instead.
-	if !strings.Contains(ms[5].Text, "Nie mogę teraz przekazać") || !strings.Contains(ms[5].Text, "55 000 00 00") || strings.Contains(ms[5].Text, "Przekazałem") {
+	if !strings.Contains(ms[5].Text, "Nie mogę teraz przekazać") || !strings.Contains(ms[5].Text, "55 000 00 00") || strings.Contains(ms[5].Text, "Przekazano") {
 		t.Fatalf("after consent: %q", ms[5].Text)
 	}
 	cases := h.rec.events(bot.EventHandoff)

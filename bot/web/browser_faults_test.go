@@ -208,7 +208,7 @@ func TestBrowserEraseOnSharedComputer(t *testing.T) {
 	away.Navigate("about:blank")
 
 	p.Click("#erase")
-	p.WaitFor(lastBotSays("Usunąłem wszystkie dane"), wait)
+	p.WaitFor(lastBotSays("Usunięto wszystkie dane"), wait)
 	var left int
 	p.MustEval(`document.querySelectorAll('.msg').length`, &left)
 	if left != 1 {

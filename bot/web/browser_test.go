@@ -184,7 +184,7 @@ func TestBrowserConversation(t *testing.T) {
 	p.Click(`.msg-bot:last-child button[data-choice="czat"]`)
 	p.WaitFor(lastBotSays("Bez zgody przekażę tylko temat"), wait)
 	p.Click(`.msg-bot:last-child button[data-choice="tak"]`)
-	p.WaitFor(lastBotSays("Przekazałem sprawę"), wait)
+	p.WaitFor(lastBotSays("Przekazano sprawę"), wait)
 
 	// A member of staff claims the case and answers in Slack; the bridge
 	// runs the engine and sends the replies to the page.
@@ -302,7 +302,7 @@ func TestBrowserConversation(t *testing.T) {
 		t.Errorf("a new tab of the same session shows %d bot messages, want none", greetings)
 	}
 	p2.Click("#erase")
-	p2.WaitFor(lastBotSays("Usunąłem wszystkie dane"), wait)
+	p2.WaitFor(lastBotSays("Usunięto wszystkie dane"), wait)
 	var left int
 	p2.MustEval(`document.querySelectorAll('.msg').length`, &left)
 	if left != 1 {

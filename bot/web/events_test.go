@@ -152,7 +152,7 @@ func TestEraseForgetsMailbox(t *testing.T) {
 		t.Fatal(err)
 	}
 	a := me.post(map[string]any{"command": "erase"}, nil)
-	if a.status != http.StatusOK || !a.Erased || !strings.Contains(a.text(), "Usunąłem") {
+	if a.status != http.StatusOK || !a.Erased || !strings.Contains(a.text(), "Usunięto") {
 		t.Fatalf("erase: %d erased=%v %q", a.status, a.Erased, a.text())
 	}
 	if a.CSRF == "" || a.CSRF == oldCSRF {

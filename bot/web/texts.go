@@ -56,7 +56,7 @@ var texts = map[string]map[string]string{
 		"streams_busy":     "Czat ma teraz zbyt wiele połączeń, więc odpowiedzi pracowników nie pojawią się tu od razu. Twoje wiadomości dochodzą, a odpowiedzi nie zginą: pokażą się, gdy połączenie się zwolni (spróbujemy sami za chwilę).",
 		"no_conversation":  "Odpowiedzi pracowników pojawiają się tu w trakcie rozmowy. Napisz wiadomość, żeby ją zacząć.",
 		"session":          "Twoja sesja wygasła albo przeglądarka zablokowała ciasteczko czatu. Odśwież stronę i spróbuj ponownie.",
-		"origin":           "Ta wiadomość nie przyszła ze strony czatu, więc jej nie przyjąłem. Otwórz czat na stronie Centrum.",
+		"origin":           "Ta wiadomość nie przyszła ze strony czatu, więc nie została przyjęta. Otwórz czat na stronie Centrum.",
 		"bad_request":      "Nie udało się odczytać wiadomości. Odśwież stronę i spróbuj ponownie.",
 		"empty":            "Napisz wiadomość albo wybierz jedną z odpowiedzi.",
 		"failed":           "Coś poszło nie tak po naszej stronie. Spróbuj za chwilę albo zadzwoń do Centrum.",

@@ -44,7 +44,7 @@ func TestConversation(t *testing.T) {
 	}
 	me.press("czat")
 	done := me.press("tak")
-	if !strings.Contains(done.text(), "Przekazałem sprawę") {
+	if !strings.Contains(done.text(), "Przekazano sprawę") {
 		t.Fatalf("after consent: %q", done.text())
 	}
 	cases := h.desk.opened()

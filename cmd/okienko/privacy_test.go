@@ -93,7 +93,7 @@ return n`, nil).Int()
 	before := len(tg.Messages(erased))
 	tg.PrivateText(erased, "pl", "/usun")
 	ms := tg.WaitMessages(t, erased, before+1, 20*time.Second)
-	if got := ms[len(ms)-1].Text; !strings.Contains(got, "Usunąłem") {
+	if got := ms[len(ms)-1].Text; !strings.Contains(got, "Usunięto") {
 		t.Fatalf("/usun among two million keys answered %q", got)
 	}
 	for _, k := range scanAll(t, client) {
