@@ -105,21 +105,22 @@ func (c *Cache) Load(paths ...string) (*Catalog, Problems) {
 		return nil, probs.Sort()
 	}
 	cat, cp := check(all)
-	if len(cp) > 0 {
-		// Report at positions: the files read on the fast path are parsed
-		// again with them (errors are rare; the positions are worth it).
+	if cp.Errors() > 0 {
+		// Report errors at positions: the files read on the fast path are
+		// parsed again with them (errors are rare; the positions are worth
+		// it). Warnings alone stay at the service they concern.
 		for i, p := range all {
-			if p.pos == nil && !isCSV(p.name) {
+			if p.coarse && !isCSV(p.name) {
 				if data, err := os.ReadFile(p.name); err == nil {
 					all[i], _ = parseOne(File{Name: p.name, Data: data})
 				}
 			}
 		}
 		_, cp = check(all)
-		probs = append(probs, cp...)
-		if probs.Errors() > 0 {
-			return nil, probs.Sort()
-		}
+	}
+	probs = append(probs, cp...)
+	if probs.Errors() > 0 {
+		return nil, probs.Sort()
 	}
 	c.last = c.delta(next, changed, parsedFiles)
 	c.files = next

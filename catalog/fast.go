@@ -26,25 +26,32 @@ import (
 	"unicode/utf8"
 
 	"github.com/goccy/go-yaml/token"
+
+	"okienko/bot/yamlfile"
 )
 
-// parseFast reads, merges and checks files without positions. ok is false
-// when any file is outside the fast subset or the catalogue has any
-// problem: the caller then parses with positions to report them.
-func parseFast(files []File) (*Catalog, bool) {
+// parseFast reads, merges and checks files without positions (but where
+// each service starts). ok is false when any file is outside the fast
+// subset or the catalogue has an error: the caller then parses with
+// positions to report it. Warnings are returned at the line of the
+// service they concern.
+func parseFast(files []File) (*Catalog, Problems, bool) {
 	all := make([]parsed, 0, len(files))
 	for _, f := range files {
 		p, ok := parseFileFast(f)
 		if !ok {
-			return nil, false
+			return nil, nil, false
 		}
 		all = append(all, p)
 	}
 	c, probs := check(all)
-	if len(probs) > 0 {
-		return nil, false
+	if probs.Errors() > 0 {
+		return nil, nil, false
 	}
-	return c, true
+	// Warnings (a field left untranslated) are common in organizers' real
+	// catalogues: they are placed at the service they concern, and the
+	// whole catalogue is not read again with positions for them.
+	return c, probs, true
 }
 
 // parseFileFast reads one file on the fast path (CSV files have their own
@@ -54,11 +61,62 @@ func parseFileFast(f File) (parsed, bool) {
 		p, probs := parseCSV(f.Name, f.Data)
 		return p, len(probs) == 0
 	}
-	p := parsed{name: f.Name}
+	p := parsed{name: f.Name, coarse: true}
 	if len(f.Data) > MaxFileSize || !decodeFast(f.Data, &p.cat) {
 		return parsed{}, false
 	}
+	p.pos = serviceStarts(f.Data, len(p.cat.Services))
 	return p, true
+}
+
+// serviceStarts finds where each item of the top-level services list and
+// its fields start in a file the fast path read, so that warnings point at
+// the service (and, for a translation, at its language): in the fast
+// block subset the items are the lines at the list's indentation that
+// begin with "- ", between "services:" and the next top-level key, and
+// their fields the keys one level in. Nil when the items counted differ
+// from the services decoded (problems then fall back to line 1).
+func serviceStarts(data []byte, services int) yamlfile.Positions {
+	pos := make(yamlfile.Positions, services*4)
+	in, itemIndent, fieldIndent, langIndent, n := false, -1, -1, -1, 0
+	field, item := "", ""
+	record := func(path string, line, indent int, text string) {
+		if key, _, ok := strings.Cut(text, ":"); ok && key != "" && !strings.ContainsAny(key, " \"'{[") {
+			pos[path+"."+key] = yamlfile.Position{Line: line, Column: indent + 1}
+			if path == item {
+				field = key
+			}
+		}
+	}
+	for line, rest := 1, string(data); len(rest) > 0; line++ {
+		l, next, _ := strings.Cut(rest, "\n")
+		rest = next
+		t := strings.TrimLeft(l, " ")
+		indent := len(l) - len(t)
+		switch {
+		case t == "" || t[0] == '#':
+		case indent == 0:
+			in = strings.HasPrefix(t, "services:")
+		case !in:
+		case strings.HasPrefix(t, "- ") && (itemIndent < 0 || indent == itemIndent):
+			itemIndent, fieldIndent, langIndent = indent, indent+2, -1
+			item = "services[" + strconv.Itoa(n) + "]"
+			pos[item] = yamlfile.Position{Line: line, Column: indent + 3}
+			n++
+			record(item, line, indent+2, strings.TrimLeft(t[2:], " "))
+		case item == "":
+		case indent == fieldIndent:
+			langIndent = -1
+			record(item, line, indent, t)
+		case field == "translations" && indent > fieldIndent && (langIndent < 0 || indent == langIndent):
+			langIndent = indent
+			record(item+".translations", line, indent, t)
+		}
+	}
+	if n != services {
+		return nil
+	}
+	return pos
 }
 
 func fileExt(name string) string {

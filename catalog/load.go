@@ -89,6 +89,9 @@ type parsed struct {
 	damaged bool  // lines were skipped to read the rest: services may be missing
 	skipped []int // lines of fields dropped as wrongly written
 	csv     bool  // a spreadsheet: positions are rows and columns as the spreadsheet shows them
+	// coarse: read on the fast path, pos holds only where each service
+	// starts (services[i]), enough to place a warning on its service.
+	coarse bool
 }
 
 // problem is an error at pos; in a spreadsheet it names the row and column
@@ -106,8 +109,8 @@ func (f parsed) problem(pos yamlfile.Position, format string, args ...any) Probl
 // ParsePositional.
 func Parse(files []File) (*Catalog, Problems) {
 	if len(files) > 0 {
-		if c, ok := parseFast(files); ok {
-			return c, nil
+		if c, warnings, ok := parseFast(files); ok {
+			return c, warnings.Sort()
 		}
 	}
 	return ParsePositional(files)

@@ -90,11 +90,26 @@ func (c *catalogFlags) read(load func(paths ...string) (*catalog.Catalog, catalo
 	return cat, th, append(probs, tp...)
 }
 
+// shownWarnings is how many catalogue warnings commands other than
+// `catalog check` print before summing up the rest.
+const shownWarnings = 3
+
 // load reads and checks the catalogue and thesaurus, printing problems.
 func (c *catalogFlags) load(io stdio) (*catalog.Catalog, *catalog.Thesaurus, error) {
 	cat, th, probs := c.read(catalog.Load)
+	warnings := 0
 	for _, p := range probs {
+		// Errors all; of the warnings (fields left untranslated, often
+		// hundreds in a real catalogue) a few: `catalog check` lists them.
+		if p.Warning {
+			if warnings++; warnings > shownWarnings {
+				continue
+			}
+		}
 		fmt.Fprintln(io.err, p.In(io.lang))
+	}
+	if warnings > shownWarnings {
+		fmt.Fprintln(io.err, orgtext.Sprintf(io.lang, "… and %d more warnings: okienko catalog check lists them all", warnings-shownWarnings))
 	}
 	if cat == nil || th == nil {
 		fmt.Fprintln(io.err, orgtext.Sprintf(io.lang, "the catalogue or thesaurus has %d errors", probs.Errors()))
