@@ -27,6 +27,12 @@ type Outbox interface {
 	// longer than minIdle) first, then new ones, waiting up to block.
 	Read(ctx context.Context, consumer string, count int, block, minIdle time.Duration) ([]OutboxEntry, error)
 	Ack(ctx context.Context, id string) error
+	// Keep renews consumer's hold on entries it is about to try again from
+	// memory (their idle time starts anew, so no other consumer takes them
+	// as stuck meanwhile) and returns the ids it still holds: an entry
+	// another consumer has taken, or that was acked, is no longer this
+	// consumer's to deliver.
+	Keep(ctx context.Context, consumer string, ids []string) ([]string, error)
 }
 
 // OutboxEntry is one piece of work. ID is set by the outbox; Kind names the

@@ -98,6 +98,46 @@ func (o *Outbox) Ack(ctx context.Context, id string) error {
 	return o.s.ack(ctx, id)
 }
 
+// keepLua re-owns, atomically, the entries of ARGV[3..] that consumer
+// ARGV[2] still holds in group ARGV[1] (XCLAIM with no minimum idle time
+// resets their idle time) and returns their ids; an entry another consumer
+// has claimed, or that is acked, is left alone.
+var keepLua = goredis.NewScript(`
+local kept = {}
+for i = 3, #ARGV do
+  local p = redis.call('XPENDING', KEYS[1], ARGV[1], ARGV[i], ARGV[i], 1)
+  if p[1] and p[1][2] == ARGV[2] then
+    redis.call('XCLAIM', KEYS[1], ARGV[1], ARGV[2], 0, ARGV[i], 'JUSTID')
+    kept[#kept + 1] = ARGV[i]
+  end
+end
+return kept
+`)
+
+// Keep renews consumer's hold on entries it will try again from memory and
+// returns the ids it still holds (desk.Outbox): one script on the stream's
+// key, so no other replica claims an entry between the check and the renewal.
+func (o *Outbox) Keep(ctx context.Context, consumer string, ids []string) ([]string, error) {
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	ctx, cancel := o.s.st.bound(ctx)
+	defer cancel()
+	args := make([]any, 0, len(ids)+2)
+	args = append(args, o.s.group, consumer)
+	for _, id := range ids {
+		args = append(args, id)
+	}
+	kept, err := keepLua.Run(ctx, o.s.st.client, []string{o.s.key}, args...).StringSlice()
+	if err != nil {
+		if isNoGroup(err) {
+			return nil, nil
+		}
+		return nil, fmt.Errorf("outbox keep: %w", err)
+	}
+	return kept, nil
+}
+
 // Pending is how many entries were read but not yet acked, for readiness
 // and monitoring.
 func (o *Outbox) Pending(ctx context.Context) (int64, error) {

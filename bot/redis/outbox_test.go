@@ -116,7 +116,49 @@ func TestOutbox(t *testing.T) {
 		{"ConsumersShareNothing", testOutboxConsumersShareNothing},
 		{"ForgetCase", testOutboxForgetCase},
 		{"StreamLost", testOutboxStreamLost},
+		{"KeepRenewsOnlyOwnEntries", testOutboxKeep},
 	})
+}
+
+// testOutboxKeep: an entry in hand is renewed by its consumer (another
+// replica does not take it as stuck); once another consumer took it, or it
+// was acked, it is no longer kept.
+func testOutboxKeep(t *testing.T, e env) {
+	ctx := ctxFor(t)
+	a, b := newOutbox(t, e), newOutbox(t, e)
+	if err := a.Add(ctx, entry("case", "c1", `{}`)); err != nil {
+		t.Fatal(err)
+	}
+	got, err := a.Read(ctx, "replica-a", 10, 0, time.Minute)
+	if err != nil || len(got) != 1 {
+		t.Fatalf("Read = %v, %v", got, err)
+	}
+	id := got[0].ID
+	const idle = 150 * time.Millisecond
+	time.Sleep(idle)
+	if kept, err := a.Keep(ctx, "replica-a", []string{id}); err != nil || len(kept) != 1 || kept[0] != id {
+		t.Fatalf("Keep by the holder = %v, %v; want [%s]", kept, err, id)
+	}
+	// Renewed: not idle long enough for another replica to take it.
+	if stuck, err := b.Read(ctx, "replica-b", 10, 0, idle); err != nil || len(stuck) != 0 {
+		t.Fatalf("right after Keep another replica read %v, %v; want nothing", stuck, err)
+	}
+	time.Sleep(idle)
+	if stuck, err := b.Read(ctx, "replica-b", 10, 0, idle); err != nil || len(stuck) != 1 {
+		t.Fatalf("a stuck entry: replica b read %v, %v; want it", stuck, err)
+	}
+	if kept, err := a.Keep(ctx, "replica-a", []string{id}); err != nil || len(kept) != 0 {
+		t.Errorf("Keep by the former holder = %v, %v; want nothing", kept, err)
+	}
+	if kept, err := b.Keep(ctx, "replica-b", []string{id}); err != nil || len(kept) != 1 {
+		t.Errorf("Keep by the new holder = %v, %v; want [%s]", kept, err, id)
+	}
+	if err := b.Ack(ctx, id); err != nil {
+		t.Fatal(err)
+	}
+	if kept, err := b.Keep(ctx, "replica-b", []string{id}); err != nil || len(kept) != 0 {
+		t.Errorf("Keep of an acked entry = %v, %v; want nothing", kept, err)
+	}
 }
 
 func newOutbox(t *testing.T, e env) *redis.Outbox {

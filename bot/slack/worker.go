@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"sync"
 	"time"
 
@@ -17,6 +18,10 @@ import (
 // errNotPosted: the case card is not in Slack yet; a relay or note for it
 // waits in the outbox.
 var errNotPosted = errors.New("case card not posted yet")
+
+// errTaken reports an entry that another replica took while this one
+// waited (its idle time passed MinIdle): it is that replica's to deliver.
+var errTaken = errors.New("outbox entry taken by another replica")
 
 // Run delivers the outbox to Slack and checks unclaimed cases every
 // CheckEvery, until ctx is cancelled. Several replicas may run it: each
@@ -122,7 +127,11 @@ func (d *Desk) deliverLoop(ctx, drain context.Context) {
 			continue
 		}
 		// The entries in hand first (a case's card before its relays),
-		// then the fresh ones not already in hand.
+		// then the fresh ones not already in hand. Those in hand are
+		// renewed first: one another replica took meanwhile (its idle time
+		// passed MinIdle during the backoff) is that replica's now, and
+		// trying it here too would post it twice.
+		again = d.keep(ctx, again, tries)
 		entries := again
 		for _, e := range fresh {
 			if _, inHand := tries[e.ID]; !inHand {
@@ -136,6 +145,10 @@ func (d *Desk) deliverLoop(ctx, drain context.Context) {
 				return
 			}
 			if err := d.process(drain, e, !stuck[e.CaseID]); err != nil {
+				if errors.Is(err, errTaken) {
+					delete(tries, e.ID)
+					continue
+				}
 				stuck[e.CaseID] = true
 				if tries[e.ID]++; tries[e.ID] < retryInHand {
 					again = append(again, e)
@@ -157,6 +170,39 @@ func (d *Desk) deliverLoop(ctx, drain context.Context) {
 			clear(tries)
 		}
 	}
+}
+
+// stillHeld renews the hold on an entry this replica waits on (for its
+// card, or out a rate limit) and tells whether it is still this replica's.
+func (d *Desk) stillHeld(ctx context.Context, e desk.OutboxEntry) bool {
+	return len(d.keep(ctx, []desk.OutboxEntry{e}, nil)) == 1
+}
+
+// keep renews this replica's hold on the entries in hand and drops those
+// it no longer holds. When the outbox cannot say, the entries stay in hand:
+// a double post is the lesser harm than a case never posted.
+func (d *Desk) keep(ctx context.Context, inHand []desk.OutboxEntry, tries map[string]int) []desk.OutboxEntry {
+	if len(inHand) == 0 {
+		return nil
+	}
+	ids := make([]string, len(inHand))
+	for i, e := range inHand {
+		ids[i] = e.ID
+	}
+	kept, err := d.outbox.Keep(ctx, d.cfg.Consumer, ids)
+	if err != nil {
+		d.log.Warn("slack outbox: entries in hand not renewed", "entries", len(ids), "err", err)
+		return inHand
+	}
+	out := inHand[:0]
+	for _, e := range inHand {
+		if slices.Contains(kept, e.ID) {
+			out = append(out, e)
+		} else {
+			delete(tries, e.ID)
+		}
+	}
+	return out
 }
 
 // backoff spaces attempts after failures: retryBase doubling, up to 30 s.
@@ -184,6 +230,9 @@ func (d *Desk) process(ctx context.Context, e desk.OutboxEntry, waitForCard bool
 				return ctx.Err()
 			}
 			notPostedWait *= 2 // 50 ms … 1.6 s: about 3 s in all
+			if !d.stillHeld(ctx, e) {
+				return errTaken
+			}
 			continue
 		}
 		var rl *slackapi.RateLimitedError
@@ -192,6 +241,9 @@ func (d *Desk) process(ctx context.Context, e desk.OutboxEntry, waitForCard bool
 			d.log.Warn("slack rate limit: waiting", "entry", e.ID, "retry_after", wait)
 			if sleep(ctx, wait) != nil {
 				return ctx.Err()
+			}
+			if !d.stillHeld(ctx, e) {
+				return errTaken
 			}
 			continue
 		}
