@@ -4,6 +4,7 @@ import (
 	_ "embed"
 	"fmt"
 	"os"
+	"slices"
 	"strings"
 
 	"okienko/bot/textnorm"
@@ -143,6 +144,26 @@ func (th *Thesaurus) ExpandWords(words []string) []string {
 // ExpandKnown is ExpandWords where the lexicon's words are never read as
 // typos of the thesaurus's words (nil: every word may be).
 func (th *Thesaurus) ExpandKnown(words []string, lex *Lexicon) []string {
+	var out []string
+	for _, e := range th.ExpandFrom(words, lex) {
+		out = append(out, e.Term)
+	}
+	return out
+}
+
+// Expansion is one catalogue term a thesaurus entry made of a message,
+// with the message's words it was read from.
+type Expansion struct {
+	Term string
+	// From holds the words (as given to ExpandFrom) of every phrase that
+	// gave Term: the meaning stands for these words, not for the message.
+	From []string
+}
+
+// ExpandFrom is ExpandKnown that also tells which words each term was read
+// from, so that a search can ask whether the best service matched what
+// the resident's telling words mean, word by word.
+func (th *Thesaurus) ExpandFrom(words []string, lex *Lexicon) []Expansion {
 	if th == nil {
 		return nil
 	}
@@ -150,19 +171,28 @@ func (th *Thesaurus) ExpandKnown(words []string, lex *Lexicon) []string {
 	if lex != nil {
 		known = lex.KnownOther
 	}
-	var out []string
-	seen := map[string]bool{}
+	var out []Expansion
+	index := map[string]int{}
 	for _, e := range th.entries {
 		for _, ph := range e.when {
-			if ph.InKnown(words, known) {
-				for _, m := range e.means {
-					if !seen[m] {
-						seen[m] = true
-						out = append(out, m)
+			at := ph.FindKnown(words, known)
+			if at == nil {
+				continue
+			}
+			for _, m := range e.means {
+				i, ok := index[m]
+				if !ok {
+					i = len(out)
+					index[m] = i
+					out = append(out, Expansion{Term: m})
+				}
+				for _, k := range at {
+					if !slices.Contains(out[i].From, words[k]) {
+						out[i].From = append(out[i].From, words[k])
 					}
 				}
-				break
 			}
+			break
 		}
 	}
 	return out

@@ -4,7 +4,11 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"okienko/bot/textnorm"
 )
+
+var textnormWords = textnorm.PhraseWords
 
 func TestDefaultThesaurusLoads(t *testing.T) {
 	th, probs := DefaultThesaurus()
@@ -42,6 +46,35 @@ func TestThesaurusExpands(t *testing.T) {
 	}
 	if got := th.Expand("jaka jest pogoda"); len(got) != 0 {
 		t.Errorf("Expand of an unrelated sentence = %v, want nothing", got)
+	}
+}
+
+// TestThesaurusExpandFrom: each catalogue term comes with the words of the
+// message it was read from, and only those.
+func TestThesaurusExpandFrom(t *testing.T) {
+	th, _ := DefaultThesaurus()
+	tests := []struct {
+		text, term string
+		from       []string
+	}{
+		{"naprawa pralki", "zasiłek celowy", []string{"pralki"}},
+		{"kiedy przyjdzie moja emerytura", "seniorzy", []string{"emerytura"}},
+		{"maz pije od lat", "współuzależnienie", []string{"maz", "pije"}},
+	}
+	for _, tt := range tests {
+		var got []string
+		found := false
+		for _, e := range th.ExpandFrom(textnormWords(tt.text), nil) {
+			if e.Term == tt.term {
+				found, got = true, e.From
+			}
+		}
+		if !found || !slices.Equal(got, tt.from) {
+			t.Errorf("ExpandFrom(%q): %q from %v (found %v), want from %v", tt.text, tt.term, got, found, tt.from)
+		}
+	}
+	if got, want := th.ExpandKnown(textnormWords("mąż pije, nie mam gdzie spać"), nil), th.Expand("mąż pije, nie mam gdzie spać"); !slices.Equal(got, want) {
+		t.Errorf("ExpandKnown %v differs from Expand %v", got, want)
 	}
 }
 

@@ -103,24 +103,38 @@ func (ph Phrase) In(words []string) bool {
 // its typo: "potrzebuję" is not "pogrzeb*", "śmieci" is not "śmierci".
 // known may be nil.
 func (ph Phrase) InKnown(words []string, known func(word, target string) bool) bool {
-	if len(ph.words) == 0 {
-		return false
-	}
-	for start, w := range words {
-		if ph.words[0].matches(w, known) && ph.rest(words, start+1, 1, known) {
-			return true
-		}
-	}
-	return false
+	return ph.FindKnown(words, known) != nil
 }
 
-func (ph Phrase) rest(words []string, from, k int, known func(word, target string) bool) bool {
+// FindKnown is InKnown that tells which of words (their indexes, in order)
+// the phrase was read from, or nil when it does not occur: a meaning read
+// from a phrase stands for those words only.
+func (ph Phrase) FindKnown(words []string, known func(word, target string) bool) []int {
+	if len(ph.words) == 0 {
+		return nil
+	}
+	at := make([]int, len(ph.words))
+	for start, w := range words {
+		if ph.words[0].matches(w, known) {
+			at[0] = start
+			if ph.rest(words, start+1, 1, known, at) {
+				return at
+			}
+		}
+	}
+	return nil
+}
+
+func (ph Phrase) rest(words []string, from, k int, known func(word, target string) bool, at []int) bool {
 	if k == len(ph.words) {
 		return true
 	}
 	for i := from; i < len(words) && i <= from+MaxGap; i++ {
-		if ph.words[k].matches(words[i], known) && ph.rest(words, i+1, k+1, known) {
-			return true
+		if ph.words[k].matches(words[i], known) {
+			at[k] = i
+			if ph.rest(words, i+1, k+1, known, at) {
+				return true
+			}
 		}
 	}
 	return false

@@ -118,3 +118,25 @@ func TestPhraseStarAfterTheCommonStem(t *testing.T) {
 		}
 	}
 }
+
+// TestPhraseFindKnown: a phrase tells which words it was read from, so a
+// meaning stands for those words only.
+func TestPhraseFindKnown(t *testing.T) {
+	tests := []struct {
+		phrase, text string
+		want         []int
+	}{
+		{"nie mam gdzie spac|spać", "Nie mam już gdzie spać dziś", []int{0, 1, 3, 4}},
+		{"pralk*", "naprawa pralki", []int{1}},
+		{"opiekun*", "opieka dla mamy", nil},
+	}
+	for _, tt := range tests {
+		ph, err := CompilePhrase(tt.phrase)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := ph.FindKnown(PhraseWords(tt.text), nil); !slices.Equal(got, tt.want) {
+			t.Errorf("%q in %q = %v, want %v", tt.phrase, tt.text, got, tt.want)
+		}
+	}
+}

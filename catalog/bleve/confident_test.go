@@ -12,19 +12,25 @@ import (
 // TestConfidentAndWrong measures, on the sample catalogue, how often the
 // search is confident and its best service is not one a social worker
 // would accept ("-": nothing fits, so any confidence is wrong). The
-// development set was tuned on; the holdouts were written before tuning
-// and are not (holdout3 before the own-word rule of plan.confident). The
-// issue's target is at most 2 % on the holdout; measured 8.2 % (dev),
-// 13.3 %, 17.5 % and 7.2 % (holdouts 1–3), so the thresholds sit at the
-// measured values and guard against regressions only (see README).
+// development set and the sample's eval.tsv were tuned on; the holdouts
+// were written before tuning and are not (holdout3 before the own-word
+// rule, holdout4 before the word-by-word coverage of plan.confident). The
+// issue's target is at most 2 % on the holdout; measured 6.1 % (dev),
+// 13.3 %, 15.0 %, 5.8 % and 15.1 % (holdouts 1–4) and 8.5 % (eval.tsv), so
+// the thresholds sit at the measured values and guard against regressions
+// only (see README).
 func TestConfidentAndWrong(t *testing.T) {
 	ix := buildFrom(t, "../data/sample.yaml")
 	for _, set := range []struct {
 		name    string
 		maxRate float64
-	}{{"dev", 0.09}, {"holdout", 0.14}, {"holdout2", 0.18}, {"holdout3", 0.08}, {"holdout4", 0.17}} {
+	}{{"dev", 0.07}, {"holdout", 0.14}, {"holdout2", 0.16}, {"holdout3", 0.06}, {"holdout4", 0.16}, {"eval", 0.09}} {
 		t.Run(set.name, func(t *testing.T) {
-			f, err := os.Open("../testdata/confident/" + set.name + ".tsv")
+			path := "../testdata/confident/" + set.name + ".tsv"
+			if set.name == "eval" {
+				path = "../testdata/eval.tsv"
+			}
+			f, err := os.Open(path)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -64,5 +70,35 @@ func TestConfidentAndWrong(t *testing.T) {
 				t.Errorf("confident and wrong %.3f, want ≤ %.2f", rate, set.maxRate)
 			}
 		})
+	}
+}
+
+// TestConfidenceWordByWord: a thesaurus meaning counts for the words it was
+// read from, so a request whose other telling words the best service does
+// not hold is not confident, while one whose words are all accounted for is.
+func TestConfidenceWordByWord(t *testing.T) {
+	ix := buildFrom(t, "../data/sample.yaml")
+	tests := []struct {
+		text      string
+		confident bool
+	}{
+		{"szukam opiekunki do dziecka na wieczory", false}, // "dziecko", "wieczór" not home care
+		{"kiedy przyjdzie moja emerytura", false},          // "emerytura" read as old age only
+		{"nie starcza na czynsz", true},                    // "czynsz" own word and meaning
+		{"komornik mi zabral pensje", true},                // "zabrał" is no word of the catalogue
+		{"partner mnie bije", true},                        // "partner" says nothing of the service
+	}
+	for _, tt := range tests {
+		res, err := ix.Find(context.Background(), Query{Text: tt.text, Limit: 3})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res.Confident != tt.confident {
+			top := ""
+			if len(res.Hits) > 0 {
+				top = res.Hits[0].Service.ID
+			}
+			t.Errorf("%q: confident %v (best %s), want %v", tt.text, res.Confident, top, tt.confident)
+		}
 	}
 }

@@ -26,7 +26,10 @@ type matcher struct {
 	exact     string
 	prefix    string
 	fuzzy     bool
-	expansion bool // from the thesaurus rather than the resident's words
+	expansion bool     // from the thesaurus rather than the resident's words
+	word      string   // a resident's word: its folded form
+	known     bool     // a resident's word the catalogue's names, keywords or summaries hold
+	from      []string // an expansion: the folded words it was read from
 }
 
 func (m matcher) matches(terms termSet) bool {
@@ -45,49 +48,74 @@ func (m matcher) matches(terms termSet) bool {
 }
 
 // confident reports whether the best hit fits: it matched more than half
-// of the resident's strong words (not "pomoc", "mama"), or one of the
-// thesaurus's meanings of what the resident wrote. One stray word of two
-// or three ("kurs prawa jazdy" finding a language course) is not enough.
+// of the resident's strong words (not "pomoc", "mama"), at least one of
+// them in its name, keywords or summary, or it holds what a thesaurus
+// entry made of the message and covers enough of the resident's words. One
+// stray word of two or three ("kurs prawa jazdy" finding a language
+// course) is not enough.
 //
 // A resident's word found only in a description (not in the name,
 // keywords or summary) counts, but at least one must be found in those:
 // "zapisy do przedszkola" is not about the intercultural assistant whose
 // description mentions enrolment in a kindergarten.
 //
-// A thesaurus meaning stands in for the words it was read from, not for
-// a whole request: in a request of three strong words or more, the best
-// service must also have matched at least one of the resident's own words
-// ("zwolnienie lekarskie L4 nie zostało zapłacone" is not about the
-// labour office because "zwolnienie" reads as losing a job). A first-
-// contact worker who is unsure offers a person rather than a guess.
+// A thesaurus meaning stands for the words it was read from, not for the
+// whole request (word by word coverage): a word is covered when the
+// service holds it or holds a meaning read from it. A service that holds
+// a meaning is confident when it covers more than half of the strong
+// words, or holds one of the resident's own words and covers two of them
+// (in a request of two or three words the catalogue knows, one): "kiedy
+// przyjdzie moja emerytura" is not about seniors' day care because
+// "emerytura" reads as old age, and "szukam opiekunki do dziecka na
+// wieczory" is not about home care for the elderly because it holds
+// "opiekunka" (own word and meaning) but neither "dziecko" nor "wieczór". Words the catalogue does not hold
+// and no meaning was read from ("dziś", "robić") do not lower that bar.
+// A first-contact worker who is unsure offers a person rather than a guess.
 func (p *plan) confident(terms, head termSet) bool {
-	words, matched, inHead := 0, 0, 0
+	covered := map[string]bool{} // resident's words a hitting meaning was read from
 	expansion := false
 	for _, m := range p.matchers {
-		hit := m.matches(terms)
-		if m.expansion {
-			expansion = expansion || hit
-			continue
-		}
-		words++
-		if hit {
-			matched++
-			if m.matches(head) {
-				inHead++
+		if m.expansion && m.matches(terms) {
+			expansion = true
+			for _, w := range m.from {
+				covered[w] = true
 			}
 		}
 	}
-	if matched > 0 && inHead > 0 && 2*matched > words {
+	words, own, n, telling := 0, 0, 0, 0
+	inHead := false
+	for _, m := range p.matchers {
+		if m.expansion {
+			continue
+		}
+		words++
+		if m.known || covered[m.word] {
+			telling++
+		}
+		switch {
+		case m.matches(terms):
+			own++
+			n++
+			inHead = inHead || m.matches(head)
+		case covered[m.word]:
+			n++
+		}
+	}
+	if inHead && 2*own > words {
 		return true
 	}
-	return expansion && (words < minWordsForOwnMatch || matched > 0)
+	if words == 0 {
+		return expansion // only weak words, and what a meaning made of them
+	}
+	return expansion && (2*n > words || (own > 0 && n >= min(minCovered, telling-1)))
 }
 
-// minWordsForOwnMatch: from this many strong words on, a thesaurus meaning
-// alone does not make a match confident (chosen on the development sets:
-// 4 or more let through more confident-and-wrong answers there, requiring
-// two own words cost a third of the sample's right confident answers).
-const minWordsForOwnMatch = 3
+// minCovered: a service that holds one of the resident's own words and a
+// thesaurus meaning must cover this many of the resident's words (chosen
+// on the development sets: requiring only the own word, as before, let
+// through "szukam opiekunki do dziecka na wieczory" → home care; requiring more than half of
+// all words cost a third of the sample's right confident answers).
+const minCovered = 2
 
 type field struct {
 	name  string
@@ -268,6 +296,8 @@ func (ix *Index) plan(text string) *plan {
 	lex := ix.lexicon()
 	for _, w := range strong {
 		cs, m := ix.word(w, 1, true)
+		m.word = w.folded
+		m.known = ix.rarity(w) < len(ix.services)
 		add(cs)
 		p.matchers = append(p.matchers, m)
 	}
@@ -279,8 +309,18 @@ func (ix *Index) plan(text string) *plan {
 	// words that say little ("usługi", "osoby"): catalogues inflect and
 	// combine them in too many ways for whole-term matching.
 	expansions := 0
-	for _, term := range ix.cfg.Thesaurus.ExpandKnown(textnorm.PhraseWords(text), lex) {
-		for _, w := range words(term) {
+	byWord := map[string]int{} // expansion word → its matcher
+	for _, e := range ix.cfg.Thesaurus.ExpandFrom(textnorm.PhraseWords(text), lex) {
+		for _, w := range words(e.Term) {
+			if i, ok := byWord[w.folded]; ok {
+				m := &p.matchers[i]
+				for _, f := range e.From {
+					if !slices.Contains(m.from, f) {
+						m.from = append(m.from, f)
+					}
+				}
+				continue
+			}
 			if expansions == ix.cfg.MaxWords {
 				break
 			}
@@ -291,6 +331,8 @@ func (ix *Index) plan(text string) *plan {
 			expansions++
 			cs, m := ix.word(w, expansionFactor, false)
 			m.expansion = true
+			m.from = slices.Clone(e.From)
+			byWord[w.folded] = len(p.matchers)
 			add(cs)
 			p.matchers = append(p.matchers, m)
 		}
