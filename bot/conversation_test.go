@@ -1,9 +1,7 @@
 package bot_test
 
 import (
-	"bufio"
 	"context"
-	"os"
 	"regexp"
 	"strings"
 	"testing"
@@ -12,31 +10,8 @@ import (
 	"okienko/bot"
 	"okienko/bot/memory"
 	"okienko/bot/script"
+	"okienko/bot/tsvtest"
 )
-
-// readPairs reads "text<TAB>label" lines, skipping comments and blanks.
-func readPairs(t *testing.T, path string) [][2]string {
-	t.Helper()
-	f, err := os.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	var out [][2]string
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		line := sc.Text()
-		if strings.TrimSpace(line) == "" || strings.HasPrefix(line, "#") {
-			continue
-		}
-		text, label, ok := strings.Cut(line, "\t")
-		if !ok {
-			t.Fatalf("%s: no tab in %q", path, line)
-		}
-		out = append(out, [2]string{text, label})
-	}
-	return out
-}
 
 // TestLanguageOfFirstMessage measures the language a conversation's first
 // message is answered in, on the development set (tuned on) and the
@@ -47,7 +22,7 @@ func TestLanguageOfFirstMessage(t *testing.T) {
 		min  float64
 	}{{"dev", 1.0}, {"holdout", 0.85}} {
 		t.Run(set.name, func(t *testing.T) {
-			rows := readPairs(t, "testdata/language/"+set.name+".tsv")
+			rows := tsvtest.Pairs(t, "testdata/language/"+set.name+".tsv")
 			right := 0
 			for i, r := range rows {
 				h := newHarness(t, testSearcher(t))
@@ -77,7 +52,7 @@ func TestLanguageOfFirstMessage(t *testing.T) {
 // TestLanguageSwitchOnRequest: "can you answer in English?" in the
 // middle of a conversation switches it, at the question it waits on.
 func TestLanguageSwitchOnRequest(t *testing.T) {
-	for _, r := range readPairs(t, "testdata/language/switch.tsv") {
+	for _, r := range tsvtest.Pairs(t, "testdata/language/switch.tsv") {
 		t.Run(r[0], func(t *testing.T) {
 			h := newHarness(t, testSearcher(t))
 			start := "Potrzebuję pomocy z rachunkami za prąd"
@@ -109,7 +84,7 @@ var cardRE = regexp.MustCompile(`(?m)^\d\. `)
 // shows at most 3 services in at most 600 characters of cards (name, one
 // line, how to reach them); details come on request.
 func TestResultsFitAPhoneScreen(t *testing.T) {
-	rows := readPairs(t, "../catalog/testdata/eval.tsv")
+	rows := tsvtest.Pairs(t, "../catalog/testdata/eval.tsv")
 	shown := 0
 	for i, r := range rows {
 		h := newHarness(t, testSearcher(t))

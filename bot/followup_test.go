@@ -1,36 +1,12 @@
 package bot
 
 import (
-	"bufio"
-	"os"
 	"slices"
 	"strings"
 	"testing"
-)
 
-// readTSV reads "text<TAB>label" lines, skipping comments and blanks.
-func readTSV(t *testing.T, path string) [][2]string {
-	t.Helper()
-	f, err := os.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	var out [][2]string
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		line := sc.Text()
-		if strings.TrimSpace(line) == "" || strings.HasPrefix(line, "#") {
-			continue
-		}
-		text, label, ok := strings.Cut(line, "\t")
-		if !ok {
-			t.Fatalf("%s: no tab in %q", path, line)
-		}
-		out = append(out, [2]string{text, label})
-	}
-	return out
-}
+	"okienko/bot/tsvtest"
+)
 
 // TestFollowUpQuestionSets measures how often a follow-up question is
 // read as asking what it asks: on the development set (tuned on) and the
@@ -41,7 +17,7 @@ func TestFollowUpQuestionSets(t *testing.T) {
 		min  float64
 	}{{"dev", 1.0}, {"holdout", 0.85}} {
 		t.Run(set.name, func(t *testing.T) {
-			rows := readTSV(t, "testdata/followup/"+set.name+".tsv")
+			rows := tsvtest.Pairs(t, "testdata/followup/"+set.name+".tsv")
 			right := 0
 			for _, r := range rows {
 				want := []string{}
