@@ -134,15 +134,21 @@ var ordinals = [][]string{
 
 // namedService returns the index of the service among shown that the text
 // names, by position ("ta druga", "2") or by a word of its name; -1 when
-// it names none or several.
-func namedService(text string, shown []Service) int {
+// it names none or several. pos[i] is shown[i]'s number in the list the
+// resident saw, less one (nil: its index): after a catalogue reload drops
+// a service, "ta druga" still means the second one shown.
+func namedService(text string, shown []Service, pos []int) int {
 	words := textnorm.PhraseWords(text)
 	found := -1
 	for i := range shown {
-		if i >= len(ordinals) {
-			break
+		p := i
+		if pos != nil {
+			p = pos[i]
 		}
-		for _, o := range ordinals[i] {
+		if p >= len(ordinals) {
+			continue
+		}
+		for _, o := range ordinals[p] {
 			ph, _ := textnorm.CompilePhrase(o)
 			if ph.In(words) {
 				if found >= 0 && found != i {
@@ -215,9 +221,11 @@ func (c *conversation) followUp(st *script.Step) bool {
 	pending := c.s.Vars[varFollowUp]
 	delete(c.s.Vars, varFollowUp)
 	var shown []Service
-	for _, id := range c.s.Offered {
+	var pos []int // shown[i] was number pos[i]+1 on the list
+	for p, id := range c.s.Offered {
 		if sv, ok := finder.Service(id, c.s.Lang); ok {
 			shown = append(shown, sv)
+			pos = append(pos, p)
 		}
 	}
 	if len(shown) == 0 {
@@ -236,7 +244,7 @@ func (c *conversation) followUp(st *script.Step) bool {
 			return false
 		}
 		if c.msg.Choice == "" {
-			if i := namedService(c.msg.Text, shown); i >= 0 && len(questionKinds(c.msg.Text)) == 0 {
+			if i := namedService(c.msg.Text, shown, pos); i >= 0 && len(questionKinds(c.msg.Text)) == 0 {
 				c.answerAbout(st, shown[i:i+1], kinds)
 				return true
 			}
@@ -255,7 +263,7 @@ func (c *conversation) followUp(st *script.Step) bool {
 	if st.FreeText != nil && !looksLikeQuestion(c.msg.Text) && len(textnorm.PhraseWords(c.msg.Text)) > 3 {
 		return false
 	}
-	if i := namedService(c.msg.Text, shown); i >= 0 {
+	if i := namedService(c.msg.Text, shown, pos); i >= 0 {
 		c.answerAbout(st, shown[i:i+1], kinds)
 		return true
 	}
@@ -276,7 +284,7 @@ func (c *conversation) followUp(st *script.Step) bool {
 	c.s.setVar(varFollowUp, strings.Join(kinds, ","))
 	choices := make([]Choice, len(shown))
 	for i, sv := range shown {
-		choices[i] = Choice{ID: choicePrefix + sv.ID, Label: strconv.Itoa(i+1) + ". " + shortLabel(sv.Name)}
+		choices[i] = Choice{ID: choicePrefix + sv.ID, Label: strconv.Itoa(pos[i]+1) + ". " + shortLabel(sv.Name)}
 	}
 	c.ask(c.message("followup_which"), choices)
 	return true

@@ -61,7 +61,7 @@ func FuzzReadQuestion(f *testing.F) {
 				t.Fatalf("unknown kind %q", k)
 			}
 		}
-		if i := namedService(text, shown); i < -1 || i >= len(shown) {
+		if i := namedService(text, shown, nil); i < -1 || i >= len(shown) {
 			t.Fatalf("named %d of %d", i, len(shown))
 		}
 		for _, l := range []string{DetectLanguage(text), languageRequest(text)} {
@@ -70,4 +70,25 @@ func FuzzReadQuestion(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestNamedServiceAfterReload: when a catalogue reload dropped a service
+// shown, the resident's "ta druga" still means the second one on the list
+// they saw, not whichever came second among those left.
+func TestNamedServiceAfterReload(t *testing.T) {
+	left := []Service{{ID: "a", Name: "Usługi opiekuńcze"}, {ID: "c", Name: "Teleopieka — opaska"}}
+	pos := []int{0, 2} // "b", number 2, is gone
+	for _, tc := range []struct {
+		text string
+		want int
+	}{
+		{"ta pierwsza, ile kosztuje?", 0},
+		{"a ta druga?", -1},
+		{"trzecia — gdzie to jest?", 1},
+		{"3", 1},
+	} {
+		if got := namedService(tc.text, left, pos); got != tc.want {
+			t.Errorf("namedService(%q) = %d, want %d", tc.text, got, tc.want)
+		}
+	}
 }

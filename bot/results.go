@@ -99,7 +99,7 @@ func (c *conversation) showResults(limit int) {
 	// "Teleopieka — ile to kosztuje?": the question asked with the name
 	// is answered with the card.
 	if kinds := questionKinds(c.query); len(kinds) > 0 && looksLikeQuestion(c.query) {
-		if i := namedService(c.query, shown); i >= 0 {
+		if i := namedService(c.query, shown, nil); i >= 0 {
 			c.say(c.answerText(shown[i].Name, shown[i], kinds))
 			c.s.setVar(varTalkedOf, shown[i].ID)
 			return
