@@ -118,23 +118,43 @@ func (st *Store) eraseKeys(ctx context.Context, chat string, indexed []string) e
 	return nil
 }
 
+// retainIndexLua gives the index KEYS[1] an expiry of ARGV[1] ms when it
+// has none or a shorter one: never shortened, as a key written meanwhile
+// may need more.
+const retainIndexLua = `
+local cur = redis.call('PTTL', KEYS[1])
+local ttl = tonumber(ARGV[1])
+if cur == -1 or (cur >= 0 and cur < ttl) then redis.call('PEXPIRE', KEYS[1], ttl) end
+return 1
+`
+
 // retainIndexed gives the indexed keys without expiry (case routing) the
-// closed case retention, and the index too when it has none.
+// closed case retention, and the index an expiry no shorter than its
+// longest-lived key's (a needs query key may outlive the retention), so
+// that Erase still finds every key.
 func (st *Store) retainIndexed(ctx context.Context, chat string) error {
 	keys, err := st.chatKeys(ctx, chat)
 	if err != nil || len(keys) == 0 {
 		return err
 	}
+	ttls := make([]*goredis.DurationCmd, len(keys))
 	_, err = st.client.Pipelined(ctx, func(p goredis.Pipeliner) error {
-		for _, k := range keys {
+		for i, k := range keys {
 			// Only keys without expiry: a shorter TTL set by a feature stays.
 			p.ExpireNX(ctx, k, st.cfg.ClosedCaseRetention)
+			ttls[i] = p.PTTL(ctx, k)
 		}
-		p.ExpireNX(ctx, st.Key(kindIndex, chat), st.cfg.ClosedCaseRetention)
 		return nil
 	})
 	if err != nil {
 		return fmt.Errorf("retain keys: %w", err)
+	}
+	longest := st.cfg.ClosedCaseRetention
+	for _, c := range ttls {
+		longest = max(longest, c.Val()) // -1 cannot be left, -2: gone
+	}
+	if err := st.client.Eval(ctx, retainIndexLua, []string{st.Key(kindIndex, chat)}, longest.Milliseconds()).Err(); err != nil {
+		return fmt.Errorf("retain key index: %w", err)
 	}
 	return nil
 }

@@ -199,6 +199,15 @@ func testLifetimes(t *testing.T, cfg Config) {
 	if err := st.client.Set(ctx, ownTTLKey, "x", 10*time.Minute).Err(); err != nil {
 		t.Fatal(err)
 	}
+	// A key that outlives the retention (the needs report's unmatched
+	// queries live 90 days): Erase must still find it in the index.
+	longKey := st.Key("needq", chat, "d1")
+	if err := st.Track(ctx, chat, 200*time.Hour, longKey); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.client.Set(ctx, longKey, "x", 200*time.Hour).Err(); err != nil {
+		t.Fatal(err)
+	}
 
 	s.Case = ""
 	if err := st.Save(ctx, s, "3"); err != nil {
@@ -207,6 +216,7 @@ func testLifetimes(t *testing.T, cfg Config) {
 	near("session after its case closed", pttl(sessKey), time.Hour)
 	near("case routing after the case closed", pttl(routeKey), 72*time.Hour)
 	near("a key with its own TTL", pttl(ownTTLKey), 10*time.Minute)
+	near("the key index, outliving its longest key", pttl(st.Key(kindIndex, chat)), 200*time.Hour)
 }
 
 // testIdleExpiry waits for a short idle TTL to pass: the embedded server
