@@ -448,6 +448,21 @@ func TestStrictTransportSecurity(t *testing.T) {
 					t.Errorf("%s: Strict-Transport-Security %q, want %q", path, got, tc.want)
 				}
 			}
+			// Mounted with Register on another mux, as okienko serve does.
+			mux := http.NewServeMux()
+			h.chat.Register(mux)
+			srv := httptest.NewServer(mux)
+			defer srv.Close()
+			for _, path := range []string{"/", "/chat", "/widget.js", "/api/chat/session"} {
+				res, err := http.Get(srv.URL + path)
+				if err != nil {
+					t.Fatal(err)
+				}
+				res.Body.Close()
+				if got := res.Header.Get("Strict-Transport-Security"); got != tc.want {
+					t.Errorf("registered %s: Strict-Transport-Security %q, want %q", path, got, tc.want)
+				}
+			}
 		})
 	}
 }

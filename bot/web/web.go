@@ -297,25 +297,38 @@ func New(cfg Config, h Handler) (*Chat, error) {
 // widget, the assets and the API. Use it instead of mounting the Chat at
 // "/" when another handler needs "/" for other methods.
 func (c *Chat) Register(mux *http.ServeMux) {
-	mux.HandleFunc("GET "+PathPage+"{$}", c.servePage)
-	mux.HandleFunc("GET "+PathChat, c.servePage)
-	mux.HandleFunc("GET "+PathWidget, c.serveAsset)
-	mux.HandleFunc("GET "+PathAssets+"{name}", c.serveAsset)
-	mux.HandleFunc("POST "+pathMessage, c.serveMessage)
-	mux.HandleFunc("GET "+pathSession, c.serveSession)
-	mux.HandleFunc("GET "+pathEvents, c.serveEvents)
+	// Each route sets HSTS itself: okienko serve mounts the routes on its
+	// own mux, without ServeHTTP.
+	handle := func(pattern string, f http.HandlerFunc) {
+		mux.HandleFunc(pattern, func(w http.ResponseWriter, r *http.Request) {
+			c.setHSTS(w, r)
+			f(w, r)
+		})
+	}
+	handle("GET "+PathPage+"{$}", c.servePage)
+	handle("GET "+PathChat, c.servePage)
+	handle("GET "+PathWidget, c.serveAsset)
+	handle("GET "+PathAssets+"{name}", c.serveAsset)
+	handle("POST "+pathMessage, c.serveMessage)
+	handle("GET "+pathSession, c.serveSession)
+	handle("GET "+pathEvents, c.serveEvents)
 }
 
 // ServeHTTP serves the page, widget, assets and API, and 404 for anything
 // else.
 func (c *Chat) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	c.setHSTS(w, r)
+	c.mux.ServeHTTP(w, r)
+}
+
+// setHSTS sets Strict-Transport-Security over TLS (the public address is
+// https, or the request says so): browsers must not come back over plain
+// HTTP for a year, where the session cookie and the conversation could be
+// read.
+func (c *Chat) setHSTS(w http.ResponseWriter, r *http.Request) {
 	if c.secure(r) {
-		// Over TLS (the public address is https, or the request says so):
-		// browsers must not come back over plain HTTP for a year, where
-		// the session cookie and the conversation could be read.
 		w.Header().Set("Strict-Transport-Security", "max-age="+strconv.Itoa(hstsMaxAge))
 	}
-	c.mux.ServeHTTP(w, r)
 }
 
 // hstsMaxAge is Strict-Transport-Security's max-age: a year, in seconds.
