@@ -158,7 +158,15 @@ func loadServeConfig(args []string, io stdio) (*serveConfig, error) {
 	webhookURL := fl.String("webhook-url", getenv("OKIENKO_TELEGRAM_WEBHOOK_URL"), "public https:// URL Telegram posts updates to; empty: long polling (env OKIENKO_TELEGRAM_WEBHOOK_URL)")
 	fl.StringVar(&cfg.HTTPAddr, "http", envOr("OKIENKO_HTTP_ADDR", "127.0.0.1:8080"), "address the HTTP server (web chat, webhooks, health) listens on (env OKIENKO_HTTP_ADDR)")
 	apiURL := fl.String("telegram-api", getenv("OKIENKO_TELEGRAM_API_URL"), "Bot API server, e.g. a self-hosted one (default https://api.telegram.org; env OKIENKO_TELEGRAM_API_URL)")
-	fl.BoolVar(&cfg.Web, "web", envOr("OKIENKO_WEB", "on") != "off", "serve the web chat (env OKIENKO_WEB=off turns it off)")
+	var webOn bool
+	switch v := strings.ToLower(envOr("OKIENKO_WEB", "on")); v {
+	case "on", "true", "yes", "1":
+		webOn = true
+	case "off", "false", "no", "0": // "web: false" in the --config file too
+	default:
+		return nil, usageError(fmt.Sprintf("OKIENKO_WEB %q: use on or off", v))
+	}
+	fl.BoolVar(&cfg.Web, "web", webOn, "serve the web chat (env OKIENKO_WEB=off turns it off)")
 	verbose := fl.Bool("v", false, "log debug details")
 	fl.StringVar(&cfg.LogFormat, "log-format", envOr("OKIENKO_LOG_FORMAT", "json"), "json or text (env OKIENKO_LOG_FORMAT); logs never carry message text, tokens or phone numbers")
 	cfg.Catalog.register(fl)

@@ -132,6 +132,7 @@ func TestLoadServeConfig(t *testing.T) {
 		"OKIENKO_WEB_RATE":         "fast",
 		"OKIENKO_SESSION_IDLE_TTL": "5",
 		"OKIENKO_NEEDS":            "sometimes",
+		"OKIENKO_WEB":              "sometimes",
 	} {
 		t.Run(name, func(t *testing.T) {
 			t.Setenv(name, value)
@@ -143,5 +144,28 @@ func TestLoadServeConfig(t *testing.T) {
 				t.Errorf("%s=%s: %v does not name the setting", name, value, err)
 			}
 		})
+	}
+}
+
+// TestWebOffSpelledAsYAMLFalse: "web: false" in the --config file (YAML's
+// own spelling) turns the web chat off as "off" does, like OKIENKO_NEEDS.
+func TestWebOffSpelledAsYAMLFalse(t *testing.T) {
+	for _, name := range settings {
+		t.Setenv(name, "")
+	}
+	t.Setenv("OKIENKO_CONFIG", "")
+	t.Setenv("OKIENKO_TELEGRAM_TOKEN", "123:test-token-not-real") // a channel remains
+	for _, v := range []string{"off", "false", "no", "0"} {
+		file := filepath.Join(t.TempDir(), "okienko.yaml")
+		if err := os.WriteFile(file, []byte("web: "+v+"\n"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		cfg, err := loadServeConfig([]string{"--config", file}, stdio{out: &bytes.Buffer{}, err: &bytes.Buffer{}})
+		if err != nil {
+			t.Fatalf("web: %s: %v", v, err)
+		}
+		if cfg.Web {
+			t.Errorf("web: %s: the web chat is on", v)
+		}
 	}
 }
