@@ -15,6 +15,7 @@ import (
 	"okienko/bot/needs"
 	"okienko/bot/officehours"
 	"okienko/bot/script"
+	"okienko/bot/textnorm"
 )
 
 // ErrUnavailable reports that the engine could not handle a message (the
@@ -83,6 +84,15 @@ type flow struct {
 	// (groups unsafe and safe); dismissals, a resident calling a crisis
 	// reply a false alarm.
 	safetyAnswers, dismissals *crisis.Detector
+	// acks are the script's acknowledgements with their phrases compiled
+	// once, not at every search.
+	acks []compiledAck
+}
+
+// compiledAck is one acknowledgement of the script, ready to match.
+type compiledAck struct {
+	ack     script.Acknowledgement
+	phrases []textnorm.Phrase
 }
 
 // New returns an engine for the config.
@@ -143,6 +153,13 @@ func (e *Engine) SetScript(sc *script.Script) error {
 		if f.dismissals, err = sc.Crisis.Dismissals(); err != nil {
 			return fmt.Errorf("crisis dismissals: %w", err)
 		}
+	}
+	for _, a := range sc.Acknowledge {
+		phrases, err := a.Compile()
+		if err != nil {
+			continue // dialogs check reports it; the others still work
+		}
+		f.acks = append(f.acks, compiledAck{ack: a, phrases: phrases})
 	}
 	if oh := sc.OfficeHours; oh != nil {
 		s, err := officehours.New(officehours.Config{Timezone: oh.Timezone, Week: oh.Week, PolishHolidays: oh.PolishHolidays, Closed: oh.Closed})

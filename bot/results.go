@@ -57,12 +57,9 @@ func (c *conversation) noteFound(query string) {
 // phrases the text holds, once per conversation and situation.
 func (c *conversation) acknowledgement(text string) string {
 	words := textnorm.PhraseWords(text)
-	for _, a := range c.flow.sc.Acknowledge {
-		phrases, err := a.Compile()
-		if err != nil {
-			continue // check reports it
-		}
-		for _, ph := range phrases {
+	for _, ca := range c.flow.acks {
+		a := ca.ack
+		for _, ph := range ca.phrases {
 			// Spelled out, without typo tolerance: "śmieci" (rubbish) is
 			// one letter from "śmierci" (death), and a condolence for the
 			// rubbish would hurt more than a missed one.

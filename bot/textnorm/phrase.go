@@ -103,26 +103,45 @@ func (ph Phrase) In(words []string) bool {
 // its typo: "potrzebuję" is not "pogrzeb*", "śmieci" is not "śmierci".
 // known may be nil.
 func (ph Phrase) InKnown(words []string, known func(word, target string) bool) bool {
-	return ph.FindKnown(words, known) != nil
+	var buf [8]int // most phrases are short: no allocation on this hot path
+	at := buf[:0]
+	if len(ph.words) > len(buf) {
+		at = make([]int, 0, len(ph.words))
+	}
+	return ph.find(words, known, at[:len(ph.words)])
 }
 
 // FindKnown is InKnown that tells which of words (their indexes, in order)
 // the phrase was read from, or nil when it does not occur: a meaning read
 // from a phrase stands for those words only.
 func (ph Phrase) FindKnown(words []string, known func(word, target string) bool) []int {
-	if len(ph.words) == 0 {
+	var buf [8]int
+	at := buf[:0]
+	if len(ph.words) > len(buf) {
+		at = make([]int, 0, len(ph.words))
+	}
+	at = at[:len(ph.words)]
+	if !ph.find(words, known, at) {
 		return nil
 	}
-	at := make([]int, len(ph.words))
+	return slices.Clone(at) // allocated only for a phrase that occurs
+}
+
+// find fills at (one index per word of the phrase) with where the phrase
+// occurs in words, and reports whether it does.
+func (ph Phrase) find(words []string, known func(word, target string) bool, at []int) bool {
+	if len(ph.words) == 0 {
+		return false
+	}
 	for start, w := range words {
 		if ph.words[0].matches(w, known) {
 			at[0] = start
 			if ph.rest(words, start+1, 1, known, at) {
-				return at
+				return true
 			}
 		}
 	}
-	return nil
+	return false
 }
 
 func (ph Phrase) rest(words []string, from, k int, known func(word, target string) bool, at []int) bool {
