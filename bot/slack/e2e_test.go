@@ -36,26 +36,7 @@ func TestResidentOnTelegramToStaffInSlack(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	relay := &bot.StaffRelay{} // what cmd/okienko wires
-	var store *redis.Store
-	h := newHarnessWith(t, func(st *redis.Store) StaffHandler { store = st; return relay })
-	eng, err := bot.New(bot.Config{Script: sc, Store: store, Searcher: ix, Desk: h.desk})
-	if err != nil {
-		t.Fatal(err)
-	}
-	relay.Attach(eng)
-	tgSrv := telegramtest.New(t, "123:tg-test")
-	tg, err := telegram.New(telegram.Config{Token: "123:tg-test", APIEndpoint: tgSrv.Endpoint(), PollTimeout: time.Second,
-		PerChatInterval: 10 * time.Millisecond, MessagesPerSecond: 1000, DrainTimeout: 5 * time.Second,
-		Logger: slog.New(slog.NewTextHandler(h.logs, nil))}, eng)
-	if err != nil {
-		t.Fatal(err)
-	}
-	relay.Route(telegram.Channel, tg)
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- tg.Run(ctx) }()
-	t.Cleanup(func() { cancel(); <-done })
+	h, tgSrv := residentsOnTelegram(t, func(cfg *bot.Config, _ *redis.Store) { cfg.Script, cfg.Searcher = sc, ix })
 
 	const me = 777
 	const timeout = 5 * time.Second
@@ -191,4 +172,36 @@ func TestResidentOnTelegramToStaffInSlack(t *testing.T) {
 	if got := h.audits(cardTS); len(got) != 3 {
 		t.Errorf("audit lines %q; want claim, transfer, close", got)
 	}
+}
+
+// residentsOnTelegram wires what cmd/okienko wires for a Telegram resident
+// and a Slack desk: an engine over the harness's store and desk (configure
+// adds the script and the rest), a StaffRelay routing staff replies to
+// Telegram, and the Telegram channel polling a fake Bot API until the test
+// ends.
+func residentsOnTelegram(t *testing.T, configure func(*bot.Config, *redis.Store)) (*harness, *telegramtest.Server) {
+	t.Helper()
+	relay := &bot.StaffRelay{}
+	var store *redis.Store
+	h := newHarnessWith(t, func(st *redis.Store) StaffHandler { store = st; return relay })
+	cfg := bot.Config{Store: store, Desk: h.desk}
+	configure(&cfg, store)
+	eng, err := bot.New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	relay.Attach(eng)
+	tgSrv := telegramtest.New(t, "123:tg-test")
+	tg, err := telegram.New(telegram.Config{Token: "123:tg-test", APIEndpoint: tgSrv.Endpoint(), PollTimeout: time.Second,
+		PerChatInterval: 10 * time.Millisecond, MessagesPerSecond: 1000, DrainTimeout: 5 * time.Second,
+		Logger: slog.New(slog.NewTextHandler(h.logs, nil))}, eng)
+	if err != nil {
+		t.Fatal(err)
+	}
+	relay.Route(telegram.Channel, tg)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- tg.Run(ctx) }()
+	t.Cleanup(func() { cancel(); <-done })
+	return h, tgSrv
 }

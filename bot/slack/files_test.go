@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"io"
-	"log/slog"
 	"strings"
 	"testing"
 	"time"
@@ -13,7 +12,6 @@ import (
 	"okienko/bot/desk"
 	"okienko/bot/redis"
 	"okienko/bot/script"
-	"okienko/bot/telegram"
 	"okienko/bot/telegram/telegramtest"
 	"okienko/dialogs"
 )
@@ -27,26 +25,7 @@ func TestResidentFileToStaffAndErased(t *testing.T) {
 	if sc == nil {
 		t.Fatal(probs.Err())
 	}
-	relay := &bot.StaffRelay{}
-	var store *redis.Store
-	h := newHarnessWith(t, func(st *redis.Store) StaffHandler { store = st; return relay })
-	eng, err := bot.New(bot.Config{Script: sc, Store: store, Desk: h.desk, NewID: store.NewCaseID})
-	if err != nil {
-		t.Fatal(err)
-	}
-	relay.Attach(eng)
-	tgSrv := telegramtest.New(t, "123:tg-test")
-	tg, err := telegram.New(telegram.Config{Token: "123:tg-test", APIEndpoint: tgSrv.Endpoint(), PollTimeout: time.Second,
-		PerChatInterval: 10 * time.Millisecond, MessagesPerSecond: 1000, DrainTimeout: 5 * time.Second,
-		Logger: slog.New(slog.NewTextHandler(h.logs, nil))}, eng)
-	if err != nil {
-		t.Fatal(err)
-	}
-	relay.Route(telegram.Channel, tg)
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- tg.Run(ctx) }()
-	t.Cleanup(func() { cancel(); <-done })
+	h, tgSrv := residentsOnTelegram(t, func(cfg *bot.Config, st *redis.Store) { cfg.Script, cfg.NewID = sc, st.NewCaseID })
 
 	const me = 778
 	last := func(n int) telegramtest.Message {
