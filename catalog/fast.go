@@ -576,23 +576,12 @@ func flowList(v reflect.Value, s string) bool {
 	for body != "" {
 		var item string
 		if body[0] == '"' || body[0] == '\'' {
-			end := quotedEnd(body)
-			if end < 0 {
+			var ok bool
+			if item, body, ok = quotedItem(body); !ok {
 				return false
 			}
-			text, ok := unquote(body[:end])
-			if !ok {
+			if body, ok = afterItem(body); !ok {
 				return false
-			}
-			item, body = text, strings.TrimLeft(body[end:], " ")
-			if body != "" {
-				if body[0] != ',' {
-					return false
-				}
-				body = strings.TrimLeft(body[1:], " ")
-				if body == "" {
-					return false
-				}
 			}
 		} else {
 			raw, rest, more := strings.Cut(body, ",")
@@ -609,6 +598,33 @@ func flowList(v reflect.Value, s string) bool {
 	}
 	v.Set(items)
 	return true
+}
+
+// quotedItem reads the quoted text that s starts with, in a one-line flow
+// list or mapping, and returns it with what follows (spaces trimmed).
+func quotedItem(s string) (text, rest string, ok bool) {
+	end := quotedEnd(s)
+	if end < 0 {
+		return "", "", false
+	}
+	if text, ok = unquote(s[:end]); !ok {
+		return "", "", false
+	}
+	return text, strings.TrimLeft(s[end:], " "), true
+}
+
+// afterItem takes the comma after an item of a one-line flow list or
+// mapping: what follows an item is nothing or a comma and another item
+// (a trailing comma is left to the positional reader).
+func afterItem(body string) (rest string, ok bool) {
+	if body == "" {
+		return "", true
+	}
+	if body[0] != ',' {
+		return "", false
+	}
+	rest = strings.TrimLeft(body[1:], " ")
+	return rest, rest != ""
 }
 
 // flowMapping reads "{name: CUS, phone: "55 000"}" on one line into a
@@ -635,15 +651,9 @@ func flowMapping(v reflect.Value, s string) bool {
 		seen |= 1 << idx
 		var text string
 		if rest[0] == '"' || rest[0] == '\'' {
-			end := quotedEnd(rest)
-			if end < 0 {
+			if text, body, ok = quotedItem(rest); !ok {
 				return false
 			}
-			t, ok := unquote(rest[:end])
-			if !ok {
-				return false
-			}
-			text, body = t, strings.TrimLeft(rest[end:], " ")
 		} else {
 			i := strings.IndexAny(rest, ",}")
 			if i < 0 {
@@ -655,14 +665,8 @@ func flowMapping(v reflect.Value, s string) bool {
 			}
 			text, body = raw, rest[i:]
 		}
-		if body != "" {
-			if body[0] != ',' {
-				return false
-			}
-			body = strings.TrimLeft(body[1:], " ")
-			if body == "" {
-				return false
-			}
+		if body, ok = afterItem(body); !ok {
+			return false
 		}
 		if f := v.Field(fields.index[idx]); f.Kind() != reflect.String || !setText(f, text) {
 			return false
