@@ -399,8 +399,11 @@ func (c *conversation) enter(id string) {
 func (c *conversation) act(st *script.Step) string {
 	switch st.Action {
 	case script.ActionSearch:
-		if c.search(st.Search) {
+		switch c.search(st.Search) {
+		case searchFound:
 			return st.Search.Found
+		case searchMaybe:
+			return st.Search.Maybe
 		}
 		return st.Search.None
 	case script.ActionShowResults:
@@ -448,8 +451,19 @@ func (c *conversation) erase() {
 	c.say(c.message("erased"))
 }
 
-// search queries the catalogue and reports whether it found good matches.
-func (c *conversation) search(spec *script.Search) bool {
+// searchOutcome is where a search leads: good matches, services that may
+// fit (offered as a question, only where the step has somewhere to go with
+// them), or nothing.
+type searchOutcome int
+
+const (
+	searchNone searchOutcome = iota
+	searchFound
+	searchMaybe
+)
+
+// search queries the catalogue and reports what it found.
+func (c *conversation) search(spec *script.Search) searchOutcome {
 	q := SearchQuery{
 		Text:     strings.TrimSpace(c.render(spec.Query)),
 		Lang:     c.s.Lang,
@@ -470,9 +484,16 @@ func (c *conversation) search(spec *script.Search) bool {
 	for i, sv := range res.Services {
 		ids[i] = sv.ID
 	}
-	c.emit(Event{Kind: EventSearch, Search: &SearchLog{Query: q.Text, Category: q.Category, Audience: q.Audience, Results: ids, Confident: res.Confident}})
-	found := res.Confident && len(res.Services) > 0
-	if found {
+	c.emit(Event{Kind: EventSearch, Search: &SearchLog{Query: q.Text, Category: q.Category, Audience: q.Audience, Results: ids, Confident: res.Confident, Tentative: res.Tentative}})
+	outcome := searchNone
+	switch {
+	case len(res.Services) == 0:
+	case res.Confident:
+		outcome = searchFound
+	case res.Tentative && spec.Maybe != "":
+		outcome = searchMaybe
+	}
+	if outcome != searchNone {
 		c.results = shownResults(res.Services)
 		c.s.Offered = nil
 		for _, sv := range c.results {
@@ -486,7 +507,7 @@ func (c *conversation) search(spec *script.Search) bool {
 	c.s.setVar("found", strconv.Itoa(len(c.results)))
 	c.query = q.Text
 	c.noteFound(q.Text)
-	return found
+	return outcome
 }
 
 // raise creates a handoff case. The resident's details go to staff only

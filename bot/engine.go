@@ -239,6 +239,9 @@ func (e *Engine) count(channel string, events []Event, err error, took time.Dura
 			if ev.Search != nil && !ev.Search.Confident {
 				m.Inc("okienko_searches_unconfident_total", "Searches without a confident match (the bot offered a person).")
 			}
+			if ev.Search != nil && ev.Search.Tentative {
+				m.Inc("okienko_searches_tentative_total", "Unconfident searches whose best services were offered as a question (\"czy chodzi o…?\").")
+			}
 		case EventCrisis:
 			m.Inc("okienko_crisis_total", "Messages recognised as a crisis.", "group", ev.Crisis)
 		case EventConcern:

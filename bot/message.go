@@ -103,4 +103,5 @@ type SearchLog struct {
 	Audience  string   `json:"audience,omitempty"`
 	Results   []string `json:"results"`
 	Confident bool     `json:"confident"`
+	Tentative bool     `json:"tentative,omitempty"` // offered as "czy chodzi o…?"
 }

@@ -19,10 +19,13 @@ type SearchQuery struct {
 
 // SearchResult lists services best first. Confident is false when nothing
 // matched well: the bot then says so and offers a person instead of showing
-// weak matches.
+// weak matches. Tentative (never with Confident) says the best services may
+// fit but the searcher is unsure: a dialog with a "maybe" step offers them
+// as a question ("czy chodzi o…?") together with a person.
 type SearchResult struct {
 	Services  []Service
 	Confident bool
+	Tentative bool
 }
 
 // Service is what a resident needs to know about one catalogue service, in

@@ -189,6 +189,7 @@ func (sc *Script) graph(from string) graph {
 		}
 		if s := st.Search; s != nil {
 			add(id, s.Found, "znaleziono")
+			add(id, s.Maybe, "może")
 			add(id, s.None, "brak")
 		}
 		if len(st.Choices) == 0 {

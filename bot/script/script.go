@@ -190,7 +190,11 @@ type Search struct {
 	Audience string `yaml:"audience"` // template, e.g. "{{dla_kogo}}"
 	Limit    int    `yaml:"limit"`
 	Found    string `yaml:"found"` // step when services were found confidently
-	None     string `yaml:"none"`  // step when nothing fits well
+	// Maybe: step when the best services may fit but the search is unsure
+	// (offer them as a question, as a worker would: "czy chodzi o…?").
+	// Optional: without it an unsure search goes to None.
+	Maybe string `yaml:"maybe"`
+	None  string `yaml:"none"` // step when nothing fits well
 }
 
 // Results presents the services found by the last search.
@@ -256,6 +260,9 @@ func (s *Step) StepTargets() []Target {
 	if s.Search != nil {
 		if s.Search.Found != "" {
 			out = append(out, Target{Path: "search.found", Step: s.Search.Found, Label: "found"})
+		}
+		if s.Search.Maybe != "" {
+			out = append(out, Target{Path: "search.maybe", Step: s.Search.Maybe, Label: "maybe"})
 		}
 		if s.Search.None != "" {
 			out = append(out, Target{Path: "search.none", Step: s.Search.None, Label: "none"})

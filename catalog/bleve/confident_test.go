@@ -12,22 +12,20 @@ import (
 // TestConfidentAndWrong measures, on the sample catalogue, how often the
 // search is confident and its best service is not one a social worker
 // would accept ("-": nothing fits, so any confidence is wrong). The
-// development set and the sample's eval.tsv were tuned on; the holdouts
-// were written before tuning and are not (holdout3 before the own-word
-// rule, holdout4 before the word-by-word coverage of plan.confident). The
-// issue's target is at most 2 % on the holdout; measured 6.1 % (dev),
-// 13.3 %, 17.5 %, 7.2 % and 16.4 % (holdouts 1–4) and 8.5 % (eval.tsv), so
-// the thresholds sit at the measured values and guard against regressions
-// only (see README).
+// development set and the sample's eval.tsv were tuned on, and so, since
+// the session that introduced the tentative answer ("czy chodzi o…?",
+// fit.sure), were holdouts 1–4; holdout5 was written before that rule by
+// a writer who saw only the catalogue, and is the one that counts. The
+// issue's target is at most 2 % on the holdout. It also reports how many
+// requests get a confident right answer and how many a tentative one
+// whose three services hold a right one (what the resident is asked
+// about), so that a stricter rule cannot hide its cost.
 func TestConfidentAndWrong(t *testing.T) {
 	ix := buildFrom(t, "../data/sample.yaml")
-	for _, set := range []struct {
-		name    string
-		maxRate float64
-	}{{"dev", 0.07}, {"holdout", 0.14}, {"holdout2", 0.18}, {"holdout3", 0.08}, {"holdout4", 0.17}, {"eval", 0.09}} {
-		t.Run(set.name, func(t *testing.T) {
-			path := "../testdata/confident/" + set.name + ".tsv"
-			if set.name == "eval" {
+	for _, set := range []string{"dev", "holdout", "holdout2", "holdout3", "holdout4", "holdout5", "eval"} {
+		t.Run(set, func(t *testing.T) {
+			path := "../testdata/confident/" + set + ".tsv"
+			if set == "eval" {
 				path = "../testdata/eval.tsv"
 			}
 			f, err := os.Open(path)
@@ -35,7 +33,7 @@ func TestConfidentAndWrong(t *testing.T) {
 				t.Fatal(err)
 			}
 			defer f.Close()
-			n, wrong, right := 0, 0, 0
+			var n, wrong, right, tentative, tentativeRight, none, noneSaid int
 			sc := bufio.NewScanner(f)
 			for sc.Scan() {
 				line := sc.Text()
@@ -49,25 +47,37 @@ func TestConfidentAndWrong(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
+				if res.Confident && res.Tentative {
+					t.Errorf("%q: both confident and tentative", text)
+				}
 				n++
 				top := ""
 				if len(res.Hits) > 0 {
 					top = res.Hits[0].Service.ID
 				}
+				if noneFits {
+					none++
+				}
 				switch {
 				case res.Confident && !slices.Contains(accept, top):
 					wrong++
 					t.Logf("confident and wrong: %q → %s (want %s)", text, top, ids)
-				case res.Confident || noneFits:
+				case res.Confident:
 					right++
-				default:
-					t.Logf("not confident: %q (best %s, want %s)", text, top, ids)
+				case res.Tentative:
+					tentative++
+					if slices.ContainsFunc(res.Hits, func(h Hit) bool { return slices.Contains(accept, h.Service.ID) }) {
+						tentativeRight++
+					}
+				case noneFits:
+					noneSaid++
 				}
 			}
 			rate := float64(wrong) / float64(n)
-			t.Logf("%s: %d queries, confident and wrong %d (%.1f %%), right %d (%.1f %%)", set.name, n, wrong, 100*rate, right, 100*float64(right)/float64(n))
-			if rate > set.maxRate {
-				t.Errorf("confident and wrong %.3f, want ≤ %.2f", rate, set.maxRate)
+			t.Logf("%s: %d requests (%d where nothing fits): confident and wrong %d (%.1f %%), confident and right %d (%.1f %%), tentative %d (a right one among them %d), nothing offered where nothing fits %d",
+				set, n, none, wrong, 100*rate, right, 100*float64(right)/float64(n), tentative, tentativeRight, noneSaid)
+			if rate > 0.02 {
+				t.Errorf("confident and wrong %.3f, want ≤ 0.02", rate)
 			}
 		})
 	}
@@ -75,12 +85,13 @@ func TestConfidentAndWrong(t *testing.T) {
 
 // TestConfidenceWordByWord: a thesaurus meaning counts for the words it was
 // read from, so a request whose other telling words the best service does
-// not hold is not confident, while one whose words are all accounted for is.
+// not hold is not offered, while one whose words are all accounted for is
+// (confidently or as a question).
 func TestConfidenceWordByWord(t *testing.T) {
 	ix := buildFrom(t, "../data/sample.yaml")
 	tests := []struct {
 		text      string
-		confident bool
+		confident bool // offered: confident or tentative
 	}{
 		{"szukam opiekunki do dziecka na wieczory", false}, // "dziecko", "wieczór" not home care
 		{"chcę przestać pić", true},                        // two words: the meaning is enough
@@ -93,12 +104,12 @@ func TestConfidenceWordByWord(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if res.Confident != tt.confident {
+		if offered := res.Confident || res.Tentative; offered != tt.confident {
 			top := ""
 			if len(res.Hits) > 0 {
 				top = res.Hits[0].Service.ID
 			}
-			t.Errorf("%q: confident %v (best %s), want %v", tt.text, res.Confident, top, tt.confident)
+			t.Errorf("%q: offered %v (best %s), want %v", tt.text, res.Confident || res.Tentative, top, tt.confident)
 		}
 	}
 }

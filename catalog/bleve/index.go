@@ -262,10 +262,13 @@ type Query struct {
 	Limit    int    // 0: the index's default
 }
 
-// Result is a ranked list and whether the best hit fits the query well.
+// Result is a ranked list and whether the best hit fits the query well
+// (Confident), or fits but could be another service (Tentative: the bot
+// asks "czy chodzi o…?" rather than presenting it as the answer).
 type Result struct {
 	Hits      []Hit
 	Confident bool
+	Tentative bool
 }
 
 // Search implements bot.Searcher. Recent searches are answered from the
@@ -278,7 +281,7 @@ func (ix *Index) Search(ctx context.Context, q bot.SearchQuery) (bot.SearchResul
 	if err != nil {
 		return bot.SearchResult{}, err
 	}
-	out := bot.SearchResult{Confident: res.Confident}
+	out := bot.SearchResult{Confident: res.Confident, Tentative: res.Tentative}
 	for _, h := range res.Hits {
 		sv := botService(h.Service, q.Lang)
 		sv.Score = h.Score
@@ -320,13 +323,18 @@ func (ix *Index) Find(ctx context.Context, q Query) (Result, error) {
 	if plan.empty() {
 		return ix.preferNamed(q.Text, Result{}, limit), nil
 	}
+	var filtered Result
 	if q.Category != "" || q.Audience != "" {
 		res, err := ix.run(ctx, plan, q.Category, q.Audience, limit)
 		if err != nil || res.Confident {
 			return ix.preferNamed(q.Text, res, limit), err
 		}
+		filtered = res
 	}
 	res, err := ix.run(ctx, plan, "", "", limit)
+	if err == nil && !res.Confident && filtered.Tentative {
+		res = filtered // unsure either way: the resident's topic decides
+	}
 	return ix.preferNamed(q.Text, res, limit), err
 }
 
@@ -361,7 +369,9 @@ func (ix *Index) run(ctx context.Context, p *plan, category, audience string, li
 		return out, nil
 	}
 	top := res.Hits[0]
-	out.Confident = p.confident(ix.termsOf(top.ID), ix.headTermsOf(top.ID))
+	f := p.fit(ix.termsOf(top.ID), ix.headTermsOf(top.ID))
+	out.Confident = f.sure(p.services)
+	out.Tentative = !out.Confident && f.fits()
 	for _, h := range res.Hits {
 		if len(out.Hits) == limit {
 			break

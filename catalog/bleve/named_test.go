@@ -1,6 +1,9 @@
 package bleve
 
-import "testing"
+import (
+	"context"
+	"testing"
+)
 
 // TestNamedServiceIsConfident: a resident who names a service means it,
 // whatever question comes with the name; generic words name nothing.
@@ -12,9 +15,12 @@ func TestNamedServiceIsConfident(t *testing.T) {
 		{"ile kosztuje teleopieka", "teleopieka"},
 		{"niebieska karta co to jest", "niebieska-karta"},
 	} {
-		ids, confident := topIDs(t, ix, Query{Text: tt.text})
-		if !confident || len(ids) == 0 || ids[0] != tt.want {
-			t.Errorf("%q: %v (confident %v), want %s first", tt.text, ids, confident, tt.want)
+		res, err := ix.Find(context.Background(), Query{Text: tt.text})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !res.Confident || len(res.Hits) == 0 || res.Hits[0].Service.ID != tt.want {
+			t.Errorf("%q: %v (confident %v), want %s first", tt.text, res.Hits, res.Confident, tt.want)
 		}
 	}
 	for _, text := range []string{"pomoc w domu", "kurs prawa jazdy"} {
