@@ -237,7 +237,7 @@ func (e *Engine) count(channel string, events []Event, err error, took time.Dura
 		case EventSearch:
 			m.Inc("okienko_searches_total", "Catalogue searches.")
 			if ev.Search != nil && !ev.Search.Confident {
-				m.Inc("okienko_searches_unconfident_total", "Searches without a confident match (the bot offered a person).")
+				m.Inc("okienko_searches_unconfident_total", "Searches without a confident match (the bot asked whether the services shown fit, or offered a person).")
 			}
 			if ev.Search != nil && ev.Search.Tentative {
 				m.Inc("okienko_searches_tentative_total", "Unconfident searches whose best services were offered as a question (\"czy chodzi o…?\").")

@@ -28,7 +28,8 @@ func TestEngineCountsWhatItDoes(t *testing.T) {
 	for _, want := range []string{
 		`okienko_messages_in_total{channel="telegram"} 4`,
 		`okienko_searches_total 3`,
-		`okienko_searches_unconfident_total 1`,
+		`okienko_searches_unconfident_total 2`, // the repair and the rent (tentative)
+		`okienko_searches_tentative_total 1`,
 		`okienko_crisis_total{group="samobojstwo"} 1`,
 		`okienko_crisis_concern_total{group="samobojstwo"} 1`,
 		`okienko_cases_opened_total{urgency="urgent"} 1`,

@@ -15,6 +15,7 @@ import (
 type searchLine struct {
 	Query     string         `json:"query"`
 	Confident bool           `json:"confident"`
+	Tentative bool           `json:"tentative"` // fits, but the bot would ask "czy chodzi o…?"
 	Results   []searchResult `json:"results"`
 }
 
@@ -48,7 +49,7 @@ func catalogSearch(ctx context.Context, args []string, io stdio) error {
 		if err != nil {
 			return err
 		}
-		line := searchLine{Query: q, Confident: res.Confident, Results: []searchResult{}}
+		line := searchLine{Query: q, Confident: res.Confident, Tentative: res.Tentative, Results: []searchResult{}}
 		for _, h := range res.Hits {
 			line.Results = append(line.Results, searchResult{ID: h.Service.ID, Name: h.Service.In(*lang).Name, Score: h.Score})
 		}
@@ -67,7 +68,11 @@ func catalogSearch(ctx context.Context, args []string, io stdio) error {
 		for i, r := range line.Results {
 			fmt.Fprintf(io.out, "  %d. %-40s %s  %.3f\n", i+1, r.ID, r.Name, r.Score)
 		}
-		if !res.Confident && len(line.Results) > 0 {
+		switch {
+		case len(line.Results) == 0 || res.Confident:
+		case res.Tentative:
+			fmt.Fprintln(io.out, "  "+orgtext.Translate(io.lang, "(not sure: the bot would ask whether one of these is meant, and offer a person)"))
+		default:
 			fmt.Fprintln(io.out, "  "+orgtext.Translate(io.lang, "(not confident: the bot would offer a person)"))
 		}
 		return nil
