@@ -2,6 +2,7 @@ package bot
 
 import (
 	"context"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -39,6 +40,9 @@ type conversation struct {
 	effects []effect     // work for the Desk once the session is saved
 	noted   []needs.Fact // for the needs report: topics, services shown, ratings
 	check   string       // a concern's group: ask whether the resident is safe at the end of the turn
+	// chosen: texts a button (or its typed label) set this turn, the
+	// organizer's own words: a search for them is never put as a question.
+	chosen []string
 }
 
 // receive decides what the message means: a crisis, a trigger, or an answer
@@ -208,6 +212,9 @@ func (c *conversation) answer(st *script.Step) {
 		}
 		c.s.Misses = 0
 		c.setVars(ch.Set)
+		for k := range ch.Set {
+			c.chosen = append(c.chosen, c.s.Vars[k])
+		}
 		if st.Save != "" {
 			c.s.setVar(st.Save, ch.ID)
 		}
@@ -489,6 +496,11 @@ func (c *conversation) search(spec *script.Search) searchOutcome {
 	switch {
 	case len(res.Services) == 0:
 	case res.Confident:
+		outcome = searchFound
+	case res.Tentative && slices.Contains(c.chosen, q.Text):
+		// A menu button that searches in the organizer's words ("środowiskowy
+		// dom samopomocy, warsztaty terapii zajęciowej") is not asked back
+		// to the resident as "czy o to chodziło?".
 		outcome = searchFound
 	case res.Tentative && spec.Maybe != "":
 		outcome = searchMaybe
