@@ -5,7 +5,7 @@ package script
 var DefaultMessages = map[string]Text{
 	"not_understood": {
 		Polish:    "Nie do końca rozumiem, co masz na myśli. Wybierz jedną z możliwości albo napisz numer:",
-		Ukrainian: "Я не впевнений, що ви маєте на увазі. Оберіть один із варіантів або напишіть номер:",
+		Ukrainian: "Не зовсім зрозуміло, що ви маєте на увазі. Оберіть один із варіантів або напишіть номер:",
 		English:   "I'm not sure what you mean. Please pick one of the options or type its number:",
 	},
 	"offer_person": {
@@ -50,7 +50,7 @@ var DefaultMessages = map[string]Text{
 	},
 	"erased": {
 		Polish:    "Usunięto wszystkie dane tej rozmowy. Jeśli zechcesz, napisz znowu — zaczniemy od nowa.",
-		Ukrainian: "Я видалив усі дані цієї розмови. Якщо захочете, напишіть мені знову — почнемо спочатку.",
+		Ukrainian: "Усі дані цієї розмови видалено. Якщо захочете, напишіть знову — почнемо спочатку.",
 		English:   "I have deleted all data of this conversation. Write to me again whenever you like — we'll start afresh.",
 	},
 	"erase_failed": {
@@ -81,12 +81,12 @@ var DefaultMessages = map[string]Text{
 	},
 	"attachment_sent": {
 		Polish:    "Plik przekazano pracownikowi.",
-		Ukrainian: "Я передав файл працівнику.",
+		Ukrainian: "Файл передано працівнику.",
 		English:   "I've passed the file on to the member of staff.",
 	},
 	"attachment_too_big": {
 		Polish:    "Ten plik jest za duży, żebym mógł go przekazać (do 20 MB). Wyślij mniejszy albo zdjęcie strony.",
-		Ukrainian: "Цей файл завеликий, щоб я міг його передати (до 20 МБ). Надішліть менший або фото сторінки.",
+		Ukrainian: "Цей файл завеликий, щоб його передати (до 20 МБ). Надішліть менший або фото сторінки.",
 		English:   "This file is too big for me to pass on (up to 20 MB). Please send a smaller one or a photo of the page.",
 	},
 	"typical_wait": {
@@ -151,7 +151,7 @@ var DefaultMessages = map[string]Text{
 	},
 	"crisis_dismissed": {
 		Polish:    "Dobrze, dziękuję, że dajesz znać. Przekazano to pracownikowi; zgłoszenie zostaje, więc może zapytać, jak się czujesz. Gdyby jednak coś się działo, dzwoń pod 112.",
-		Ukrainian: "Добре, дякую, що повідомили. Я передав це працівнику; звернення залишається, тож він може запитати, як ви. Якщо все ж щось станеться, телефонуйте 112.",
+		Ukrainian: "Добре, дякую, що повідомили. Це передано працівнику; звернення залишається, тож працівник може запитати, як ви. Якщо все ж щось станеться, телефонуйте 112.",
 		English:   "All right, thank you for letting me know. I have told the staff; the case stays open, so they may ask how you are. If anything does happen, call 112.",
 	},
 	"open_now": {
