@@ -15,14 +15,15 @@ import (
 // development set and the sample's eval.tsv were tuned on, and so, since
 // the session that introduced the tentative answer ("czy chodzi o…?",
 // fit.sure), were holdouts 1–4; holdout5 was written before that rule by
-// a writer who saw only the catalogue, and is the one that counts. The
+// a writer who saw only the catalogue, and holdout6 after it was fixed, by
+// another such writer: those are the ones that count. The
 // issue's target is at most 2 % on the holdout. It also reports how many
 // requests get a confident right answer and how many a tentative one
 // whose three services hold a right one (what the resident is asked
 // about), so that a stricter rule cannot hide its cost.
 func TestConfidentAndWrong(t *testing.T) {
 	ix := buildFrom(t, "../data/sample.yaml")
-	for _, set := range []string{"dev", "holdout", "holdout2", "holdout3", "holdout4", "holdout5", "eval"} {
+	for _, set := range []string{"dev", "holdout", "holdout2", "holdout3", "holdout4", "holdout5", "holdout6", "eval"} {
 		t.Run(set, func(t *testing.T) {
 			path := "../testdata/confident/" + set + ".tsv"
 			if set == "eval" {
