@@ -370,7 +370,12 @@ func (ix *Index) run(ctx context.Context, p *plan, category, audience string, li
 	}
 	top := res.Hits[0]
 	f := p.fit(ix.termsOf(top.ID), ix.headTermsOf(top.ID))
-	out.Confident = f.sure(p.services)
+	runnerUp := 0.0
+	if len(res.Hits) > 1 {
+		second := res.Hits[1].ID
+		runnerUp = p.fit(ix.termsOf(second), ix.headTermsOf(second)).weightInHead
+	}
+	out.Confident = f.sure(p.services, runnerUp)
 	out.Tentative = !out.Confident && f.fits()
 	for _, h := range res.Hits {
 		if len(out.Hits) == limit {
