@@ -98,12 +98,14 @@ func New(cfg Config) (*Index, error) {
 		return nil, fmt.Errorf("build index: %w", err)
 	}
 	ix := &Index{cfg: cfg, idx: idx, services: make(map[string]catalog.Service, len(cfg.Catalog.Services)), results: newResultCache(cfg.CacheSize)}
-	if err := indexAll(idx, cfg.Catalog.Services); err != nil {
-		idx.Close()
-		return nil, err
-	}
 	for _, s := range cfg.Catalog.Services {
 		ix.services[s.ID] = s
+	}
+	// The service names need only the services: they are found while
+	// bleve builds the last batch (the first search waits for them).
+	if err := indexAll(idx, cfg.Catalog.Services, func() { ix.names() }); err != nil {
+		idx.Close()
+		return nil, err
 	}
 	if ix.vocab, err = readVocabulary(idx, textFields()); err != nil {
 		idx.Close()
@@ -159,9 +161,16 @@ func (ix *Index) update(cfg Config, d catalog.Delta) (*Index, error) {
 // bleve holds every token of a batch until it writes the batch's segment,
 // so the batch size bounds the peak memory of a build. (Mapping the next
 // batch while bleve indexes the previous one saved no CPU time here and
-// raised the peak heap by about 30 MB.)
-func indexAll(idx blevesearch.Index, services []catalog.Service) error {
+// raised the peak heap by about 30 MB; preparing half of the next batch
+// ahead, analysed, while bleve wrote the previous one saved about 40 ms of
+// wall time on 5,000 services for 20-30 MB more peak RSS.) lastBatch runs
+// in its own goroutine as the last batch starts: bleve writes a segment
+// on one core, leaving the other free for it.
+func indexAll(idx blevesearch.Index, services []catalog.Service, lastBatch func()) error {
 	for start := 0; start < len(services); start += batchSize {
+		if start+batchSize >= len(services) {
+			go lastBatch()
+		}
 		batch := idx.NewBatch()
 		for _, s := range services[start:min(start+batchSize, len(services))] {
 			if err := batch.Index(s.ID, document(s)); err != nil {

@@ -28,28 +28,55 @@ type lazyNames struct {
 // words or more.
 func (ix *Index) names() []namePhrase {
 	ix.named.once.Do(func() {
-		owners := map[string]map[string]bool{}
-		var all []namePhrase
+		// owners: phrase → the one service holding it, "" when several do
+		// (ids are never empty).
+		owners := map[string]string{}
+		type keyed struct {
+			namePhrase
+			key string
+		}
+		var all []keyed
+		// Names and keywords repeat their words across services: each
+		// word is judged once (the thesaurus' weak phrases are many).
+		type judged struct {
+			weak, skip bool
+			stem       string
+		}
+		known := map[string]judged{}
+		judge := func(w word) judged {
+			j, ok := known[w.folded]
+			if !ok {
+				j.weak = ix.cfg.Thesaurus.Weak(w.folded)
+				j.skip = w.cyrillic || polishStop[w.folded] || questionWords[w.folded]
+				if !j.weak && !j.skip {
+					j.stem = lightForm(w.folded)
+				}
+				known[w.folded] = j
+			}
+			return j
+		}
 		add := func(id, text string) {
 			var stems []string
 			for _, w := range words(text) {
-				if ix.cfg.Thesaurus.Weak(w.folded) {
+				j := judge(w)
+				if j.weak {
 					return // "pomoc w domu" names no one service
 				}
-				if w.cyrillic || polishStop[w.folded] || questionWords[w.folded] {
+				if j.skip {
 					continue
 				}
-				stems = append(stems, lightForm(w.folded))
+				stems = append(stems, j.stem)
 			}
 			if len(stems) == 0 {
 				return
 			}
 			key := strings.Join(stems, " ")
-			if owners[key] == nil {
-				owners[key] = map[string]bool{}
+			if owner, ok := owners[key]; !ok {
+				owners[key] = id
+			} else if owner != id {
+				owners[key] = ""
 			}
-			owners[key][id] = true
-			all = append(all, namePhrase{id: id, stems: stems})
+			all = append(all, keyed{namePhrase{id: id, stems: stems}, key})
 		}
 		for id, s := range ix.services {
 			for _, part := range strings.FieldsFunc(s.Name, func(r rune) bool { return strings.ContainsRune("—–-()„”\",:;", r) }) {
@@ -61,15 +88,14 @@ func (ix *Index) names() []namePhrase {
 		}
 		seen := map[string]bool{}
 		for _, p := range all {
-			key := strings.Join(p.stems, " ")
-			if len(owners[key]) != 1 || seen[key] {
+			if owners[p.key] != p.id || seen[p.key] {
 				continue
 			}
 			if len(p.stems) < 2 && len([]rune(p.stems[0])) < 8 {
 				continue
 			}
-			seen[key] = true
-			ix.named.phrases = append(ix.named.phrases, p)
+			seen[p.key] = true
+			ix.named.phrases = append(ix.named.phrases, p.namePhrase)
 		}
 		ix.named.byStem = map[string][]int{}
 		for i, p := range ix.named.phrases {
