@@ -3,7 +3,6 @@ package bleve
 import (
 	"strings"
 	"sync"
-	"sync/atomic"
 	"unicode/utf8"
 
 	"github.com/blevesearch/bleve/v2/analysis"
@@ -40,8 +39,23 @@ const (
 	filterNonEmpty = "okienko_non_empty"
 	filterUKStem   = "okienko_uk_stem"
 	filterPLLight  = "okienko_pl_light_stem"
-	filterPLStem   = "okienko_pl_stem_cached"
+
+	// The memoised chains of per-word filters the analyzers end with (see
+	// memoChain).
+	chainPLStem  = "okienko_pl_stem_chain"
+	chainPLLight = "okienko_pl_light_chain"
+	chainFold    = "okienko_fold_chain"
+	chainUK      = "okienko_uk_chain"
 )
+
+// chains are the filters each memoised chain runs on a word it has not
+// seen, in order.
+var chains = map[string][]string{
+	chainPLStem:  {pl.StopName, pl.SnowballStemmerName, filterFold, filterNonEmpty},
+	chainPLLight: {filterFold, filterPLLight},
+	chainFold:    {filterFold, filterNonEmpty},
+	chainUK:      {filterFold, filterUKStem},
+}
 
 func init() {
 	must := func(err error) {
@@ -56,15 +70,19 @@ func init() {
 	must(registry.RegisterTokenFilter(filterNonEmpty, func(map[string]interface{}, *registry.Cache) (analysis.TokenFilter, error) {
 		return tokenFunc(func(t []byte) []byte { return t }), nil
 	}))
-	// Stempel is slow per word and catalogues repeat their words: remember
-	// each word's stem (the vocabulary of a catalogue is small).
-	must(registry.RegisterTokenFilter(filterPLStem, func(_ map[string]interface{}, cache *registry.Cache) (analysis.TokenFilter, error) {
-		inner, err := cache.TokenFilterNamed(pl.SnowballStemmerName)
-		if err != nil {
-			return nil, err
-		}
-		return &cachedStemmer{inner: inner}, nil
-	}))
+	for name, filters := range chains {
+		must(registry.RegisterTokenFilter(name, func(_ map[string]interface{}, cache *registry.Cache) (analysis.TokenFilter, error) {
+			c := &memoChain{terms: map[string][]byte{}}
+			for _, f := range filters {
+				tf, err := cache.TokenFilterNamed(f)
+				if err != nil {
+					return nil, err
+				}
+				c.filters = append(c.filters, tf)
+			}
+			return c, nil
+		}))
+	}
 	must(registry.RegisterTokenFilter(filterPLLight, func(map[string]interface{}, *registry.Cache) (analysis.TokenFilter, error) {
 		return tokenFunc(func(t []byte) []byte { return []byte(stemPolishLight(string(t))) }), nil
 	}))
@@ -98,44 +116,75 @@ func (f tokenFunc) Filter(in analysis.TokenStream) analysis.TokenStream {
 	return out
 }
 
-// cachedStemmer memoises a stemming filter word by word; it is safe for
-// the concurrent analysis bleve does while indexing a batch.
-type cachedStemmer struct {
-	inner analysis.TokenFilter
-	stems sync.Map // word → stem
-	size  atomic.Int64
+// memoChain runs a chain of per-word filters (each token's result depends
+// on its term alone: stop words, stemmers, folding) once per distinct
+// word and remembers the result. Catalogues repeat their words, and
+// Stempel, folding and suffix stripping cost far more than a map lookup:
+// indexing 5,000 generated services runs them on hundreds of thousands of
+// tokens of about 3,000 distinct words (a real catalogue has more distinct
+// words; each is still filtered once). Safe for the concurrent analysis
+// bleve does while indexing, and bounded (maxMemoTerms). The memory lives
+// with the index's mapping: a rebuilt index starts afresh.
+//
+// The terms it hands out are shared by every token of the same word: they
+// are read-only, so a chain ends its analyzer (no filter after it may
+// write into a term; bleve's index and queries only read them).
+type memoChain struct {
+	filters []analysis.TokenFilter
+	mu      sync.RWMutex
+	terms   map[string][]byte // word → term; nil: the chain drops the word
 }
 
-// maxCachedStems bounds the memory the cache may take on strange input.
-const maxCachedStems = 200_000
+// maxMemoTerms bounds a chain's memory (about 100 bytes a word) on strange
+// input: words beyond it are filtered each time.
+const maxMemoTerms = 100_000
 
-func (c *cachedStemmer) Filter(in analysis.TokenStream) analysis.TokenStream {
+// Filter replaces each token's term by the chain's result for its word,
+// dropping the tokens the chain drops.
+func (c *memoChain) Filter(in analysis.TokenStream) analysis.TokenStream {
+	out := in[:0]
 	for _, tok := range in {
-		word := string(tok.Term)
-		if stem, ok := c.stems.Load(word); ok {
-			tok.Term = []byte(stem.(string))
+		c.mu.RLock()
+		term, ok := c.terms[string(tok.Term)]
+		c.mu.RUnlock()
+		if !ok {
+			term = c.run(tok.Term)
+			c.mu.Lock()
+			if len(c.terms) < maxMemoTerms {
+				c.terms[string(tok.Term)] = term
+			}
+			c.mu.Unlock()
+		}
+		if term == nil {
 			continue
 		}
-		one := c.inner.Filter(analysis.TokenStream{&analysis.Token{Term: append([]byte(nil), tok.Term...)}})
-		stem := ""
-		if len(one) > 0 {
-			stem = string(one[0].Term)
-		}
-		if c.size.Load() < maxCachedStems {
-			c.stems.Store(word, stem)
-			c.size.Add(1)
-		}
-		tok.Term = []byte(stem)
+		tok.Term = term
+		out = append(out, tok)
 	}
-	return in
+	return out
+}
+
+// run filters one word through the chain: its term, or nil when a filter
+// drops it.
+func (c *memoChain) run(word []byte) []byte {
+	one := analysis.TokenStream{&analysis.Token{Term: append([]byte(nil), word...)}}
+	for _, f := range c.filters {
+		if one = f.Filter(one); len(one) == 0 {
+			return nil
+		}
+	}
+	if len(one[0].Term) == 0 {
+		return nil
+	}
+	return one[0].Term
 }
 
 func addAnalyzers(m *mapping.IndexMappingImpl) error {
 	analyzers := map[string][]string{
-		analyzerStem:  {lowercase.Name, pl.StopName, filterPLStem, filterFold, filterNonEmpty},
-		analyzerFold:  {lowercase.Name, filterFold, filterNonEmpty},
-		analyzerLight: {lowercase.Name, filterFold, filterPLLight},
-		analyzerUK:    {lowercase.Name, filterFold, filterUKStem},
+		analyzerStem:  {lowercase.Name, chainPLStem},
+		analyzerFold:  {lowercase.Name, chainFold},
+		analyzerLight: {lowercase.Name, chainPLLight},
+		analyzerUK:    {lowercase.Name, chainUK},
 	}
 	for name, filters := range analyzers {
 		err := m.AddCustomAnalyzer(name, map[string]interface{}{
