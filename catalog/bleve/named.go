@@ -4,6 +4,9 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"unicode/utf8"
+
+	"okienko/catalog"
 )
 
 // A resident who names a service ("teleopieka — jak to działa?", "Karta
@@ -28,16 +31,10 @@ type lazyNames struct {
 // words or more.
 func (ix *Index) names() []namePhrase {
 	ix.named.once.Do(func() {
-		// owners: phrase → the one service holding it, "" when several do
-		// (ids are never empty).
-		owners := map[string]string{}
-		type keyed struct {
-			namePhrase
-			key string
-		}
-		var all []keyed
-		// Names and keywords repeat their words across services: each
-		// word is judged once (the thesaurus' weak phrases are many).
+		// Names and keywords repeat their words, and often whole phrases,
+		// across services: each word is judged once (the thesaurus' weak
+		// phrases are many) and each phrase read once. Nothing is kept per
+		// occurrence: 20,000 services hold hundreds of thousands.
 		type judged struct {
 			weak, skip bool
 			stem       string
@@ -55,47 +52,63 @@ func (ix *Index) names() []namePhrase {
 			}
 			return j
 		}
-		add := func(id, text string) {
+		keys := map[string]string{} // phrase → its stems joined by spaces; "": names nothing
+		key := func(text string) string {
+			k, ok := keys[text]
+			if ok {
+				return k
+			}
 			var stems []string
 			for _, w := range words(text) {
 				j := judge(w)
 				if j.weak {
-					return // "pomoc w domu" names no one service
+					stems = nil // "pomoc w domu" names no one service
+					break
 				}
-				if j.skip {
-					continue
+				if !j.skip {
+					stems = append(stems, j.stem)
 				}
-				stems = append(stems, j.stem)
 			}
-			if len(stems) == 0 {
-				return
+			k = strings.Join(stems, " ") // stems hold no spaces: words split at them
+			keys[text] = k
+			return k
+		}
+		phrases := func(s catalog.Service, visit func(key string)) {
+			for _, part := range strings.FieldsFunc(s.Name, func(r rune) bool { return strings.ContainsRune("—–-()„”\",:;", r) }) {
+				if k := key(part); k != "" {
+					visit(k)
+				}
 			}
-			key := strings.Join(stems, " ")
-			if owner, ok := owners[key]; !ok {
-				owners[key] = id
-			} else if owner != id {
-				owners[key] = ""
+			for _, kw := range s.Keywords {
+				if k := key(kw); k != "" {
+					visit(k)
+				}
 			}
-			all = append(all, keyed{namePhrase{id: id, stems: stems}, key})
+		}
+		// owners: phrase → the one service holding it, "" when several do
+		// (ids are never empty).
+		owners := map[string]string{}
+		for id, s := range ix.services {
+			phrases(s, func(k string) {
+				if owner, ok := owners[k]; !ok {
+					owners[k] = id
+				} else if owner != id {
+					owners[k] = ""
+				}
+			})
 		}
 		for id, s := range ix.services {
-			for _, part := range strings.FieldsFunc(s.Name, func(r rune) bool { return strings.ContainsRune("—–-()„”\",:;", r) }) {
-				add(id, part)
-			}
-			for _, k := range s.Keywords {
-				add(id, k)
-			}
-		}
-		seen := map[string]bool{}
-		for _, p := range all {
-			if owners[p.key] != p.id || seen[p.key] {
-				continue
-			}
-			if len(p.stems) < 2 && len([]rune(p.stems[0])) < 8 {
-				continue
-			}
-			seen[p.key] = true
-			ix.named.phrases = append(ix.named.phrases, p.namePhrase)
+			phrases(s, func(k string) {
+				if owners[k] != id {
+					return
+				}
+				owners[k] = "" // listed once
+				stems := strings.Split(k, " ")
+				if len(stems) < 2 && utf8.RuneCountInString(stems[0]) < 8 {
+					return
+				}
+				ix.named.phrases = append(ix.named.phrases, namePhrase{id: id, stems: stems})
+			})
 		}
 		ix.named.byStem = map[string][]int{}
 		for i, p := range ix.named.phrases {
