@@ -3,6 +3,7 @@ package bleve
 import (
 	"strings"
 	"sync"
+	"sync/atomic"
 	"unicode/utf8"
 
 	"github.com/blevesearch/bleve/v2/analysis"
@@ -129,10 +130,16 @@ func (f tokenFunc) Filter(in analysis.TokenStream) analysis.TokenStream {
 // The terms it hands out are shared by every token of the same word: they
 // are read-only, so a chain ends its analyzer (no filter after it may
 // write into a term; bleve's index and queries only read them).
+//
+// Once the index is built the chain is sealed: it still answers from what
+// it holds (the catalogue's words), but learns nothing more, so the words
+// of residents' searches are never kept in the process (an erased
+// conversation leaves no trace here; see the privacy section of README).
 type memoChain struct {
 	filters []analysis.TokenFilter
 	mu      sync.RWMutex
 	terms   map[string][]byte // word → term; nil: the chain drops the word
+	sealed  atomic.Bool
 }
 
 // maxMemoTerms bounds a chain's memory (about 100 bytes a word) on strange
@@ -149,11 +156,13 @@ func (c *memoChain) Filter(in analysis.TokenStream) analysis.TokenStream {
 		c.mu.RUnlock()
 		if !ok {
 			term = c.run(tok.Term)
-			c.mu.Lock()
-			if len(c.terms) < maxMemoTerms {
-				c.terms[string(tok.Term)] = term
+			if !c.sealed.Load() {
+				c.mu.Lock()
+				if len(c.terms) < maxMemoTerms {
+					c.terms[string(tok.Term)] = term
+				}
+				c.mu.Unlock()
 			}
-			c.mu.Unlock()
 		}
 		if term == nil {
 			continue
@@ -177,6 +186,22 @@ func (c *memoChain) run(word []byte) []byte {
 		return nil
 	}
 	return one[0].Term
+}
+
+// sealAnalysis seals the memoised chains of m's analyzers (see memoChain):
+// called when the catalogue is indexed, before any resident's search.
+func sealAnalysis(m mapping.IndexMapping) {
+	for _, name := range []string{analyzerStem, analyzerFold, analyzerLight, analyzerUK} {
+		a, ok := m.AnalyzerNamed(name).(*analysis.DefaultAnalyzer)
+		if !ok {
+			continue
+		}
+		for _, f := range a.TokenFilters {
+			if c, ok := f.(*memoChain); ok {
+				c.sealed.Store(true)
+			}
+		}
+	}
 }
 
 // memoAnalysis is false only for the benchmarks' baseline: the analyzers

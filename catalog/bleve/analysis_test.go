@@ -1,6 +1,7 @@
 package bleve
 
 import (
+	"context"
 	"fmt"
 	"slices"
 	"strings"
@@ -106,5 +107,42 @@ func TestMemoChainIsBounded(t *testing.T) {
 	got := a.Analyze([]byte("Zasiłku " + words[len(words)-1]))
 	if terms := []string{string(got[0].Term), string(got[1].Term)}; !slices.Equal(terms, []string{"zasilk", words[len(words)-1]}) {
 		t.Errorf("beyond the bound: %v", terms)
+	}
+}
+
+// TestMemoKeepsNoResidentWords: once the catalogue is indexed, the memoised
+// analysis learns no more words, so a resident's search leaves none of its
+// words in the process; it still analyses them.
+func TestMemoKeepsNoResidentWords(t *testing.T) {
+	ix := buildFrom(t, "../data/sample.yaml")
+	sizes := func() (n, chains int) {
+		for _, name := range []string{analyzerStem, analyzerFold, analyzerLight, analyzerUK} {
+			a, ok := ix.idx.Mapping().AnalyzerNamed(name).(*analysis.DefaultAnalyzer)
+			if !ok {
+				t.Fatalf("analyzer %s is %T", name, ix.idx.Mapping().AnalyzerNamed(name))
+			}
+			for _, f := range a.TokenFilters {
+				if c, ok := f.(*memoChain); ok {
+					c.mu.RLock()
+					n += len(c.terms)
+					c.mu.RUnlock()
+					chains++
+				}
+			}
+		}
+		return n, chains
+	}
+	before, chains := sizes()
+	if chains != 4 || before == 0 {
+		t.Fatalf("%d memoised chains holding %d words, want 4 holding the catalogue's words", chains, before)
+	}
+	if _, err := ix.Find(context.Background(), Query{Text: "Zbigniewowi Grzegorzewskiemu zepsuła się hulajnoga"}); err != nil {
+		t.Fatal(err)
+	}
+	if got := ix.analyze(analyzerLight, "Grzegorzewskiemu"); len(got) != 1 || got[0] == "" {
+		t.Errorf("a word the catalogue lacks analysed to %q", got)
+	}
+	if after, _ := sizes(); after != before {
+		t.Errorf("memo grew from %d to %d words after a resident's search", before, after)
 	}
 }

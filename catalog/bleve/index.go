@@ -111,6 +111,7 @@ func New(cfg Config) (*Index, error) {
 		idx.Close()
 		return nil, fmt.Errorf("build index: %w", err)
 	}
+	sealAnalysis(idx.Mapping())
 	go ix.warm()
 	return ix, nil
 }
