@@ -124,4 +124,6 @@ const commonWords = `potrzebuję potrzebuje potrzebujemy potrzebujesz potrzebna 
 	pomóc pomoc pomocy pomocą pomagać pomagam pomaga zrobić zrobic załatwić zalatwic
 	chciałabym chciałbym chciałam chciałem prosić proszę pytanie pytam zapytać
 	informacja informacji informacje kontakt telefon numer adres
+	przenocować przenocowac przenocuję przenocuje nocować nocowac nocuję przespać wiedział wiedziała wiedzial wiedziala
+	przestać przestac przestał przestała przestal przestala przyjść przyjsc przyjdę przyjde przyjdzie
 	need needs help please where when cost price apply documents appointment`
