@@ -126,4 +126,5 @@ const commonWords = `potrzebuję potrzebuje potrzebujemy potrzebujesz potrzebna 
 	informacja informacji informacje kontakt telefon numer adres
 	przenocować przenocowac przenocuję przenocuje nocować nocowac nocuję przespać wiedział wiedziała wiedzial wiedziala
 	przestać przestac przestał przestała przestal przestala przyjść przyjsc przyjdę przyjde przyjdzie
+	pojechać pojechac pojedzie pojechał pojechal pojechała pojechala
 	need needs help please where when cost price apply documents appointment`
