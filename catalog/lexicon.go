@@ -127,4 +127,6 @@ const commonWords = `potrzebuję potrzebuje potrzebujemy potrzebujesz potrzebna 
 	przenocować przenocowac przenocuję przenocuje nocować nocowac nocuję przespać wiedział wiedziała wiedzial wiedziala
 	przestać przestac przestał przestała przestal przestala przyjść przyjsc przyjdę przyjde przyjdzie
 	pojechać pojechac pojedzie pojechał pojechal pojechała pojechala
+	potrzebujących potrzebujacych potrzebującym potrzebujacym potrzebujący potrzebujacy przegrał przegral przegrała przegrala
+	przerasta przerosło przeroslo trawnik trawnika trawniku trzyma trzymam trzymać trzymac złamanie złamaniu złamania zlamanie zlamaniu zlamania
 	need needs help please where when cost price apply documents appointment`
