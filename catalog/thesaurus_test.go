@@ -58,7 +58,7 @@ func TestThesaurusExpandFrom(t *testing.T) {
 		from       []string
 	}{
 		{"naprawa pralki", "zasiłek celowy", []string{"pralki"}},
-		{"kiedy przyjdzie moja emerytura", "seniorzy", []string{"emerytura"}},
+		{"kiedy przyjdzie moja emerytura", "ZUS", []string{"kiedy", "emerytura"}}, // the benefit, not the pensioner
 		{"maz pije od lat", "współuzależnienie", []string{"maz", "pije"}},
 	}
 	for _, tt := range tests {
