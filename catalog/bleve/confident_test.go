@@ -23,7 +23,7 @@ import (
 // about), so that a stricter rule cannot hide its cost.
 func TestConfidentAndWrong(t *testing.T) {
 	ix := buildFrom(t, "../data/sample.yaml")
-	for _, set := range []string{"dev", "holdout", "holdout2", "holdout3", "holdout4", "holdout5", "holdout6", "holdout7", "eval"} {
+	for _, set := range []string{"dev", "holdout", "holdout2", "holdout3", "holdout4", "holdout5", "holdout6", "holdout7", "holdout8", "eval"} {
 		t.Run(set, func(t *testing.T) {
 			path := "../testdata/confident/" + set + ".tsv"
 			if set == "eval" {
