@@ -187,7 +187,7 @@ func (bt *batcher) reloadScripts(ctx context.Context, batch []*batched) {
 	var again []*batched
 	var loaded map[string]error // by script hash: the outcome of loading it
 	for _, b := range batch {
-		if b.script == nil || !goredis.HasErrorPrefix(b.cmd.Err(), "NOSCRIPT") {
+		if b.script == nil || !isNoScript(b.cmd.Err()) {
 			continue
 		}
 		err, done := loaded[b.script.Hash()]
@@ -226,7 +226,7 @@ func (bt *batcher) alone(b *batched) error {
 		defer cancel()
 	}
 	err := bt.client.Process(ctx, b.cmd)
-	if b.script != nil && goredis.HasErrorPrefix(err, "NOSCRIPT") {
+	if b.script != nil && isNoScript(err) {
 		if b.script.Load(ctx, bt.client).Err() == nil {
 			err = bt.client.Process(ctx, b.cmd)
 		}

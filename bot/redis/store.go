@@ -170,8 +170,6 @@ func (st *Store) Load(ctx context.Context, key, eventID string) (*bot.Session, b
 	// wait for a pipeline too. What follows is bounded as usual.
 	get := goredis.NewStringCmd(ctx, "get", st.Key(kindSession, key))
 	err := st.batch.do(&batched{ctx: ctx, cmd: get, bound: st.cfg.OpTimeout})
-	ctx, cancel := st.bound(ctx)
-	defer cancel()
 	var data string
 	if err == nil {
 		data = get.Val() // not before: a batch may still be reading it
@@ -194,6 +192,8 @@ func (st *Store) Load(ctx context.Context, key, eventID string) (*bot.Session, b
 		// format or another conversation's session is left to the next
 		// save (a replica of the next version may still be using it).
 		if errors.Is(err, errCorrupt) {
+			ctx, cancel := st.bound(ctx)
+			defer cancel()
 			if err := dropScript.Run(ctx, st.client, []string{st.Key(kindSession, key)}, data).Err(); err != nil {
 				return nil, false, fmt.Errorf("load session: remove unreadable value: %w", err)
 			}
@@ -378,8 +378,6 @@ func (st *Store) Save(ctx context.Context, s *bot.Session, eventID string) error
 	// wait for a pipeline too.
 	call := &batched{ctx: ctx, cmd: cmd, script: saveScript, bound: st.cfg.OpTimeout}
 	err = st.batch.do(call)
-	ctx, cancel := st.bound(ctx)
-	defer cancel()
 	if call.finished() && cap(b) <= 64<<10 { // else a batch may still be sending the bytes
 		*buf = b[:0]
 		saveBuffers.Put(buf)
@@ -398,6 +396,8 @@ func (st *Store) Save(ctx context.Context, s *bot.Session, eventID string) error
 	// 2: this save closed the case. 3: the save was applied before, maybe
 	// closing it; giving the retention again only sets expiries not set.
 	if res == 2 || res == 3 && s.Case == "" {
+		ctx, cancel := st.bound(ctx)
+		defer cancel()
 		st.retainCaseKeys(ctx, s.Key)
 	}
 	return nil
@@ -510,7 +510,14 @@ func decodeSession(key string, data string) (*bot.Session, error) {
 }
 
 func isWrongType(err error) bool {
-	return goredis.HasErrorPrefix(err, "WRONGTYPE")
+	return err != nil && goredis.HasErrorPrefix(err, "WRONGTYPE")
+}
+
+// isNoScript reports a script Redis does not know (after a restart or
+// SCRIPT FLUSH). (HasErrorPrefix allocates even for nil: this runs for
+// every save.)
+func isNoScript(err error) bool {
+	return err != nil && goredis.HasErrorPrefix(err, "NOSCRIPT")
 }
 
 // channelOf is the channel part of a conversation key, which is safe to

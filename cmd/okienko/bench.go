@@ -8,11 +8,13 @@ import (
 	"log/slog"
 	"os"
 	"runtime"
+	"runtime/pprof"
 	"slices"
 	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
 
 	"okienko/bot"
@@ -29,6 +31,7 @@ func runBench(ctx context.Context, args []string, io stdio) error {
 	dir := fl.String("dialogs", "", "folder of dialog scripts (default: ./dialogs if present, else the bundled ones)")
 	asJSON := fl.Bool("json", false, "print the figures as one JSON object")
 	sessions := fl.Int("sessions", 0, "first store this many residents' sessions (as after a few messages) and report the process's memory before and after")
+	cpuProfile := fl.String("cpuprofile", "", "write a CPU profile of the engine phase to this file (for go tool pprof)")
 	var cat catalogFlags
 	cat.register(fl)
 	var stf storeFlags
@@ -69,11 +72,24 @@ func runBench(ctx context.Context, args []string, io stdio) error {
 	}
 	sample, _ := json.Marshal(&bot.Session{Format: bot.SessionFormat, Key: "bench:x", Lang: "pl", Step: "temat",
 		Vars: bot.Vars{"temat": "seniorzy", "dla_kogo": "bliski", "opis": "Mama po udarze potrzebuje pomocy w domu"}})
+	cpu0 := processCPU()
 	raw := measure(ctx, *concurrency, *duration, func(ctx context.Context, worker, i int) error {
 		return store.RawRoundTrip(ctx, run+":"+strconv.Itoa(worker), sample)
 	})
+	cpu1 := processCPU()
+	var profile *os.File
+	if *cpuProfile != "" {
+		if profile, err = os.Create(*cpuProfile); err != nil {
+			return fmt.Errorf("bench: %w", err)
+		}
+		defer profile.Close()
+		if err := pprof.StartCPUProfile(profile); err != nil {
+			return fmt.Errorf("bench: cpu profile: %w", err)
+		}
+	}
 	var before, after runtime.MemStats
 	runtime.ReadMemStats(&before)
+	cpu2 := processCPU()
 	engine := measure(ctx, *concurrency, *duration, func(ctx context.Context, worker, i int) error {
 		line := benchConversation[i%len(benchConversation)]
 		msg := bot.Message{Channel: "bench", ChatID: run + "-" + strconv.Itoa(worker) + "-" + strconv.Itoa(i/len(benchConversation)),
@@ -81,7 +97,14 @@ func runBench(ctx context.Context, args []string, io stdio) error {
 		_, err := eng.Handle(ctx, msg)
 		return err
 	})
+	cpu3 := processCPU()
 	runtime.ReadMemStats(&after)
+	if profile != nil {
+		pprof.StopCPUProfile()
+		if err := profile.Close(); err != nil {
+			return fmt.Errorf("bench: cpu profile: %w", err)
+		}
+	}
 	if *sessions > 0 {
 		mem.HeapAfterRun, mem.RSSAfterRun = heapInUse(), residentSet()
 	}
@@ -91,6 +114,7 @@ func runBench(ctx context.Context, args []string, io stdio) error {
 		P50: engine.pct(0.50), P95: engine.pct(0.95), P99: engine.pct(0.99),
 		AllocsPerMessage: float64(after.Mallocs-before.Mallocs) / float64(max(engine.n, 1)),
 		RawPerSec:        raw.perSec(), RawP99: raw.pct(0.99), Errors: engine.errors + raw.errors,
+		CPUPerMessage: perOp(cpu3-cpu2, engine.n), RawCPUPerOp: perOp(cpu1-cpu0, raw.n),
 	}
 	r.Ratio = r.MessagesPerSec / max(r.RawPerSec, 1)
 	if *asJSON {
@@ -103,6 +127,7 @@ func runBench(ctx context.Context, args []string, io stdio) error {
 	fmt.Fprintf(io.out, "allocations:     %.0f per message\n", r.AllocsPerMessage)
 	fmt.Fprintf(io.out, "raw GET+SET:     %.0f/s (p99 %v) at the same concurrency\n", r.RawPerSec, r.RawP99)
 	fmt.Fprintf(io.out, "ratio to raw:    %.2f\n", r.Ratio)
+	fmt.Fprintf(io.out, "bot CPU:         %v per message, %v per raw GET+SET (this process only)\n", r.CPUPerMessage, r.RawCPUPerOp)
 	if *sessions > 0 {
 		m := r.Memory
 		fmt.Fprintf(io.out, "memory:          heap %s, RSS %s with no sessions stored; heap %s, RSS %s with %d (%.0f s to store); heap %s, RSS %s after the run\n",
@@ -201,6 +226,24 @@ func residentSet() uint64 {
 	return 0
 }
 
+// processCPU is the CPU time (user and system) this process used so far;
+// 0 where unknown.
+func processCPU() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// perOp divides d among n operations, 0 for none.
+func perOp(d time.Duration, n int) time.Duration {
+	if n <= 0 {
+		return 0
+	}
+	return (d / time.Duration(n)).Round(100 * time.Nanosecond)
+}
+
 func mb(b uint64) string { return fmt.Sprintf("%.1f MB", float64(b)/(1<<20)) }
 
 // benchReport is what `okienko bench` prints.
@@ -216,7 +259,12 @@ type benchReport struct {
 	RawPerSec        float64       `json:"raw_per_sec"`
 	RawP99           time.Duration `json:"raw_p99_ns"`
 	Ratio            float64       `json:"ratio"`
-	Errors           int           `json:"errors"`
+	// CPUPerMessage and RawCPUPerOp are this process's CPU time (user and
+	// system) per message and per raw GET+SET: on a machine whose cores
+	// Redis shares, they decide the ratio.
+	CPUPerMessage time.Duration `json:"cpu_per_message_ns"`
+	RawCPUPerOp   time.Duration `json:"raw_cpu_per_op_ns"`
+	Errors        int           `json:"errors"`
 }
 
 // benchConversation is one resident's conversation: buttons, a free
