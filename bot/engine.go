@@ -84,15 +84,12 @@ type flow struct {
 	// (groups unsafe and safe); dismissals, a resident calling a crisis
 	// reply a false alarm.
 	safetyAnswers, dismissals *crisis.Detector
-	// acks are the script's acknowledgements with their phrases compiled
-	// once, not at every search.
-	acks []compiledAck
-}
-
-// compiledAck is one acknowledgement of the script, ready to match.
-type compiledAck struct {
-	ack     script.Acknowledgement
-	phrases []textnorm.Phrase
+	// acks are the script's acknowledgements whose phrases compile, and
+	// ackPhrases all their phrases in that order, compiled once, not at
+	// every search; ackOf[i] is the index in acks of phrase i's.
+	acks       []script.Acknowledgement
+	ackPhrases *textnorm.PhraseSet
+	ackOf      []int
 }
 
 // New returns an engine for the config.
@@ -154,13 +151,19 @@ func (e *Engine) SetScript(sc *script.Script) error {
 			return fmt.Errorf("crisis dismissals: %w", err)
 		}
 	}
+	var ackPhrases []textnorm.Phrase
 	for _, a := range sc.Acknowledge {
 		phrases, err := a.Compile()
 		if err != nil {
 			continue // dialogs check reports it; the others still work
 		}
-		f.acks = append(f.acks, compiledAck{ack: a, phrases: phrases})
+		for _, ph := range phrases {
+			ackPhrases = append(ackPhrases, ph)
+			f.ackOf = append(f.ackOf, len(f.acks))
+		}
+		f.acks = append(f.acks, a)
 	}
+	f.ackPhrases = textnorm.NewPhraseSet(ackPhrases)
 	if oh := sc.OfficeHours; oh != nil {
 		s, err := officehours.New(officehours.Config{Timezone: oh.Timezone, Week: oh.Week, PolishHolidays: oh.PolishHolidays, Closed: oh.Closed})
 		if err != nil {
@@ -182,13 +185,14 @@ func (e *Engine) Script() *script.Script { return e.flow.Load().sc }
 func (e *Engine) Handle(ctx context.Context, msg Message) (events []Event, err error) {
 	start := time.Now()
 	defer func() { e.count(msg.Channel, events, err, time.Since(start)) }()
-	unlock := e.locks.lock(msg.Key())
-	defer unlock()
+	key := msg.Key()
+	lock := e.locks.lock(key)
+	defer e.locks.unlock(key, lock)
 	f := e.flow.Load()
 	ctx, cancel := context.WithTimeout(ctx, e.cfg.StoreTimeout)
 	defer cancel()
 	for attempt := 0; attempt < e.cfg.MaxAttempts; attempt++ {
-		events, err = e.apply(ctx, f, msg)
+		events, err = e.apply(ctx, f, msg, key)
 		if err == nil {
 			return events, nil
 		}
@@ -196,7 +200,7 @@ func (e *Engine) Handle(ctx context.Context, msg Message) (events []Event, err e
 			break
 		}
 	}
-	e.logger.Error("handle message", "channel", msg.Channel, "chat", LogChat(msg.Key()), "err", err)
+	e.logger.Error("handle message", "channel", msg.Channel, "chat", LogChat(key), "err", err)
 	lang := normalizeLang(msg.Language)
 	apology := "unavailable"
 	if errors.Is(err, errEraseFailed) {
@@ -252,9 +256,9 @@ func (e *Engine) count(channel string, events []Event, err error, took time.Dura
 	}
 }
 
-// apply runs the message against the stored session once.
-func (e *Engine) apply(ctx context.Context, f *flow, msg Message) ([]Event, error) {
-	key := msg.Key()
+// apply runs the message against the stored session once; key is
+// msg.Key().
+func (e *Engine) apply(ctx context.Context, f *flow, msg Message, key string) ([]Event, error) {
 	s, seen, err := e.cfg.Store.Load(ctx, key, msg.EventID)
 	if err != nil {
 		return nil, fmt.Errorf("load session: %w", err)
@@ -284,7 +288,8 @@ func (e *Engine) apply(ctx context.Context, f *flow, msg Message) ([]Event, erro
 			s.Lang = l
 		}
 	}
-	c := &conversation{engine: e, flow: f, s: s, ctx: ctx, now: now, msg: msg}
+	// Most turns emit two to four events: room for them at once.
+	c := &conversation{engine: e, flow: f, s: s, ctx: ctx, now: now, msg: msg, events: make([]Event, 0, 4)}
 	c.receive()
 	if c.erased {
 		// The Desk hears of the erasure first: it still finds the case's
@@ -293,7 +298,7 @@ func (e *Engine) apply(ctx context.Context, f *flow, msg Message) ([]Event, erro
 		if err := e.erase(ctx, key); err != nil {
 			return nil, err
 		}
-		return c.events, nil
+		return c.result(), nil
 	}
 	s.Updated = now
 	if msg.DeliveryID != "" {
@@ -306,7 +311,16 @@ func (e *Engine) apply(ctx context.Context, f *flow, msg Message) ([]Event, erro
 	}
 	e.deliver(ctx, c.effects)
 	e.tally(ctx, now, key, c.facts(started, langBefore))
-	return c.events, nil
+	return c.result(), nil
+}
+
+// result is the turn's events, nil for none (as before events had room
+// made for them).
+func (c *conversation) result() []Event {
+	if len(c.events) == 0 {
+		return nil
+	}
+	return c.events
 }
 
 // errEraseFailed marks an erasure that failed after its retries: the
@@ -509,8 +523,8 @@ func (e *Engine) Staff(ctx context.Context, ev StaffEvent) ([]Event, error) {
 	if ev.Case.Key == "" || ev.Case.ID == "" {
 		return nil, errors.New("staff event: no case")
 	}
-	unlock := e.locks.lock(ev.Case.Key)
-	defer unlock()
+	lock := e.locks.lock(ev.Case.Key)
+	defer e.locks.unlock(ev.Case.Key, lock)
 	f := e.flow.Load()
 	ctx, cancel := context.WithTimeout(ctx, e.cfg.StoreTimeout)
 	defer cancel()
@@ -580,7 +594,9 @@ type chatLock struct {
 	waiters int
 }
 
-func (l *chatLocks) lock(key string) (unlock func()) {
+// lock waits for the conversation key's turn; give what it returns to
+// unlock. (No closure: this runs for every message.)
+func (l *chatLocks) lock(key string) *chatLock {
 	l.mu.Lock()
 	if l.m == nil {
 		l.m = map[string]*chatLock{}
@@ -593,15 +609,18 @@ func (l *chatLocks) lock(key string) (unlock func()) {
 	cl.waiters++
 	l.mu.Unlock()
 	cl.mu.Lock()
-	return func() {
-		cl.mu.Unlock()
-		l.mu.Lock()
-		cl.waiters--
-		if cl.waiters == 0 {
-			delete(l.m, key)
-		}
-		l.mu.Unlock()
+	return cl
+}
+
+// unlock ends the turn lock gave for key.
+func (l *chatLocks) unlock(key string, cl *chatLock) {
+	cl.mu.Unlock()
+	l.mu.Lock()
+	cl.waiters--
+	if cl.waiters == 0 {
+		delete(l.m, key)
 	}
+	l.mu.Unlock()
 }
 
 func randomID() string { return RandomID(6) }

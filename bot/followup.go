@@ -55,18 +55,22 @@ var askPhrases = map[string][]string{
 		"how does it work", "what is it", "more about", "tell me more", "details", "детальніше", "як це працює", "що це", "більше"},
 }
 
-var compiledAsks = func() map[string][]textnorm.Phrase {
-	out := map[string][]textnorm.Phrase{}
-	for kind, phrases := range askPhrases {
-		for _, p := range phrases {
+// askSet is askPhrases compiled into one set; askKinds[i] is the kind of
+// its phrase i.
+var askSet, askKinds = func() (*textnorm.PhraseSet, []string) {
+	var phrases []textnorm.Phrase
+	var kinds []string
+	for _, kind := range askOrder {
+		for _, p := range askPhrases[kind] {
 			ph, err := textnorm.CompilePhrase(p)
 			if err != nil {
 				panic("follow-up phrase " + p + ": " + err.Error())
 			}
-			out[kind] = append(out[kind], ph)
+			phrases = append(phrases, ph)
+			kinds = append(kinds, kind)
 		}
 	}
-	return out
+	return textnorm.NewPhraseSet(phrases), kinds
 }()
 
 // maxFollowUpWords bounds a follow-up question: longer messages are new
@@ -81,13 +85,10 @@ func questionKinds(text string) []string {
 	if len(words) == 0 || len(words) > maxFollowUpWords {
 		return nil
 	}
-	var out []string
-	for _, kind := range askOrder {
-		for _, ph := range compiledAsks[kind] {
-			if ph.In(words) {
-				out = append(out, kind)
-				break
-			}
+	var out []string // in askOrder, as the set's phrases are
+	for _, i := range askSet.Occurring(words, nil) {
+		if kind := askKinds[i]; !contains(out, kind) {
+			out = append(out, kind)
 		}
 	}
 	if len(out) == 0 {

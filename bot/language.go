@@ -87,15 +87,32 @@ var languageRequests = map[string][]string{
 	script.Polish:    {"po polsku", "polski", "in polish", "polish please", "польською", "по польськи"},
 }
 
-var compiledLanguageRequests = func() map[string][]textnorm.Phrase {
-	out := map[string][]textnorm.Phrase{}
-	for lang, phrases := range languageRequests {
-		for _, p := range phrases {
+// compiledLanguageRequest is one entry of languageRequests, compiled once.
+type compiledLanguageRequest struct {
+	lang   string
+	phrase textnorm.Phrase
+	// words are the folded spellings of a request of one word (a
+	// language's name), which must stand (nearly) alone; nil for phrases.
+	words []string
+}
+
+// compiledLanguageRequests are languageRequests in the order they are
+// tried: English, Ukrainian, Polish.
+var compiledLanguageRequests = func() []compiledLanguageRequest {
+	var out []compiledLanguageRequest
+	for _, lang := range []string{script.English, script.Ukrainian, script.Polish} {
+		for _, p := range languageRequests[lang] {
 			ph, err := textnorm.CompilePhrase(p)
 			if err != nil {
 				panic("language request " + p + ": " + err.Error())
 			}
-			out[lang] = append(out[lang], ph)
+			r := compiledLanguageRequest{lang: lang, phrase: ph}
+			if !strings.Contains(p, " ") {
+				for _, a := range strings.Split(p, "|") {
+					r.words = append(r.words, textnorm.Fold(a))
+				}
+			}
+			out = append(out, r)
 		}
 	}
 	return out
@@ -112,31 +129,28 @@ func languageRequest(text string) string {
 	if len(words) == 0 || len(words) > maxLanguageRequestWords {
 		return ""
 	}
-	for _, lang := range []string{script.English, script.Ukrainian, script.Polish} {
-		for i, ph := range compiledLanguageRequests[lang] {
-			raw := languageRequests[lang][i]
-			if !strings.Contains(raw, " ") {
-				// A language's name alone ("English", "українською") asks
-				// for it only as (nearly) the whole message, spelled out:
-				// "kursy języka polskiego" is a need, not a request.
-				if len(words) <= 3 && wordIn(raw, words) {
-					return lang
-				}
-				continue
+	for _, r := range compiledLanguageRequests {
+		if r.words != nil {
+			// A language's name alone ("English", "українською") asks
+			// for it only as (nearly) the whole message, spelled out:
+			// "kursy języka polskiego" is a need, not a request.
+			if len(words) <= 3 && wordIn(r.words, words) {
+				return r.lang
 			}
-			if ph.In(words) {
-				return lang
-			}
+			continue
+		}
+		if r.phrase.In(words) {
+			return r.lang
 		}
 	}
 	return ""
 }
 
-// wordIn reports whether one of a|b spellings is among words, exactly.
-func wordIn(alts string, words []string) bool {
-	for _, a := range strings.Split(alts, "|") {
+// wordIn reports whether one of the folded spellings is among words, exactly.
+func wordIn(spellings, words []string) bool {
+	for _, a := range spellings {
 		for _, w := range words {
-			if w == textnorm.Fold(a) {
+			if w == a {
 				return true
 			}
 		}

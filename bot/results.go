@@ -57,24 +57,21 @@ func (c *conversation) noteFound(query string) {
 // phrases the text holds, once per conversation and situation.
 func (c *conversation) acknowledgement(text string) string {
 	words := textnorm.PhraseWords(text)
-	for _, ca := range c.flow.acks {
-		a := ca.ack
-		for _, ph := range ca.phrases {
-			// Spelled out, without typo tolerance: "śmieci" (rubbish) is
-			// one letter from "śmierci" (death), and a condolence for the
-			// rubbish would hurt more than a missed one.
-			if !ph.InKnown(words, exactOnly) {
-				continue
-			}
-			key := "_ack_" + a.ID
-			if c.s.Vars[key] != "" {
-				return ""
-			}
-			c.s.setVar(key, "1")
-			return c.text(a.Say)
-		}
+	// Spelled out, without typo tolerance: "śmieci" (rubbish) is one
+	// letter from "śmierci" (death), and a condolence for the rubbish
+	// would hurt more than a missed one. The first acknowledgement (in
+	// the script's order) with a phrase in the text decides.
+	found := c.flow.ackPhrases.Occurring(words, exactOnly)
+	if len(found) == 0 {
+		return ""
 	}
-	return ""
+	a := c.flow.acks[c.flow.ackOf[found[0]]]
+	key := "_ack_" + a.ID
+	if c.s.Vars[key] != "" {
+		return ""
+	}
+	c.s.setVar(key, "1")
+	return c.text(a.Say)
 }
 
 // showResults presents the services found, a short card each, within the

@@ -220,7 +220,9 @@ func (bt *batcher) pipeline(ctx context.Context, batch []*batched) {
 // alone sends one command by itself.
 func (bt *batcher) alone(b *batched) error {
 	ctx := b.ctx
-	if b.bound > 0 {
+	// The command's own bound, unless the caller's deadline comes first
+	// anyway (the engine's bound of a whole message usually does).
+	if d, ok := ctx.Deadline(); b.bound > 0 && (!ok || time.Until(d) > b.bound) {
 		var cancel context.CancelFunc
 		ctx, cancel = context.WithTimeout(ctx, b.bound)
 		defer cancel()

@@ -606,7 +606,7 @@ func (p *parser) vars() (bot.Vars, bool) {
 	if !p.skip('{') {
 		return nil, false
 	}
-	vars := make(bot.Vars)
+	vars := make(bot.Vars, 8) // a conversation's few answers: no growing
 	if p.peek() == '}' {
 		p.i++
 		return vars, true

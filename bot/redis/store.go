@@ -136,6 +136,11 @@ func (st *Store) Ping(ctx context.Context) error {
 // removed by Erase.
 func (st *Store) Key(kind, chat string, parts ...string) string {
 	var b strings.Builder
+	n := len(st.cfg.Prefix) + len(kind) + len(chat) + 4
+	for _, p := range parts {
+		n += len(p) + 1
+	}
+	b.Grow(n + n/4) // room for a few escapes: one allocation
 	b.WriteString(st.cfg.Prefix)
 	b.WriteByte(':')
 	escapeTo(&b, kind)

@@ -2,6 +2,7 @@ package script
 
 import (
 	"os"
+	"strings"
 	"testing"
 	"testing/fstest"
 )
@@ -42,5 +43,26 @@ func FuzzLoadTests(f *testing.F) {
 	f.Add(data)
 	f.Fuzz(func(t *testing.T, data []byte) {
 		LoadTests(fstest.MapFS{"t.yaml": {Data: data}}, "d")
+	})
+}
+
+// FuzzRender holds Render's hand-written scanner to the regexp it replaced
+// (templateVar): the same placeholders, the same text around them.
+func FuzzRender(f *testing.F) {
+	for _, s := range []string{"", "plain", "Hi {{name}}!", "{{ a }}{{b}}", "{{{x}}}", "{{ }}", "{{a b}}", "{{a}",
+		"{{\ta\n}} {{ x}} {{y }}", "{{a{{b}}", "{{ą}} {{{}}}", "}}{{", "{{a}}}}", "x{{\vy}}", "{{x}}{{"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		lookup := func(name string) string { return "<" + name + ">" }
+		want := s
+		if strings.Contains(s, "{{") {
+			want = templateVar.ReplaceAllStringFunc(s, func(m string) string {
+				return lookup(templateVar.FindStringSubmatch(m)[1])
+			})
+		}
+		if got := Render(s, lookup); got != want {
+			t.Errorf("Render(%q) = %q, the regexp gives %q", s, got, want)
+		}
 	})
 }

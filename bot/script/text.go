@@ -140,13 +140,75 @@ func TemplateVars(s string) []string {
 
 // Render replaces {{ name }} placeholders with values from lookup; unknown
 // names become empty.
+//
+// It runs for most texts of every message, so it scans by hand instead of
+// with templateVar (the same matches: a fuzz test holds it to the regexp).
 func Render(s string, lookup func(name string) string) string {
-	if !strings.Contains(s, "{{") {
+	i := strings.Index(s, "{{")
+	if i < 0 {
 		return s
 	}
-	return templateVar.ReplaceAllStringFunc(s, func(m string) string {
-		return lookup(templateVar.FindStringSubmatch(m)[1])
-	})
+	var b strings.Builder
+	done := 0 // s[:done] is written
+	for i >= 0 {
+		name, end, ok := placeholderAt(s, i)
+		if !ok {
+			// Not a placeholder here; one may start at the next byte
+			// ("{{{x}}").
+			next := strings.Index(s[i+1:], "{{")
+			if next < 0 {
+				break
+			}
+			i += 1 + next
+			continue
+		}
+		if b.Len() == 0 {
+			b.Grow(len(s) + 32)
+		}
+		b.WriteString(s[done:i])
+		b.WriteString(lookup(name))
+		done = end
+		next := strings.Index(s[end:], "{{")
+		if next < 0 {
+			break
+		}
+		i = end + next
+	}
+	if done == 0 {
+		return s
+	}
+	b.WriteString(s[done:])
+	return b.String()
+}
+
+// placeholderAt reads a placeholder starting at s[i:] (which begins with
+// "{{") as templateVar would: "{{", white space, a name without braces or
+// white space, white space, "}}". end is just past it.
+func placeholderAt(s string, i int) (name string, end int, ok bool) {
+	j := skipTemplateSpace(s, i+2)
+	start := j
+	for j < len(s) && s[j] != '{' && s[j] != '}' && !isTemplateSpace(s[j]) {
+		j++
+	}
+	name = s[start:j]
+	j = skipTemplateSpace(s, j)
+	if !strings.HasPrefix(s[j:], "}}") {
+		return "", 0, false
+	}
+	return name, j + 2, true
+}
+
+// isTemplateSpace is \s of Go's regexp: tab, newline, form feed, carriage
+// return and space.
+func isTemplateSpace(c byte) bool {
+	return c == ' ' || c == '\t' || c == '\n' || c == '\f' || c == '\r'
+}
+
+func skipTemplateSpace(s string, j int) int {
+	for j < len(s) && isTemplateSpace(s[j]) {
+		j++
+	}
+	return j
 }
 
 func itoa(i int) string { return strconv.Itoa(i) }

@@ -276,3 +276,78 @@ func oneEdit[T byte | rune](a, b []T) bool {
 	}
 	return slices.Equal(a[i:], b[i+1:])
 }
+
+// PhraseSet finds which of many phrases occur in a text without trying
+// each one: a phrase occurs only where its first word does, so the text's
+// words look up the phrases whose first word they may be (spelled out, a
+// stem's first three bytes, or any word for a first word long enough to
+// forgive a typo), and only those are tried. The bot checks every
+// message against a hundred or more phrases (follow-up questions,
+// acknowledgements); most share no first word with it.
+type PhraseSet struct {
+	phrases []Phrase
+	exact   map[string][]int // by a first word's spelling (no typo forgiven)
+	stems   map[string][]int // by a short stem's first three bytes
+	always  []int            // first words that forgive a typo: always tried
+}
+
+// NewPhraseSet indexes phrases; Occurring reports them by their index here.
+func NewPhraseSet(phrases []Phrase) *PhraseSet {
+	s := &PhraseSet{phrases: phrases, exact: map[string][]int{}, stems: map[string][]int{}}
+	for i, ph := range phrases {
+		if len(ph.words) == 0 {
+			continue // matches nothing
+		}
+		typo := false
+		for _, a := range ph.words[0] {
+			switch {
+			case a.n >= minTypoLen:
+				typo = true
+			case a.prefix:
+				// at least minStem letters, so at least three bytes
+				s.stems[a.text[:3]] = appendOnce(s.stems[a.text[:3]], i)
+			default:
+				s.exact[a.text] = appendOnce(s.exact[a.text], i)
+			}
+		}
+		if typo {
+			s.always = append(s.always, i)
+		}
+	}
+	return s
+}
+
+func appendOnce(list []int, i int) []int {
+	if len(list) > 0 && list[len(list)-1] == i {
+		return list
+	}
+	return append(list, i)
+}
+
+// Occurring returns the indexes, in increasing order, of the set's phrases
+// that occur in words (from PhraseWords), as Phrase.InKnown tells; nil for
+// none.
+func (s *PhraseSet) Occurring(words []string, known func(word, target string) bool) []int {
+	var buf [64]int
+	candidates := append(buf[:0], s.always...)
+	for _, w := range words {
+		candidates = append(candidates, s.exact[w]...)
+		if len(w) >= 3 {
+			candidates = append(candidates, s.stems[w[:3]]...)
+		}
+	}
+	if len(candidates) == 0 {
+		return nil
+	}
+	slices.Sort(candidates)
+	var out []int
+	for k, i := range candidates {
+		if k > 0 && candidates[k-1] == i {
+			continue
+		}
+		if s.phrases[i].InKnown(words, known) {
+			out = append(out, i)
+		}
+	}
+	return out
+}

@@ -140,3 +140,88 @@ func TestPhraseFindKnown(t *testing.T) {
 		}
 	}
 }
+
+// setPhrases cover every kind of first word: spelled out, short stems,
+// long words and stems that forgive a typo, alternatives of each, Polish
+// with and without diacritics, Ukrainian and English.
+var setPhrases = []string{
+	"ile kosztuj*", "za ile", "koszt*", "cena", "płatn*|platn*", "how much", "скільки кошту*", "ціна",
+	"kiedy czynne|otwarte|przyjmuj*", "o której|ktorej", "godzin*", "gdzie", "adres*", "де",
+	"noclegownia", "nie mam gdzie spac|spać", "opiekun*", "wózek|wozek", "zaświadcze*|zaswiadcze*",
+	"przemocy", "samobojstwo|samobójstwo", "dokument*", "jak to działa|dziala", "więcej|wiecej", "b'є",
+	"szczegół*|szczegol*", "appointment*", "walk in", "zabi* sie", "mieszkani* socjaln*",
+}
+
+// setTexts are residents' messages, with typos, run-together words and
+// none of the phrases.
+var setTexts = []string{
+	"", "ile to kosztuje?", "Za ile?", "Nie mam już gdzie spać", "noclegowinia na noc", "szukam opiekunki dla mamy",
+	"wuzek dla taty", "Gdzie to jest i o której otwarte?", "Jakie zaświadczenie? dokumenty?", "jak to dziala wiecej prosze",
+	"скільки коштує? де це?", "how much is it, can I walk in?", "przmocy w domu", "samobujstwo", "Chcę się zabić sie",
+	"mieszkanie socjalne gdzie", "szczegóły", "apointment please", "він б'є мене", "dzień dobry", "cenaa", "кошту",
+}
+
+// TestPhraseSetOccurring: a set finds exactly the phrases that
+// Phrase.InKnown finds one by one, with and without a known-word filter.
+func TestPhraseSetOccurring(t *testing.T) {
+	phrases := make([]Phrase, len(setPhrases))
+	for i, p := range setPhrases {
+		ph, err := CompilePhrase(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		phrases[i] = ph
+	}
+	set := NewPhraseSet(phrases)
+	notKosztuje := func(word, target string) bool { return word == "kosztuje" }
+	texts := slices.Clone(setTexts)
+	for _, p := range setPhrases { // the phrases themselves, and each with a typo
+		texts = append(texts, p, p[:len(p)-1]+"x", "a "+p[1:])
+	}
+	found := 0
+	for _, text := range texts {
+		words := PhraseWords(text)
+		for _, known := range []func(string, string) bool{nil, exactOnly, notKosztuje} {
+			var want []int
+			for i, ph := range phrases {
+				if ph.InKnown(words, known) {
+					want = append(want, i)
+				}
+			}
+			found += len(want)
+			if got := set.Occurring(words, known); !slices.Equal(got, want) {
+				t.Errorf("%q: set found %v, one by one %v", text, got, want)
+			}
+		}
+	}
+	if found < len(setTexts) {
+		t.Errorf("only %d phrases found in all: the texts test too little", found)
+	}
+}
+
+// exactOnly forgives no typo at all.
+func exactOnly(string, string) bool { return true }
+
+// FuzzPhraseSet holds PhraseSet.Occurring to Phrase.InKnown on any text.
+func FuzzPhraseSet(f *testing.F) {
+	phrases := make([]Phrase, len(setPhrases))
+	for i, p := range setPhrases {
+		phrases[i], _ = CompilePhrase(p)
+	}
+	set := NewPhraseSet(phrases)
+	for _, text := range setTexts {
+		f.Add(text)
+	}
+	f.Fuzz(func(t *testing.T, text string) {
+		words := PhraseWords(text)
+		var want []int
+		for i, ph := range phrases {
+			if ph.In(words) {
+				want = append(want, i)
+			}
+		}
+		if got := set.Occurring(words, nil); !slices.Equal(got, want) {
+			t.Errorf("%q: set found %v, one by one %v", text, got, want)
+		}
+	})
+}
