@@ -61,7 +61,7 @@ func (c *conversation) acknowledgement(text string) string {
 	// letter from "śmierci" (death), and a condolence for the rubbish
 	// would hurt more than a missed one. The first acknowledgement (in
 	// the script's order) with a phrase in the text decides.
-	found := c.flow.ackPhrases.Occurring(words, exactOnly)
+	found := c.flow.ackPhrases.Spelled(words)
 	if len(found) == 0 {
 		return ""
 	}
@@ -176,9 +176,6 @@ func street(address string) string {
 	s, _, _ := strings.Cut(address, ",")
 	return strings.TrimSpace(s)
 }
-
-// exactOnly treats every word as spelled right: no typo tolerance.
-func exactOnly(string, string) bool { return true }
 
 // questionWords mark a description that also asks something ("ile
 // kosztuje teleopieka"), unlike one that only mentions hours or costs

@@ -279,49 +279,55 @@ func oneEdit[T byte | rune](a, b []T) bool {
 
 // PhraseSet finds which of many phrases occur in a text without trying
 // each one: a phrase occurs only where its first word does, so the text's
-// words look up the phrases whose first word they may be (spelled out, a
-// stem's first three bytes, or any word for a first word long enough to
-// forgive a typo), and only those are tried. The bot checks every
-// message against a hundred or more phrases (follow-up questions,
-// acknowledgements); most share no first word with it.
+// words look up the phrases whose first word they may be, and only those
+// are tried. A first word may be a word spelled out, a short stem (by its
+// first three bytes) or, where a typo is forgiven, a word that shares
+// with it what alt.matches requires before it compares (the first or
+// last three bytes; for a stem, the first three or its last three
+// anywhere). The bot checks messages against a hundred or more phrases
+// (follow-up questions, acknowledgements); most share no first word with
+// them.
 type PhraseSet struct {
 	phrases []Phrase
-	exact   map[string][]int // by a first word's spelling (no typo forgiven)
-	stems   map[string][]int // by a short stem's first three bytes
-	always  []int            // first words that forgive a typo: always tried
+	exact   map[string][]int // by a first word's spelling
+	heads   map[string][]int // by the first three bytes: stems, and words that forgive a typo
+	tails   map[string][]int // by the last three bytes of a word that forgives a typo
+	inner   map[string][]int // by the last three bytes of a stem that forgives a typo, anywhere in a word
 }
 
 // NewPhraseSet indexes phrases; Occurring reports them by their index here.
 func NewPhraseSet(phrases []Phrase) *PhraseSet {
-	s := &PhraseSet{phrases: phrases, exact: map[string][]int{}, stems: map[string][]int{}}
+	s := &PhraseSet{phrases: phrases, exact: map[string][]int{}, heads: map[string][]int{},
+		tails: map[string][]int{}, inner: map[string][]int{}}
+	add := func(m map[string][]int, key string, i int) {
+		if list := m[key]; len(list) == 0 || list[len(list)-1] != i {
+			m[key] = append(list, i)
+		}
+	}
 	for i, ph := range phrases {
 		if len(ph.words) == 0 {
 			continue // matches nothing
 		}
-		typo := false
 		for _, a := range ph.words[0] {
+			// A stem has at least minStem letters, a word that forgives
+			// a typo minTypoLen: at least three bytes either way.
+			typo := a.n >= minTypoLen
 			switch {
-			case a.n >= minTypoLen:
-				typo = true
 			case a.prefix:
-				// at least minStem letters, so at least three bytes
-				s.stems[a.text[:3]] = appendOnce(s.stems[a.text[:3]], i)
+				add(s.heads, a.text[:3], i)
+				if typo {
+					add(s.inner, a.text[len(a.text)-3:], i)
+				}
 			default:
-				s.exact[a.text] = appendOnce(s.exact[a.text], i)
+				add(s.exact, a.text, i)
+				if typo {
+					add(s.heads, a.text[:3], i)
+					add(s.tails, a.text[len(a.text)-3:], i)
+				}
 			}
-		}
-		if typo {
-			s.always = append(s.always, i)
 		}
 	}
 	return s
-}
-
-func appendOnce(list []int, i int) []int {
-	if len(list) > 0 && list[len(list)-1] == i {
-		return list
-	}
-	return append(list, i)
 }
 
 // Occurring returns the indexes, in increasing order, of the set's phrases
@@ -329,13 +335,43 @@ func appendOnce(list []int, i int) []int {
 // none.
 func (s *PhraseSet) Occurring(words []string, known func(word, target string) bool) []int {
 	var buf [64]int
-	candidates := append(buf[:0], s.always...)
+	candidates := buf[:0]
+	for _, w := range words {
+		candidates = append(candidates, s.exact[w]...)
+		if len(w) < 3 {
+			continue
+		}
+		candidates = append(candidates, s.heads[w[:3]]...)
+		candidates = append(candidates, s.tails[w[len(w)-3:]]...)
+		if len(s.inner) > 0 {
+			for j := 0; j+3 <= len(w); j++ {
+				candidates = append(candidates, s.inner[w[j:j+3]]...)
+			}
+		}
+	}
+	return s.try(candidates, words, known)
+}
+
+// Spelled is Occurring with no typo forgiven: every word of a phrase
+// spelled out (or a stem's beginning).
+func (s *PhraseSet) Spelled(words []string) []int {
+	var buf [64]int
+	candidates := buf[:0]
 	for _, w := range words {
 		candidates = append(candidates, s.exact[w]...)
 		if len(w) >= 3 {
-			candidates = append(candidates, s.stems[w[:3]]...)
+			candidates = append(candidates, s.heads[w[:3]]...)
 		}
 	}
+	return s.try(candidates, words, noTypo)
+}
+
+// noTypo takes every word for a correctly spelled one: no typo forgiven.
+func noTypo(string, string) bool { return true }
+
+// try returns the candidates (indexes, with repeats) whose phrases occur
+// in words, in increasing order.
+func (s *PhraseSet) try(candidates []int, words []string, known func(word, target string) bool) []int {
 	if len(candidates) == 0 {
 		return nil
 	}

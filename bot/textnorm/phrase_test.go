@@ -159,6 +159,7 @@ var setTexts = []string{
 	"wuzek dla taty", "Gdzie to jest i o której otwarte?", "Jakie zaświadczenie? dokumenty?", "jak to dziala wiecej prosze",
 	"скільки коштує? де це?", "how much is it, can I walk in?", "przmocy w domu", "samobujstwo", "Chcę się zabić sie",
 	"mieszkanie socjalne gdzie", "szczegóły", "apointment please", "він б'є мене", "dzień dobry", "cenaa", "кошту",
+	"lkalizacja", "olkalizacja", "kwalfikuje", "dojechav", "dojehać", "детальнише", "зателефонуваты", "xxlokalizacjixx",
 }
 
 // TestPhraseSetOccurring: a set finds exactly the phrases that
@@ -192,6 +193,18 @@ func TestPhraseSetOccurring(t *testing.T) {
 			if got := set.Occurring(words, known); !slices.Equal(got, want) {
 				t.Errorf("%q: set found %v, one by one %v", text, got, want)
 			}
+			if known != nil {
+				continue
+			}
+			var spelled []int
+			for i, ph := range phrases {
+				if ph.InKnown(words, exactOnly) {
+					spelled = append(spelled, i)
+				}
+			}
+			if got := set.Spelled(words); !slices.Equal(got, spelled) {
+				t.Errorf("%q: set spelled out %v, one by one %v", text, got, spelled)
+			}
 		}
 	}
 	if found < len(setTexts) {
@@ -222,6 +235,15 @@ func FuzzPhraseSet(f *testing.F) {
 		}
 		if got := set.Occurring(words, nil); !slices.Equal(got, want) {
 			t.Errorf("%q: set found %v, one by one %v", text, got, want)
+		}
+		var spelled []int
+		for i, ph := range phrases {
+			if ph.InKnown(words, exactOnly) {
+				spelled = append(spelled, i)
+			}
+		}
+		if got := set.Spelled(words); !slices.Equal(got, spelled) {
+			t.Errorf("%q: set spelled out %v, one by one %v", text, got, spelled)
 		}
 	})
 }
