@@ -774,9 +774,10 @@ func (c *conversation) say(text string) {
 		c.open = c.events[len(c.events)-1].Reply
 	}
 	if c.open.Text != "" {
-		c.open.Text += "\n\n"
+		c.open.Text = c.open.Text + "\n\n" + text // one allocation
+	} else {
+		c.open.Text = text
 	}
-	c.open.Text += text
 	c.open.Lang = c.s.Lang
 }
 

@@ -3,6 +3,7 @@ package redis
 import (
 	"encoding/json"
 	"slices"
+	"strings"
 	"time"
 	"unicode/utf8"
 
@@ -600,13 +601,24 @@ func (p *parser) strings() ([]string, bool) {
 	}
 }
 
+// varsHint guesses how many variables the object that rest starts with
+// holds: the name-value separators before its first '}' (a value that
+// holds either only makes the guess off, which costs a map growth or a
+// little room).
+func varsHint(rest string) int {
+	if end := strings.IndexByte(rest, '}'); end >= 0 {
+		rest = rest[:end]
+	}
+	return strings.Count(rest, `":"`)
+}
+
 // vars reads an object of strings; a repeated name keeps the last value,
 // as json.
 func (p *parser) vars() (bot.Vars, bool) {
 	if !p.skip('{') {
 		return nil, false
 	}
-	vars := make(bot.Vars, 8) // a conversation's few answers: no growing
+	vars := make(bot.Vars, varsHint(p.data[p.i:])) // sized once: no growing
 	if p.peek() == '}' {
 		p.i++
 		return vars, true

@@ -62,6 +62,9 @@ type Store struct {
 	cluster bool
 	log     *slog.Logger
 	batch   *batcher // Load's and Save's commands
+	// idleTTLArg is IdleTTL in milliseconds as a command argument, boxed
+	// once, not at every save.
+	idleTTLArg any
 
 	streamsMu sync.Mutex
 	streams   map[string]*stream  // outboxes by stream key, for Erase
@@ -108,7 +111,8 @@ func New(ctx context.Context, cfg Config) (*Store, error) {
 	_, cluster := client.(*goredis.ClusterClient)
 	return &Store{
 		cfg: cfg, client: client, cluster: cluster, log: cfg.Logger,
-		batch: &batcher{client: client, limit: max(cfg.Pipelines, 0)},
+		batch:      &batcher{client: client, limit: max(cfg.Pipelines, 0)},
+		idleTTLArg: cfg.IdleTTL.Milliseconds(),
 	}, nil
 }
 
@@ -271,6 +275,9 @@ if cur and ARGV[4] ~= '1' and string.find(cur, ',"case":"', from, true) then ret
 return 1
 `)
 
+// saveScriptHash is saveScript's hash as a command argument, boxed once.
+var saveScriptHash any = saveScript.Hash()
+
 // tagLen is the length of an event tag: 12 hex digits of a 64-bit FNV-1a
 // hash of the event id (48 bits: a false "already applied" among the few
 // dozen ids a conversation keeps is a chance of about 1 in 10^12). Tags
@@ -372,13 +379,12 @@ func (st *Store) Save(ctx context.Context, s *bot.Session, eventID string) error
 	n := len(b)
 	b = appendSessionHead(b, s)
 	data, head := b[:n:n], b[n:]
-	ttl := st.cfg.IdleTTL.Milliseconds()
-	hasCase := "0"
+	ttl, hasCase := st.idleTTLArg, any("0")
 	if s.Case != "" {
-		ttl, hasCase = 0, "1" // no expiry while the case is open
+		ttl, hasCase = any(0), "1" // no expiry while the case is open
 	}
 	key := st.Key(kindSession, s.Key)
-	cmd := goredis.NewCmd(ctx, "evalsha", saveScript.Hash(), 1, key, head, data, ttl, hasCase)
+	cmd := goredis.NewCmd(ctx, "evalsha", saveScriptHash, 1, key, head, data, ttl, hasCase)
 	// The script's bound (OpTimeout) starts when it is sent; ctx bounds its
 	// wait for a pipeline too.
 	call := &batched{ctx: ctx, cmd: cmd, script: saveScript, bound: st.cfg.OpTimeout}
