@@ -602,14 +602,14 @@ func (p *parser) strings() ([]string, bool) {
 }
 
 // varsHint guesses how many variables the object that rest starts with
-// holds: the name-value separators before its first '}' (a value that
-// holds either only makes the guess off, which costs a map growth or a
-// little room).
+// holds: the quotes before its first '}', four a variable (a value that
+// holds '}' or escaped quotes only makes the guess off, which costs a map
+// growth or a little room).
 func varsHint(rest string) int {
 	if end := strings.IndexByte(rest, '}'); end >= 0 {
 		rest = rest[:end]
 	}
-	return strings.Count(rest, `":"`)
+	return strings.Count(rest, `"`) / 4 // "name":"value"
 }
 
 // vars reads an object of strings; a repeated name keeps the last value,
