@@ -63,6 +63,79 @@ func TestBatcherGroupsConcurrentCommands(t *testing.T) {
 	}
 }
 
+// TestBatcherOpensAnotherPipelineForAStuckBatch: while a batch is in
+// flight, commands wait for it, but not behind one that does not come
+// back: once it is older than the batcher's patience, the next command
+// goes out in a pipeline of its own (up to Pipelines in flight).
+func TestBatcherOpensAnotherPipelineForAStuckBatch(t *testing.T) {
+	srv := redistest.Start(t)
+	st := newStore(t, Config{URL: srv.URL(), Pipelines: 2, OpTimeout: 10 * time.Second})
+	st.batch.patience = 20 * time.Millisecond
+	ctx := testContext(t)
+	list := st.Key("test", "list")
+	// BLPOP holds its connection (and so its batch) until the list gets
+	// an element: a batch stuck in flight.
+	stuck := make(chan error, 1)
+	go func() {
+		pop := goredis.NewStringSliceCmd(ctx, "blpop", list, 30)
+		stuck <- st.batch.do(&batched{ctx: ctx, cmd: pop})
+	}()
+	waitFor(t, "the stuck batch to go out", func() bool { return waiting(st.batch) == 0 && running(st.batch) == 1 })
+	time.Sleep(2 * st.batch.patience)
+	get := goredis.NewStringCmd(ctx, "get", st.Key("test", "other"))
+	if err := st.batch.do(&batched{ctx: ctx, cmd: get}); err != nil && !errors.Is(err, goredis.Nil) {
+		t.Fatalf("get beside a stuck batch: %v", err)
+	}
+	select {
+	case err := <-stuck:
+		t.Fatalf("the stuck batch came back first (%v): the test proves nothing", err)
+	default: // the GET came back while the BLPOP still waits: another pipeline
+	}
+	if err := st.client.RPush(ctx, list, "x").Err(); err != nil {
+		t.Fatal(err)
+	}
+	if err := <-stuck; err != nil {
+		t.Fatalf("blpop: %v", err)
+	}
+	assertIdle(t, st.batch)
+}
+
+// TestBatcherWaitsForTheBatchInFlight: a command that comes while a
+// healthy batch is in flight waits for it and goes out with the next one,
+// not alone in a pipeline of its own.
+func TestBatcherWaitsForTheBatchInFlight(t *testing.T) {
+	srv := redistest.Start(t)
+	st := newStore(t, Config{URL: srv.URL(), Pipelines: 4, OpTimeout: 10 * time.Second})
+	st.batch.patience = time.Hour // no batch is old enough to open another
+	ctx := testContext(t)
+	srv.Pause() // the first command stays in flight
+	first := make(chan error, 1)
+	go func() {
+		first <- st.batch.do(&batched{ctx: ctx, cmd: goredis.NewStatusCmd(ctx, "set", st.Key("test", "first"), "1")})
+	}()
+	waitFor(t, "the first command to go out", func() bool { return waiting(st.batch) == 0 && running(st.batch) == 1 })
+	second := make(chan error, 2)
+	for _, k := range []string{"a", "b"} {
+		go func() {
+			second <- st.batch.do(&batched{ctx: ctx, cmd: goredis.NewStatusCmd(ctx, "set", st.Key("test", k), "1")})
+		}()
+	}
+	waitFor(t, "the next commands to wait", func() bool { return waiting(st.batch) == 2 })
+	if n := running(st.batch); n != 1 {
+		t.Errorf("%d batches in flight; want the first alone", n)
+	}
+	srv.Resume()
+	for _, ch := range []chan error{first, second, second} {
+		if err := <-ch; err != nil {
+			t.Fatalf("command: %v", err)
+		}
+	}
+	if n := st.batch.pipelines.Load(); n != 1 {
+		t.Errorf("%d pipelines; want the two waiting commands in one", n)
+	}
+	assertIdle(t, st.batch)
+}
+
 // TestEndedContext: Load and Save called with a context that has already
 // ended fail with the context's error, and touch nothing.
 func TestEndedContext(t *testing.T) {

@@ -33,9 +33,9 @@ const (
 	// most. 16 tags add about 200 bytes to a session; measured, 64 made the
 	// store's JSON work the bottleneck at 32 concurrent chats.
 	DefaultSeenIDs = 16
-	// DefaultPipelines: measured at 32 concurrent chats on 2 cores, 1 to 4
-	// batches in flight give the same throughput; 4 keeps a command from
-	// waiting behind a slow batch.
+	// DefaultPipelines: a further batch opens only while the latest one is
+	// late (see batcher), so this bounds how many stuck batches commands
+	// go around; 4 keeps a command from waiting behind a slow batch.
 	DefaultPipelines = 4
 )
 
@@ -74,8 +74,9 @@ type Config struct {
 	// tags in the session).
 	SeenIDs int
 	// Pipelines is how many batches of concurrent messages' Load and Save
-	// commands may be in flight at once (default DefaultPipelines);
-	// negative: every command goes alone. See batcher.
+	// commands may be in flight at once (default DefaultPipelines; more
+	// than one only while the latest is late); negative: every command
+	// goes alone. See batcher.
 	Pipelines int
 	Clock     bot.Clock // default time.Now; dates case records
 	// Logger receives reports of unreadable values; default slog.Default().
