@@ -42,8 +42,13 @@ type batcher struct {
 	running int
 	// lastSent is when the latest batch was taken to be sent; patience
 	// (default batchPatience) is how long after it another batch may open.
-	lastSent time.Time
-	patience time.Duration
+	// late fires patience after a command starts waiting, so that commands
+	// behind a stuck batch go out even when no new one comes to open a
+	// pipeline for them; lateArmed says it is set.
+	lastSent  time.Time
+	patience  time.Duration
+	late      *time.Timer
+	lateArmed bool
 
 	// pipelines and pipelined count what went out in pipelines of two or
 	// more commands (the rest went alone), for tests and benchmarks.
@@ -95,6 +100,7 @@ func (bt *batcher) do(b *batched) error {
 		bt.mu.Unlock()
 		bt.run(batch)
 	} else {
+		bt.armLate(bt.patienceOr())
 		bt.mu.Unlock()
 	}
 	select {
@@ -129,6 +135,41 @@ func (bt *batcher) patienceOr() time.Duration {
 		return bt.patience
 	}
 	return batchPatience
+}
+
+// armLate makes onLate run after d, unless it is set already. Call with
+// mu held.
+func (bt *batcher) armLate(d time.Duration) {
+	if bt.lateArmed || bt.running >= bt.limit {
+		return // a batch that comes back takes the waiting commands
+	}
+	bt.lateArmed = true
+	if bt.late == nil {
+		bt.late = time.AfterFunc(d, bt.onLate)
+		return
+	}
+	bt.late.Reset(d)
+}
+
+// onLate opens another pipeline for the waiting commands when the latest
+// batch went out more than patience ago, and looks again later when it
+// did not.
+func (bt *batcher) onLate() {
+	bt.mu.Lock()
+	bt.lateArmed = false
+	if len(bt.waiting) == 0 {
+		bt.mu.Unlock()
+		return
+	}
+	if since := time.Since(bt.lastSent); since <= bt.patienceOr() || bt.running >= bt.limit {
+		bt.armLate(bt.patienceOr() - since)
+		bt.mu.Unlock()
+		return
+	}
+	bt.running++
+	batch := bt.take()
+	bt.mu.Unlock()
+	bt.drain(batch)
 }
 
 // take removes up to maxBatch waiting commands, to be sent now. Call with

@@ -100,6 +100,40 @@ func TestBatcherOpensAnotherPipelineForAStuckBatch(t *testing.T) {
 	assertIdle(t, st.batch)
 }
 
+// TestBatcherSendsCommandsWaitingBehindAStuckBatch: a command that started
+// waiting behind a batch that then does not come back goes out once the
+// batch is older than the batcher's patience, though no other command
+// comes to open a pipeline.
+func TestBatcherSendsCommandsWaitingBehindAStuckBatch(t *testing.T) {
+	srv := redistest.Start(t)
+	st := newStore(t, Config{URL: srv.URL(), Pipelines: 2, OpTimeout: 10 * time.Second})
+	st.batch.patience = 50 * time.Millisecond
+	ctx := testContext(t)
+	list := st.Key("test", "list")
+	stuck := make(chan error, 1)
+	go func() {
+		pop := goredis.NewStringSliceCmd(ctx, "blpop", list, 30)
+		stuck <- st.batch.do(&batched{ctx: ctx, cmd: pop})
+	}()
+	waitFor(t, "the stuck batch to go out", func() bool { return waiting(st.batch) == 0 && running(st.batch) == 1 })
+	get := goredis.NewStringCmd(ctx, "get", st.Key("test", "other"))
+	if err := st.batch.do(&batched{ctx: ctx, cmd: get}); err != nil && !errors.Is(err, goredis.Nil) {
+		t.Fatalf("get behind a stuck batch: %v", err)
+	}
+	select {
+	case err := <-stuck:
+		t.Fatalf("the stuck batch came back first (%v): the test proves nothing", err)
+	default:
+	}
+	if err := st.client.RPush(ctx, list, "x").Err(); err != nil {
+		t.Fatal(err)
+	}
+	if err := <-stuck; err != nil {
+		t.Fatalf("blpop: %v", err)
+	}
+	assertIdle(t, st.batch)
+}
+
 // TestBatcherWaitsForTheBatchInFlight: a command that comes while a
 // healthy batch is in flight waits for it and goes out with the next one,
 // not alone in a pipeline of its own.
