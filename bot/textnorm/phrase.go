@@ -51,7 +51,10 @@ type Phrase struct {
 
 // PhraseWords splits text into folded words the way phrases see them.
 func PhraseWords(text string) []string {
-	return Words(apostrophes.Replace(text))
+	if strings.ContainsAny(text, "'’ʼ`") { // the Replacer allocates even for none
+		text = apostrophes.Replace(text)
+	}
+	return Words(text)
 }
 
 // CompilePhrase checks and compiles one phrase.
