@@ -32,6 +32,7 @@ func runBench(ctx context.Context, args []string, io stdio) error {
 	asJSON := fl.Bool("json", false, "print the figures as one JSON object")
 	sessions := fl.Int("sessions", 0, "first store this many residents' sessions (as after a few messages) and report the process's memory before and after")
 	cpuProfile := fl.String("cpuprofile", "", "write a CPU profile of the engine phase to this file (for go tool pprof)")
+	rounds := fl.Int("rounds", 1, "split each phase into this many slices and alternate them (raw, engine, raw, …), so that a shared machine's load falls on both alike")
 	var cat catalogFlags
 	cat.register(fl)
 	var stf storeFlags
@@ -39,8 +40,11 @@ func runBench(ctx context.Context, args []string, io stdio) error {
 	if err := parseInterspersed(fl, args); err != nil {
 		return usageError(err.Error())
 	}
-	if *concurrency < 1 || *duration <= 0 || *sessions < 0 {
-		return usageError("bench: --concurrency must be ≥ 1, --duration > 0 and --sessions ≥ 0")
+	if *concurrency < 1 || *duration <= 0 || *sessions < 0 || *rounds < 1 {
+		return usageError("bench: --concurrency must be ≥ 1, --duration > 0, --sessions ≥ 0 and --rounds ≥ 1")
+	}
+	if *cpuProfile != "" && *rounds > 1 {
+		return usageError("bench: --cpuprofile profiles one engine phase: use it with --rounds 1")
 	}
 	quiet := slog.New(slog.NewTextHandler(io.err, &slog.HandlerOptions{Level: slog.LevelError}))
 	sc, err := loadScript(openDialogs(*dir), io, false)
@@ -72,43 +76,57 @@ func runBench(ctx context.Context, args []string, io stdio) error {
 	}
 	sample, _ := json.Marshal(&bot.Session{Format: bot.SessionFormat, Key: "bench:x", Lang: "pl", Step: "temat",
 		Vars: bot.Vars{"temat": "seniorzy", "dla_kogo": "bliski", "opis": "Mama po udarze potrzebuje pomocy w domu"}})
-	// Both phases start from a collected heap, so that neither pays for
-	// the garbage of loading the catalogue and the script.
-	runtime.GC()
-	cpu0 := processCPU()
-	raw := measure(ctx, *concurrency, *duration, func(ctx context.Context, worker, i int) error {
-		return store.RawRoundTrip(ctx, run+":"+strconv.Itoa(worker), sample)
-	})
-	cpu1 := processCPU()
 	var profile *os.File
 	if *cpuProfile != "" {
 		if profile, err = os.Create(*cpuProfile); err != nil {
 			return fmt.Errorf("bench: %w", err)
 		}
 		defer profile.Close()
-		if err := pprof.StartCPUProfile(profile); err != nil {
-			return fmt.Errorf("bench: cpu profile: %w", err)
+	}
+	var (
+		raw, engine       measured
+		rawCPU, engineCPU time.Duration
+		mallocs           uint64
+		slice             = *duration / time.Duration(*rounds)
+		before, after     runtime.MemStats
+	)
+	for round := range *rounds {
+		// Every phase starts from a collected heap, so that none pays for
+		// the garbage of loading the catalogue and the script.
+		runtime.GC()
+		cpu := processCPU()
+		raw.add(measure(ctx, *concurrency, slice, func(ctx context.Context, worker, i int) error {
+			return store.RawRoundTrip(ctx, run+":"+strconv.Itoa(worker), sample)
+		}))
+		rawCPU += processCPU() - cpu
+		chats := run + "r" + strconv.Itoa(round) // each round's residents start new conversations
+		if profile != nil {
+			if err := pprof.StartCPUProfile(profile); err != nil {
+				return fmt.Errorf("bench: cpu profile: %w", err)
+			}
+		}
+		runtime.GC()
+		runtime.ReadMemStats(&before)
+		cpu = processCPU()
+		engine.add(measure(ctx, *concurrency, slice, func(ctx context.Context, worker, i int) error {
+			line := benchConversation[i%len(benchConversation)]
+			msg := bot.Message{Channel: "bench", ChatID: chats + "-" + strconv.Itoa(worker) + "-" + strconv.Itoa(i/len(benchConversation)),
+				EventID: strconv.Itoa(i), Text: line.text, Choice: line.choice}
+			_, err := eng.Handle(ctx, msg)
+			return err
+		}))
+		engineCPU += processCPU() - cpu
+		runtime.ReadMemStats(&after)
+		mallocs += after.Mallocs - before.Mallocs
+		if profile != nil {
+			pprof.StopCPUProfile()
+			if err := profile.Close(); err != nil {
+				return fmt.Errorf("bench: cpu profile: %w", err)
+			}
 		}
 	}
-	runtime.GC()
-	var before, after runtime.MemStats
-	runtime.ReadMemStats(&before)
-	cpu2 := processCPU()
-	engine := measure(ctx, *concurrency, *duration, func(ctx context.Context, worker, i int) error {
-		line := benchConversation[i%len(benchConversation)]
-		msg := bot.Message{Channel: "bench", ChatID: run + "-" + strconv.Itoa(worker) + "-" + strconv.Itoa(i/len(benchConversation)),
-			EventID: strconv.Itoa(i), Text: line.text, Choice: line.choice}
-		_, err := eng.Handle(ctx, msg)
-		return err
-	})
-	cpu3 := processCPU()
-	runtime.ReadMemStats(&after)
-	if profile != nil {
-		pprof.StopCPUProfile()
-		if err := profile.Close(); err != nil {
-			return fmt.Errorf("bench: cpu profile: %w", err)
-		}
-	}
+	slices.Sort(raw.latencies)
+	slices.Sort(engine.latencies)
 	if *sessions > 0 {
 		mem.HeapAfterRun, mem.RSSAfterRun = heapInUse(), residentSet()
 	}
@@ -116,9 +134,9 @@ func runBench(ctx context.Context, args []string, io stdio) error {
 		Memory:      mem,
 		Concurrency: *concurrency, Messages: engine.n, MessagesPerSec: engine.perSec(),
 		P50: engine.pct(0.50), P95: engine.pct(0.95), P99: engine.pct(0.99),
-		AllocsPerMessage: float64(after.Mallocs-before.Mallocs) / float64(max(engine.n, 1)),
+		AllocsPerMessage: float64(mallocs) / float64(max(engine.n, 1)),
 		RawPerSec:        raw.perSec(), RawP99: raw.pct(0.99), Errors: engine.errors + raw.errors,
-		CPUPerMessage: perOp(cpu3-cpu2, engine.n), RawCPUPerOp: perOp(cpu1-cpu0, raw.n),
+		CPUPerMessage: perOp(engineCPU, engine.n), RawCPUPerOp: perOp(rawCPU, raw.n),
 	}
 	r.Ratio = r.MessagesPerSec / max(r.RawPerSec, 1)
 	if *asJSON {
@@ -288,6 +306,15 @@ type measured struct {
 }
 
 func (m measured) perSec() float64 { return float64(m.n) / m.elapsed.Seconds() }
+
+// add counts another slice of the same phase (latencies unsorted until
+// the caller sorts them).
+func (m *measured) add(o measured) {
+	m.n += o.n
+	m.errors += o.errors
+	m.elapsed += o.elapsed
+	m.latencies = append(m.latencies, o.latencies...)
+}
 
 func (m measured) pct(p float64) time.Duration {
 	if len(m.latencies) == 0 {

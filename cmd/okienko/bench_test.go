@@ -17,13 +17,16 @@ import (
 )
 
 func TestBenchReports(t *testing.T) {
-	out := runOK(t, "", "bench", "--duration", "300ms", "--concurrency", "4", "--json")
-	var r benchReport
-	if err := json.Unmarshal([]byte(lastLine(out)), &r); err != nil {
-		t.Fatalf("output %q: %v", out, err)
-	}
-	if r.Messages == 0 || r.Errors != 0 || r.RawPerSec <= 0 || r.Ratio <= 0 || r.P99 < r.P50 || r.AllocsPerMessage <= 0 {
-		t.Errorf("report = %+v", r)
+	for _, rounds := range []string{"1", "3"} {
+		out := runOK(t, "", "bench", "--duration", "300ms", "--concurrency", "4", "--rounds", rounds, "--json")
+		var r benchReport
+		if err := json.Unmarshal([]byte(lastLine(out)), &r); err != nil {
+			t.Fatalf("output %q: %v", out, err)
+		}
+		if r.Messages == 0 || r.Errors != 0 || r.RawPerSec <= 0 || r.Ratio <= 0 || r.P99 < r.P50 || r.AllocsPerMessage <= 0 ||
+			r.CPUPerMessage <= 0 || r.RawCPUPerOp <= 0 {
+			t.Errorf("--rounds %s: report = %+v", rounds, r)
+		}
 	}
 }
 
