@@ -168,6 +168,29 @@ func TestAcknowledgementOncePerSituation(t *testing.T) {
 	}
 }
 
+// TestCarerAcknowledgementNeedsSomeoneCaredFor: exhaustion is
+// acknowledged as a carer's only when the description names someone cared
+// for ("with" in the script); "nie mam już siły na nic" alone is not a
+// carer's words.
+func TestCarerAcknowledgementNeedsSomeoneCaredFor(t *testing.T) {
+	const carer = "Opieka nad bliską osobą"
+	for _, tt := range []struct {
+		text string
+		want bool
+	}{
+		{"opiekuję się mamą po udarze i nie mam już siły, potrzebuję odpoczynku", true},
+		{"tata ma alzheimera, ja już nie daję rady, szukam opieki wytchnieniowej", true},
+		{"nie mam już siły na nic, gdzie dostanę zasiłek?", false},
+		{"nie daję rady spłacać chwilówek", false},
+	} {
+		h := newHarness(t, testSearcher(t))
+		got := replyText(h.say(t, tt.text))
+		if strings.Contains(got, carer) != tt.want {
+			t.Errorf("%q: carer acknowledgement %v, want %v:\n%s", tt.text, !tt.want, tt.want, got)
+		}
+	}
+}
+
 // TestFollowUpAboutOneService: with one service shown, a question is
 // answered at once from its entry, naming it; with several, "which one?"
 // comes first, and a number answers it.

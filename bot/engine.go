@@ -90,6 +90,7 @@ type flow struct {
 	acks       []script.Acknowledgement
 	ackPhrases *textnorm.PhraseSet
 	ackOf      []int
+	ackWith    []*textnorm.PhraseSet // per ack: the situation it also needs; nil: none
 }
 
 // New returns an engine for the config.
@@ -153,7 +154,7 @@ func (e *Engine) SetScript(sc *script.Script) error {
 	}
 	var ackPhrases []textnorm.Phrase
 	for _, a := range sc.Acknowledge {
-		phrases, err := a.Compile()
+		phrases, with, err := a.Compile()
 		if err != nil {
 			continue // dialogs check reports it; the others still work
 		}
@@ -162,6 +163,11 @@ func (e *Engine) SetScript(sc *script.Script) error {
 			f.ackOf = append(f.ackOf, len(f.acks))
 		}
 		f.acks = append(f.acks, a)
+		var withSet *textnorm.PhraseSet
+		if len(with) > 0 {
+			withSet = textnorm.NewPhraseSet(with)
+		}
+		f.ackWith = append(f.ackWith, withSet)
 	}
 	f.ackPhrases = textnorm.NewPhraseSet(ackPhrases)
 	if oh := sc.OfficeHours; oh != nil {

@@ -60,12 +60,20 @@ func (c *conversation) acknowledgement(text string) string {
 	// Spelled out, without typo tolerance: "śmieci" (rubbish) is one
 	// letter from "śmierci" (death), and a condolence for the rubbish
 	// would hurt more than a missed one. The first acknowledgement (in
-	// the script's order) with a phrase in the text decides.
-	found := c.flow.ackPhrases.Spelled(words)
-	if len(found) == 0 {
+	// the script's order) with a phrase in the text, and its situation
+	// when it names one (with), decides.
+	i := -1
+	for _, p := range c.flow.ackPhrases.Spelled(words) {
+		k := c.flow.ackOf[p]
+		if w := c.flow.ackWith[k]; w == nil || len(w.Spelled(words)) > 0 {
+			i = k
+			break
+		}
+	}
+	if i < 0 {
 		return ""
 	}
-	a := c.flow.acks[c.flow.ackOf[found[0]]]
+	a := c.flow.acks[i]
 	key := "_ack_" + a.ID
 	if c.s.Vars[key] != "" {
 		return ""

@@ -24,20 +24,34 @@ const (
 type Acknowledgement struct {
 	ID      string   `yaml:"id"`
 	Phrases []string `yaml:"phrases"`
-	Say     Text     `yaml:"say"`
+	// With: when set, the description must also hold one of these — the
+	// situation the phrases are about ("nie mam już siły" is an exhausted
+	// carer only with someone cared for: "mama", "opiekuję się").
+	With []string `yaml:"with"`
+	Say  Text     `yaml:"say"`
 }
 
-// Compile returns the acknowledgement's phrases compiled.
-func (a Acknowledgement) Compile() ([]textnorm.Phrase, error) {
-	var out []textnorm.Phrase
-	for _, p := range a.Phrases {
-		ph, err := textnorm.CompilePhrase(p)
-		if err != nil {
-			return nil, fmt.Errorf("acknowledgement %s: %w", a.ID, err)
+// Compile returns the acknowledgement's phrases and its with phrases
+// compiled.
+func (a Acknowledgement) Compile() (phrases, with []textnorm.Phrase, err error) {
+	compile := func(list []string) ([]textnorm.Phrase, error) {
+		var out []textnorm.Phrase
+		for _, p := range list {
+			ph, err := textnorm.CompilePhrase(p)
+			if err != nil {
+				return nil, fmt.Errorf("acknowledgement %s: %w", a.ID, err)
+			}
+			out = append(out, ph)
 		}
-		out = append(out, ph)
+		return out, nil
 	}
-	return out, nil
+	if phrases, err = compile(a.Phrases); err != nil {
+		return nil, nil, err
+	}
+	if with, err = compile(a.With); err != nil {
+		return nil, nil, err
+	}
+	return phrases, with, nil
 }
 
 // For returns the text in lang and the script's register: the informal
@@ -78,6 +92,11 @@ func (c *checker) checkConversation() {
 		for j, ph := range a.Phrases {
 			if _, err := textnorm.CompilePhrase(ph); err != nil {
 				c.errAt(src, fmt.Sprintf("%s.phrases[%d]", p, j), "%v", err)
+			}
+		}
+		for j, ph := range a.With {
+			if _, err := textnorm.CompilePhrase(ph); err != nil {
+				c.errAt(src, fmt.Sprintf("%s.with[%d]", p, j), "%v", err)
 			}
 		}
 		c.checkText(src, p+".say", a.Say)
