@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"runtime"
 	"strings"
 	"sync"
 	"unicode"
@@ -181,6 +182,12 @@ func indexAll(idx blevesearch.Index, services []catalog.Service, lastBatch func(
 		if err := idx.Batch(batch); err != nil {
 			return fmt.Errorf("build index: %w", err)
 		}
+		// A batch written leaves its tokens and field copies as garbage
+		// and little alive: collecting here, where the heap is least
+		// alive, keeps the next batch from growing on top of the last
+		// one's garbage. 5,000 services: peak RSS 105–108 MB instead of
+		// 128–166 MB, same CPU (README, regional scale).
+		runtime.GC()
 	}
 	return nil
 }
