@@ -152,11 +152,27 @@ func (c *conversation) trigger() *script.Trigger {
 // phraseIn reports whether the phrase's words appear together in a short
 // message ("chcę rozmawiać z człowiekiem" has "człowiek*"). Long messages
 // are descriptions, not commands, and never trigger.
-func phraseIn(phrase, words []string) bool {
+func phraseIn(phrase, words []string) bool { return findPhrase(phrase, words, false) }
+
+// choiceWordIn is phraseIn for a choice's word, which the word just before
+// it may negate: "nie zgadzam się" is no "zgadzam*" (consent), "nie o to"
+// no "o to", "nie, dziękuję" no "dziękuję". A word that is itself a
+// negation ("nie", "nie o to chodzi") is matched as usual.
+func choiceWordIn(phrase, words []string) bool { return findPhrase(phrase, words, true) }
+
+// choiceNegators negate the word after them in an answer to a question.
+// (Not "no": Polish "no tak" is a yes.)
+var choiceNegators = map[string]bool{"nie": true, textnorm.Fold("ні"): true, textnorm.Fold("не"): true, "not": true}
+
+func findPhrase(phrase, words []string, negatable bool) bool {
 	if len(phrase) == 0 || len(words) > len(phrase)+3 {
 		return false
 	}
+	negatable = negatable && !choiceNegators[strings.TrimSuffix(phrase[0], "*")]
 	for i := 0; i+len(phrase) <= len(words); i++ {
+		if negatable && i > 0 && choiceNegators[words[i-1]] {
+			continue
+		}
 		ok := true
 		for j, p := range phrase {
 			if !wordMatches(p, words[i+j]) {
@@ -309,7 +325,7 @@ func (c *conversation) matchChoice(st *script.Step) *script.Choice {
 			if st.FreeText != nil && len(words) > len(pw)+1 {
 				continue
 			}
-			if phraseIn(pw, words) {
+			if choiceWordIn(pw, words) {
 				return ch
 			}
 		}

@@ -293,7 +293,11 @@ func TestConsentDecidesWhatStaffSee(t *testing.T) {
 	for _, tt := range []struct {
 		consent   string
 		wantWords bool
-	}{{"[tak]", true}, {"[nie]", false}} {
+	}{
+		{"[tak]", true}, {"[nie]", false},
+		// Typed answers: a negated word of the "yes" choice is no consent.
+		{"Tak, zgadzam się", true}, {"nie", false}, {"Nie zgadzam się", false}, {"nie, nie zgadzam się", false},
+	} {
 		t.Run(tt.consent, func(t *testing.T) {
 			h := newHarness(t, nil)
 			h.say(t, "/start")
