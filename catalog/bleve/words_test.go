@@ -30,6 +30,10 @@ func TestEverydayWordsAreNotOtherWords(t *testing.T) {
 		{"kiedy przyjdzie moja emerytura", "seniorzy"},
 		{"po złamaniu nogi", "interwencja kryzysowa"},
 		{"kto skosi trawnik", "nieodpłatna pomoc prawna"},
+		{"w zasadzie potrzebuję pomocy z rachunkami", "nieodpłatna pomoc prawna"}, // zasada, not zasądzić
+		{"przydało się, dziękuję", "zgłoś potrzebę"},                              // it was useful: thanks, not a gap in the city's offer
+		{"sąd odebrał mi dzieci", "telefon zaufania"},                             // Polish sąd (court), not English sad
+		{"sąd", "wsparcie psychologiczne"},
 	}
 	for _, tt := range tests {
 		for _, e := range ix.cfg.Thesaurus.ExpandFrom(textnorm.PhraseWords(tt.text), lex) {
