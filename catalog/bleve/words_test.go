@@ -34,6 +34,7 @@ func TestEverydayWordsAreNotOtherWords(t *testing.T) {
 		{"przydało się, dziękuję", "zgłoś potrzebę"},                              // it was useful: thanks, not a gap in the city's offer
 		{"sąd odebrał mi dzieci", "telefon zaufania"},                             // Polish sąd (court), not English sad
 		{"sąd", "wsparcie psychologiczne"},
+		{"zmiana adresu w sprawie zasiłku", "meldunek"},                // a benefit's file, not the registry office
 		{"mąż wraca wieczorem pijany i bije", "dzienny dom"},           // coming home in the evening is no day centre
 		{"w domu nie ma nic do jedzenia dla dzieci", "zgłoś potrzebę"}, // no food, not a gap in the city's offer
 	}
