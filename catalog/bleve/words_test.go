@@ -37,6 +37,8 @@ func TestEverydayWordsAreNotOtherWords(t *testing.T) {
 		{"zmiana adresu w sprawie zasiłku", "meldunek"},                // a benefit's file, not the registry office
 		{"mąż wraca wieczorem pijany i bije", "dzienny dom"},           // coming home in the evening is no day centre
 		{"w domu nie ma nic do jedzenia dla dzieci", "zgłoś potrzebę"}, // no food, not a gap in the city's offer
+		{"potrzebuję opiekunki dla mamy na cały dzień", "dzienny dom"}, // a carer for the whole day, not a day centre
+		{"potrzebuję tłumacza ukraińskiego", "szkoła"},                 // Ukrainian alone is no school matter
 	}
 	for _, tt := range tests {
 		for _, e := range ix.cfg.Thesaurus.ExpandFrom(textnorm.PhraseWords(tt.text), lex) {
