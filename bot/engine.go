@@ -416,6 +416,9 @@ func (c *conversation) facts(started bool, langBefore string) []needs.Fact {
 		switch {
 		case ev.Kind == EventSearch && ev.Search != nil:
 			out = append(out, needs.Fact{Kind: needs.Search, Topic: ev.Search.Category})
+			// Unmet needs for the organizers' report: no confident answer,
+			// including one offered only as a question (tentative) — the
+			// catalogue or thesaurus should learn those words.
 			if (!ev.Search.Confident || len(ev.Search.Results) == 0) && ev.Search.Query != "" {
 				out = append(out, needs.UnmatchedQuery(ev.Search.Category, ev.Search.Query))
 			}
