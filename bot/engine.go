@@ -67,6 +67,8 @@ type Engine struct {
 	flow   atomic.Pointer[flow]
 	locks  chatLocks
 	logger *slog.Logger
+	// undelivered holds back repeated notes about undelivered messages.
+	undelivered undeliveredNoted
 }
 
 // flow is a script with its compiled parts, swapped as a whole on reload.

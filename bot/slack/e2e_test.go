@@ -194,7 +194,9 @@ func residentsOnTelegram(t *testing.T, configure func(*bot.Config, *redis.Store)
 	tgSrv := telegramtest.New(t, "123:tg-test")
 	tg, err := telegram.New(telegram.Config{Token: "123:tg-test", APIEndpoint: tgSrv.Endpoint(), PollTimeout: time.Second,
 		PerChatInterval: 10 * time.Millisecond, MessagesPerSecond: 1000, DrainTimeout: 5 * time.Second,
-		Logger: slog.New(slog.NewTextHandler(h.logs, nil))}, eng)
+		RetryBackoff: 10 * time.Millisecond, MaxRetries: 2,
+		Undelivered: func(chatID string, why bot.Undelivered) { eng.Undelivered(telegram.Channel, chatID, why) },
+		Logger:      slog.New(slog.NewTextHandler(h.logs, nil))}, eng)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -571,3 +571,74 @@ func TestStaffFormattingAsEntities(t *testing.T) {
 		t.Errorf("split reply entities %+v / %+v; want the span in the second part only", ms[0].Entities, ms[1].Entities)
 	}
 }
+
+// TestUndeliveredIsReported: a message Telegram refuses for good (the
+// resident blocked the bot: 403) or gives up on after the retries (5xx) is
+// reported to Config.Undelivered with its chat and why, once per message;
+// a delivered message and the "typing…" action are not.
+func TestUndeliveredIsReported(t *testing.T) {
+	type report struct {
+		chat string
+		why  bot.Undelivered
+	}
+	reports := make(chan report, 16)
+	srv := telegramtest.New(t, token)
+	h := start(t, srv, nil, func(c *telegram.Config) {
+		c.MaxRetries, c.RetryBackoff = 2, 10*time.Millisecond
+		c.Undelivered = func(chatID string, why bot.Undelivered) { reports <- report{chatID, why} }
+	})
+	next := func() report {
+		t.Helper()
+		select {
+		case r := <-reports:
+			return r
+		case <-time.After(10 * time.Second):
+			t.Fatal("no undelivered message reported")
+			return report{}
+		}
+	}
+
+	const blocked, failing = 711, 712
+	if err := h.bot.Send(itoa(blocked), bot.Reply{Text: "Ta dojdzie."}); err != nil {
+		t.Fatal(err)
+	}
+	srv.WaitMessages(t, blocked, 1, timeout)
+	srv.Block(blocked)
+	for _, s := range []string{"Pierwsza nie dojdzie.", "Druga nie dojdzie."} {
+		if err := h.bot.Send(itoa(blocked), bot.Reply{Text: s}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for range 2 {
+		if r := next(); r != (report{itoa(blocked), bot.UndeliveredBlocked}) {
+			t.Errorf("reported %+v; want chat %d blocked", r, blocked)
+		}
+	}
+	srv.PrivateText(blocked, "pl", "/start") // typing… is refused too, and not reported
+	if r := next(); r != (report{itoa(blocked), bot.UndeliveredBlocked}) {
+		t.Errorf("reported %+v; want the welcome to chat %d blocked", r, blocked)
+	}
+
+	srv.Fail(3, http.StatusInternalServerError) // the first try and both retries
+	if err := h.bot.Send(itoa(failing), bot.Reply{Text: "Ta przepadnie."}); err != nil {
+		t.Fatal(err)
+	}
+	if r := next(); r != (report{itoa(failing), bot.UndeliveredGaveUp}) {
+		t.Errorf("reported %+v; want chat %d given up", r, failing)
+	}
+	if err := h.bot.Send(itoa(failing), bot.Reply{Text: "Ta dojdzie."}); err != nil {
+		t.Fatal(err)
+	}
+	srv.WaitMessages(t, failing, 1, timeout)
+	select {
+	case r := <-reports:
+		t.Errorf("reported %+v more than the undelivered messages", r)
+	default:
+	}
+	if n := len(srv.Messages(blocked)); n != 1 {
+		t.Errorf("the blocked chat got %d messages; want only the one before the block", n)
+	}
+	if strings.Contains(h.logs.String(), "nie dojdzie") {
+		t.Error("a message's text reached the logs")
+	}
+}

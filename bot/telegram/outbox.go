@@ -20,7 +20,10 @@ import (
 type op struct {
 	name string // the API method, for logs
 	c    tgbotapi.Chattable
-	done chan struct{} // closed once the call is made or given up; may be nil
+	// message marks a chat message (not a keyboard edit): one the
+	// resident would miss, reported to undelivered when it is not sent.
+	message bool
+	done    chan struct{} // closed once the call is made or given up; may be nil
 }
 
 // finished closes the op's done channel, if it has one.
@@ -45,7 +48,8 @@ type outbox struct {
 	backoff       time.Duration // the first retry's wait; doubled each time, at most 30 s
 	maxRetryAfter time.Duration
 	log           *slog.Logger
-	metrics       *metrics.Registry // nil: nothing counted
+	metrics       *metrics.Registry                        // nil: nothing counted
+	undelivered   func(chatID string, why bot.Undelivered) // nil: nobody told
 
 	ctx    context.Context // cancelled when the outbox gives up waiting
 	cancel context.CancelFunc
@@ -173,6 +177,7 @@ func (o *outbox) deliver(chatID int64, x op) {
 			}
 			o.drop(1)
 			o.log.Warn("telegram refused a message", "chat", logChat(chatID), "method", x.name, "code", apiErr.Code, "description", apiErr.Message)
+			o.report(chatID, x, refusal(apiErr))
 			return
 		default:
 			// A network failure or a 5xx of the Bot API (Telegram does
@@ -183,6 +188,7 @@ func (o *outbox) deliver(chatID int64, x op) {
 				o.drop(1)
 				o.metrics.Inc("okienko_telegram_gave_up_total", "Telegram calls dropped after their retries of network failures and 5xx answers.")
 				o.log.Error("telegram message dropped after retries", "chat", logChat(chatID), "method", x.name, "attempts", failures, "err", err)
+				o.report(chatID, x, bot.UndeliveredGaveUp)
 				return
 			}
 			backoff := min(o.backoff<<(failures-1), 30*time.Second)
@@ -194,6 +200,24 @@ func (o *outbox) deliver(chatID int64, x op) {
 			}
 		}
 	}
+}
+
+// report tells undelivered that a chat message did not reach its chat.
+func (o *outbox) report(chatID int64, x op, why bot.Undelivered) {
+	if o.undelivered == nil || !x.message {
+		return
+	}
+	o.undelivered(strconv.FormatInt(chatID, 10), why)
+}
+
+// refusal says why Telegram refused a call for good: the chat is out of
+// reach (403: blocked by the user, user deactivated, kicked; 400: chat not
+// found), or this message was refused.
+func refusal(apiErr *tgbotapi.Error) bot.Undelivered {
+	if apiErr.Code == 403 || strings.Contains(strings.ToLower(apiErr.Message), "chat not found") {
+		return bot.UndeliveredBlocked
+	}
+	return bot.UndeliveredRefused
 }
 
 // drop records calls given up.

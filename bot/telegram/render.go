@@ -46,7 +46,7 @@ func render(chatID int64, r *bot.Reply) []op {
 		if i == len(parts)-1 && len(r.Choices) > 0 {
 			m.ReplyMarkup = keyboard(r.Choices)
 		}
-		ops = append(ops, op{name: "sendMessage", c: m})
+		ops = append(ops, op{name: "sendMessage", c: m, message: true})
 	}
 	return ops
 }

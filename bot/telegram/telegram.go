@@ -134,6 +134,16 @@ type Config struct {
 	// Metrics counts Telegram's rate limits (429) and messages given up;
 	// nil counts nothing.
 	Metrics *metrics.Registry
+	// Undelivered, when set, is told of every chat message (a reply, a
+	// notice) that did not reach its chat: refused for good by Telegram
+	// (bot.UndeliveredBlocked for 403 — the resident blocked the bot or
+	// deleted their account — and 400 "chat not found"; bot.UndeliveredRefused
+	// for another 4xx) or given up after MaxRetries (bot.UndeliveredGaveUp).
+	// Not for chat actions ("typing…") or keyboard edits. chatID is as in
+	// Send. It is called from the chat's send queue, so the chat's next
+	// messages wait for it: keep it short (cmd wires Engine.Undelivered,
+	// which tells the staff of the resident's open case).
+	Undelivered func(chatID string, why bot.Undelivered)
 	// Logger gets structured logs: update ids, methods, error codes —
 	// never message text, chat ids, phone numbers or the token. Default
 	// slog.Default().
@@ -265,6 +275,7 @@ func New(cfg Config, h Handler) (*Bot, error) {
 		maxRetryAfter: cfg.MaxRetryAfter,
 		log:           cfg.Logger,
 		metrics:       cfg.Metrics,
+		undelivered:   cfg.Undelivered,
 	})
 	return b, nil
 }

@@ -174,6 +174,9 @@ func newServer(ctx context.Context, cfg *serveConfig, io stdio) (_ *server, err 
 	if cfg.TelegramOn {
 		tgCfg := cfg.Telegram
 		tgCfg.Logger, tgCfg.Metrics = logger, reg
+		// A reply Telegram refused or gave up on: the staff of the
+		// resident's open case read it in the case thread.
+		tgCfg.Undelivered = func(chatID string, why bot.Undelivered) { eng.Undelivered(telegram.Channel, chatID, why) }
 		if tgCfg.DrainTimeout <= 0 {
 			tgCfg.DrainTimeout = s.share(drainShare)
 		}

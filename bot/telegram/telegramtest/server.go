@@ -154,6 +154,7 @@ type Server struct {
 	failing       int   // further sending calls answered with failStatus (Fail)
 	failStatus    int
 	failed        int
+	blockedBy     map[int64]bool        // chats whose resident blocked the bot (Block)
 	sent          map[int64][]Message   // every accepted sendMessage as sent, per chat (webhook.go)
 	files         map[string]storedFile // file_id → a file residents sent (files.go)
 }
@@ -175,6 +176,7 @@ func New(t testing.TB, token string) *Server {
 		callbacks:    map[string]bool{},
 		commands:     map[string]json.RawMessage{},
 		blocked:      map[int64]time.Time{},
+		blockedBy:    map[int64]bool{},
 		lastSend:     map[int64]time.Time{},
 	}
 	s.srv = httptest.NewServer(http.HandlerFunc(s.serve))
@@ -216,6 +218,32 @@ func (s *Server) Fail(n, status int) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.failing, s.failStatus = n, status
+}
+
+// Block makes the resident of a private chat block the bot: from now on
+// every call to the chat (sendMessage, editMessage*, sendChatAction) is
+// answered as Telegram answers it, HTTP 403 with {"ok":false,
+// "error_code":403,"description":"Forbidden: bot was blocked by the
+// user"}. Nothing is sent.
+func (s *Server) Block(chatID int64) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.blockedBy[chatID] = true
+}
+
+// Unblock lets the bot write to the chat again (the resident unblocked it).
+func (s *Server) Unblock(chatID int64) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	delete(s.blockedBy, chatID)
+}
+
+// forbidden answers a call to a chat whose resident blocked the bot.
+func (s *Server) forbidden(chatID int64) *apiError {
+	if s.blockedBy[chatID] {
+		return &apiError{code: http.StatusForbidden, desc: "Forbidden: bot was blocked by the user"}
+	}
+	return nil
 }
 
 // Failed counts the sending calls answered by Fail.
@@ -683,6 +711,9 @@ func allowedUpdate(raw json.RawMessage, allowed []string) bool {
 
 // limitSend applies Throttle and EnforceRates to a sending call for chatID.
 func (s *Server) limitSend(chatID int64) *apiError {
+	if apiErr := s.forbidden(chatID); apiErr != nil {
+		return apiErr
+	}
 	now := time.Now()
 	if s.failing > 0 {
 		s.failing--
@@ -870,8 +901,15 @@ func (s *Server) Answered(queryID string) bool {
 var chatActions = []string{"typing", "upload_photo", "record_video", "upload_video", "record_voice", "upload_voice", "upload_document", "choose_sticker", "find_location", "record_video_note", "upload_video_note"}
 
 func (s *Server) chatAction(p url.Values) (any, *apiError) {
-	if _, err := strconv.ParseInt(p.Get("chat_id"), 10, 64); err != nil {
+	chatID, err := strconv.ParseInt(p.Get("chat_id"), 10, 64)
+	if err != nil {
 		return nil, badRequest("chat not found")
+	}
+	s.mu.Lock()
+	apiErr := s.forbidden(chatID)
+	s.mu.Unlock()
+	if apiErr != nil {
+		return nil, apiErr
 	}
 	if !slices.Contains(chatActions, p.Get("action")) {
 		return nil, badRequest("wrong parameter action in request")
