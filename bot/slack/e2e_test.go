@@ -49,23 +49,8 @@ func TestResidentOnTelegramToStaffInSlack(t *testing.T) {
 	if m := last(1); !strings.Contains(m.Text, "Usługi opiekuńcze") {
 		t.Fatalf("results: %q", m.Text)
 	}
-	tgSrv.PrivateText(me, "pl", "/czlowiek")
-	tgSrv.Press(me, "pl", last(2).MessageID, "czat")
-	tgSrv.Press(me, "pl", last(3).MessageID, "tak")
-	if m := last(4); !strings.Contains(m.Text, "Przekazano sprawę") {
-		t.Fatalf("after consent: %q", m.Text)
-	}
-
 	// The card in Slack, with the resident's words.
-	var cardTS, caseID string
-	h.eventually("the case card", func() bool {
-		waiting, err := h.book.Waiting(h.ctx)
-		if err != nil || len(waiting) != 1 || waiting[0].ThreadTS == "" {
-			return false
-		}
-		caseID, cardTS = waiting[0].ID, waiting[0].ThreadTS
-		return true
-	})
+	caseID, cardTS := h.handOver(t, tgSrv, me, 1)
 	if card := h.slack.message(cardTS); !strings.Contains(card.Get("blocks"), "po udarze") {
 		t.Errorf("the card lacks the resident's words: %s", card.Get("blocks"))
 	}
@@ -172,6 +157,32 @@ func TestResidentOnTelegramToStaffInSlack(t *testing.T) {
 	if got := h.audits(cardTS); len(got) != 3 {
 		t.Errorf("audit lines %q; want claim, transfer, close", got)
 	}
+}
+
+// handOver has Telegram resident me, who already holds seen messages, ask
+// for a person by chat and consent (the bundled dialog), and returns the
+// case and the thread of its card once the card is posted.
+func (h *harness) handOver(t *testing.T, tgSrv *telegramtest.Server, me int64, seen int) (caseID, cardTS string) {
+	t.Helper()
+	last := func(n int) telegramtest.Message {
+		t.Helper()
+		return tgSrv.WaitMessages(t, me, n, 5*time.Second)[n-1]
+	}
+	tgSrv.PrivateText(me, "pl", "/czlowiek")
+	tgSrv.Press(me, "pl", last(seen+1).MessageID, "czat")
+	tgSrv.Press(me, "pl", last(seen+2).MessageID, "tak")
+	if m := last(seen + 3); !strings.Contains(m.Text, "Przekazano sprawę") {
+		t.Fatalf("after consent: %q", m.Text)
+	}
+	h.eventually("the case card", func() bool {
+		waiting, err := h.book.Waiting(h.ctx)
+		if err != nil || len(waiting) != 1 || waiting[0].ThreadTS == "" {
+			return false
+		}
+		caseID, cardTS = waiting[0].ID, waiting[0].ThreadTS
+		return true
+	})
+	return caseID, cardTS
 }
 
 // residentsOnTelegram wires what cmd/okienko wires for a Telegram resident

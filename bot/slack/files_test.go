@@ -37,21 +37,10 @@ func TestResidentFileToStaffAndErased(t *testing.T) {
 	if m := last(1); !strings.Contains(m.Text, "pracownik Centrum może je zobaczyć") {
 		t.Fatalf("a photo outside a case: %q", m.Text)
 	}
-	tgSrv.PrivateText(me, "pl", "/czlowiek")
-	tgSrv.Press(me, "pl", last(2).MessageID, "czat")
-	tgSrv.Press(me, "pl", last(3).MessageID, "tak")
+	caseID, cardTS := h.handOver(t, tgSrv, me, 1)
 	if m := last(4); !strings.Contains(m.Text, "Przekazano sprawę (nr K-") {
 		t.Fatalf("after consent: %q; want a short case number", m.Text)
 	}
-	var cardTS, caseID string
-	h.eventually("the case card", func() bool {
-		waiting, err := h.book.Waiting(h.ctx)
-		if err != nil || len(waiting) != 1 || waiting[0].ThreadTS == "" {
-			return false
-		}
-		caseID, cardTS = waiting[0].ID, waiting[0].ThreadTS
-		return true
-	})
 	h.click("U1", actionClaim, caseID, cardTS)
 	last(5) // Anna joined
 

@@ -33,21 +33,7 @@ func TestUndeliveredReplyToldInTheThread(t *testing.T) {
 		t.Helper()
 		return tgSrv.WaitMessages(t, me, n, 5*time.Second)[n-1]
 	}
-	tgSrv.PrivateText(me, "pl", "/czlowiek")
-	tgSrv.Press(me, "pl", last(1).MessageID, "czat")
-	tgSrv.Press(me, "pl", last(2).MessageID, "tak")
-	if m := last(3); !strings.Contains(m.Text, "Przekazano sprawę") {
-		t.Fatalf("after consent: %q", m.Text)
-	}
-	var cardTS, caseID string
-	h.eventually("the case card", func() bool {
-		waiting, err := h.book.Waiting(h.ctx)
-		if err != nil || len(waiting) != 1 || waiting[0].ThreadTS == "" {
-			return false
-		}
-		caseID, cardTS = waiting[0].ID, waiting[0].ThreadTS
-		return true
-	})
+	caseID, cardTS := h.handOver(t, tgSrv, me, 0)
 	h.click("U1", actionClaim, caseID, cardTS)
 	last(4) // Anna joined
 
