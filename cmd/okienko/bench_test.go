@@ -30,10 +30,12 @@ func TestBenchReports(t *testing.T) {
 	}
 }
 
-// BenchmarkConversation runs the conversation `okienko bench` drives, one
-// message at a time, against a real redis-server: profile the message path
-// with -memprofile/-cpuprofile. Reports allocations per message.
-func BenchmarkConversation(b *testing.B) {
+// benchEngines starts a redis-server and returns a function making an
+// engine on it with the bundled script, the sample catalogue (searched with
+// cacheSize, see catbleve.Config) and a quiet logger, as `okienko bench`
+// wires them; each is closed when the benchmark that made it ends.
+func benchEngines(b *testing.B) func(b *testing.B, cacheSize int) *bot.Engine {
+	b.Helper()
 	srv := redistest.Start(b)
 	var io stdio
 	io.err = os.Stderr
@@ -49,13 +51,32 @@ func BenchmarkConversation(b *testing.B) {
 	if th == nil {
 		b.Fatal(probs)
 	}
-	stf := storeFlags{url: srv.URL(), getenv: func(string) string { return "" }}
 	quiet := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelError}))
+	stf := storeFlags{url: srv.URL(), getenv: func(string) string { return "" }}
 	store, err := stf.open(context.Background(), io, quiet)
 	if err != nil {
 		b.Fatal(err)
 	}
-	defer store.Close()
+	b.Cleanup(func() { store.Close() })
+	return func(b *testing.B, cacheSize int) *bot.Engine {
+		searcher, err := catbleve.New(catbleve.Config{Catalog: c, Thesaurus: th, CacheSize: cacheSize, Logger: quiet})
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.Cleanup(func() { searcher.Close() })
+		eng, err := bot.New(bot.Config{Script: sc, Store: store, Searcher: searcher, Logger: quiet})
+		if err != nil {
+			b.Fatal(err)
+		}
+		return eng
+	}
+}
+
+// BenchmarkConversation runs the conversation `okienko bench` drives, one
+// message at a time, against a real redis-server: profile the message path
+// with -memprofile/-cpuprofile. Reports allocations per message.
+func BenchmarkConversation(b *testing.B) {
+	engine := benchEngines(b)
 	// "uncached": every search goes to bleve, as when residents' words
 	// never repeat; the default remembers recent searches.
 	for _, v := range []struct {
@@ -63,15 +84,7 @@ func BenchmarkConversation(b *testing.B) {
 		cache int
 	}{{"cached", 0}, {"uncached", -1}} {
 		b.Run(v.name, func(b *testing.B) {
-			searcher, err := catbleve.New(catbleve.Config{Catalog: c, Thesaurus: th, CacheSize: v.cache, Logger: quiet})
-			if err != nil {
-				b.Fatal(err)
-			}
-			defer searcher.Close()
-			eng, err := bot.New(bot.Config{Script: sc, Store: store, Searcher: searcher, Logger: quiet})
-			if err != nil {
-				b.Fatal(err)
-			}
+			eng := engine(b, v.cache)
 			ctx := context.Background()
 			run := strconv.FormatInt(time.Now().UnixNano(), 36)
 			b.ReportAllocs()
@@ -92,31 +105,7 @@ func BenchmarkConversation(b *testing.B) {
 // reports this process's CPU time per message (cpu-µs/op): redis-server
 // shares the cores, so that decides the throughput.
 func BenchmarkConversation32(b *testing.B) {
-	srv := redistest.Start(b)
-	var io stdio
-	io.err = os.Stderr
-	sc, err := loadScript(openDialogs(""), io, false)
-	if err != nil {
-		b.Fatal(err)
-	}
-	c, _ := catalog.Sample()
-	th, _ := catalog.DefaultThesaurus()
-	quiet := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelError}))
-	stf := storeFlags{url: srv.URL(), getenv: func(string) string { return "" }}
-	store, err := stf.open(context.Background(), io, quiet)
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer store.Close()
-	searcher, err := catbleve.New(catbleve.Config{Catalog: c, Thesaurus: th, Logger: quiet})
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer searcher.Close()
-	eng, err := bot.New(bot.Config{Script: sc, Store: store, Searcher: searcher, Logger: quiet})
-	if err != nil {
-		b.Fatal(err)
-	}
+	eng := benchEngines(b)(b, 0)
 	run := strconv.FormatInt(time.Now().UnixNano(), 36)
 	var worker atomic.Int64
 	b.ReportAllocs()
