@@ -63,75 +63,52 @@ func TestBatcherGroupsConcurrentCommands(t *testing.T) {
 	}
 }
 
-// TestBatcherOpensAnotherPipelineForAStuckBatch: while a batch is in
-// flight, commands wait for it, but not behind one that does not come
-// back: once it is older than the batcher's patience, the next command
-// goes out in a pipeline of its own (up to Pipelines in flight).
-func TestBatcherOpensAnotherPipelineForAStuckBatch(t *testing.T) {
-	srv := redistest.Start(t)
-	st := newStore(t, Config{URL: srv.URL(), Pipelines: 2, OpTimeout: 10 * time.Second})
-	st.batch.patience = 20 * time.Millisecond
-	ctx := testContext(t)
-	list := st.Key("test", "list")
-	// BLPOP holds its connection (and so its batch) until the list gets
-	// an element: a batch stuck in flight.
-	stuck := make(chan error, 1)
-	go func() {
-		pop := goredis.NewStringSliceCmd(ctx, "blpop", list, 30)
-		stuck <- st.batch.do(&batched{ctx: ctx, cmd: pop})
-	}()
-	waitFor(t, "the stuck batch to go out", func() bool { return waiting(st.batch) == 0 && running(st.batch) == 1 })
-	time.Sleep(2 * st.batch.patience)
-	get := goredis.NewStringCmd(ctx, "get", st.Key("test", "other"))
-	if err := st.batch.do(&batched{ctx: ctx, cmd: get}); err != nil && !errors.Is(err, goredis.Nil) {
-		t.Fatalf("get beside a stuck batch: %v", err)
+// TestBatcherDoesNotWaitBehindAStuckBatch: while a batch is in flight,
+// commands wait for it, but not behind one that does not come back: once
+// it is older than the batcher's patience, a command that comes then goes
+// out in a pipeline of its own (up to Pipelines in flight), and one that
+// was already waiting goes out too, though no other command comes to open
+// a pipeline.
+func TestBatcherDoesNotWaitBehindAStuckBatch(t *testing.T) {
+	for _, tt := range []struct {
+		name string
+		late bool // the GET comes once the stuck batch is older than the patience
+	}{{"comes after the patience", true}, {"waits from before", false}} {
+		t.Run(tt.name, func(t *testing.T) {
+			srv := redistest.Start(t)
+			st := newStore(t, Config{URL: srv.URL(), Pipelines: 2, OpTimeout: 10 * time.Second})
+			st.batch.patience = 50 * time.Millisecond
+			ctx := testContext(t)
+			list := st.Key("test", "list")
+			// BLPOP holds its connection (and so its batch) until the
+			// list gets an element: a batch stuck in flight.
+			stuck := make(chan error, 1)
+			go func() {
+				pop := goredis.NewStringSliceCmd(ctx, "blpop", list, 30)
+				stuck <- st.batch.do(&batched{ctx: ctx, cmd: pop})
+			}()
+			waitFor(t, "the stuck batch to go out", func() bool { return waiting(st.batch) == 0 && running(st.batch) == 1 })
+			if tt.late {
+				time.Sleep(2 * st.batch.patience)
+			}
+			get := goredis.NewStringCmd(ctx, "get", st.Key("test", "other"))
+			if err := st.batch.do(&batched{ctx: ctx, cmd: get}); err != nil && !errors.Is(err, goredis.Nil) {
+				t.Fatalf("get beside a stuck batch: %v", err)
+			}
+			select {
+			case err := <-stuck:
+				t.Fatalf("the stuck batch came back first (%v): the test proves nothing", err)
+			default: // the GET came back while the BLPOP still waits: another pipeline
+			}
+			if err := st.client.RPush(ctx, list, "x").Err(); err != nil {
+				t.Fatal(err)
+			}
+			if err := <-stuck; err != nil {
+				t.Fatalf("blpop: %v", err)
+			}
+			assertIdle(t, st.batch)
+		})
 	}
-	select {
-	case err := <-stuck:
-		t.Fatalf("the stuck batch came back first (%v): the test proves nothing", err)
-	default: // the GET came back while the BLPOP still waits: another pipeline
-	}
-	if err := st.client.RPush(ctx, list, "x").Err(); err != nil {
-		t.Fatal(err)
-	}
-	if err := <-stuck; err != nil {
-		t.Fatalf("blpop: %v", err)
-	}
-	assertIdle(t, st.batch)
-}
-
-// TestBatcherSendsCommandsWaitingBehindAStuckBatch: a command that started
-// waiting behind a batch that then does not come back goes out once the
-// batch is older than the batcher's patience, though no other command
-// comes to open a pipeline.
-func TestBatcherSendsCommandsWaitingBehindAStuckBatch(t *testing.T) {
-	srv := redistest.Start(t)
-	st := newStore(t, Config{URL: srv.URL(), Pipelines: 2, OpTimeout: 10 * time.Second})
-	st.batch.patience = 50 * time.Millisecond
-	ctx := testContext(t)
-	list := st.Key("test", "list")
-	stuck := make(chan error, 1)
-	go func() {
-		pop := goredis.NewStringSliceCmd(ctx, "blpop", list, 30)
-		stuck <- st.batch.do(&batched{ctx: ctx, cmd: pop})
-	}()
-	waitFor(t, "the stuck batch to go out", func() bool { return waiting(st.batch) == 0 && running(st.batch) == 1 })
-	get := goredis.NewStringCmd(ctx, "get", st.Key("test", "other"))
-	if err := st.batch.do(&batched{ctx: ctx, cmd: get}); err != nil && !errors.Is(err, goredis.Nil) {
-		t.Fatalf("get behind a stuck batch: %v", err)
-	}
-	select {
-	case err := <-stuck:
-		t.Fatalf("the stuck batch came back first (%v): the test proves nothing", err)
-	default:
-	}
-	if err := st.client.RPush(ctx, list, "x").Err(); err != nil {
-		t.Fatal(err)
-	}
-	if err := <-stuck; err != nil {
-		t.Fatalf("blpop: %v", err)
-	}
-	assertIdle(t, st.batch)
 }
 
 // TestBatcherWaitsForTheBatchInFlight: a command that comes while a
